@@ -1,0 +1,2 @@
+DROP TABLE survey_versions;
+DROP TABLE surveys;

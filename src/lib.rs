@@ -1,0 +1,10 @@
+//! mint-survey: survey platform of the MINT-Regionen.
+//!
+//! Survey definitions are files in `surveys/` ([`survey`]: parsing and checking, pure), stored with
+//! their versions in PostgreSQL ([`store`]); [`commands`] implements the command line on top of
+//! both, configured by [`config`]. `docs/ARCHITECTURE.md` shows how the parts fit together.
+
+pub mod commands;
+pub mod config;
+pub mod store;
+pub mod survey;

@@ -1,0 +1,630 @@
+//! The checker: rules that a well-formed survey must follow beyond its shape.
+//!
+//! Works on any [`Survey`], whether it came from a file or was built in code, and reports each
+//! problem at a [`Path`] into the definition (`pages[1].questions[2].options[0].code`), which the
+//! caller turns into a line and column where it has the source.
+
+use std::collections::{HashMap, HashSet};
+
+use super::decode::suggest;
+use super::definition::{
+    Access, ChoiceOption, Choices, Condition, LAENDER, Question, QuestionKind, Subject, Survey,
+};
+
+/// One step of a path into a definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seg {
+    /// A key of a table.
+    Key(String),
+    /// An element of an array.
+    Index(usize),
+}
+
+/// A path into a definition, from the root.
+pub type Path = Vec<Seg>;
+
+/// A rule the survey breaks, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// Where the problem is.
+    pub path: Path,
+    /// What is wrong.
+    pub message: String,
+}
+
+const MAX_ID_LEN: usize = 64;
+const MAX_CODE_LEN: usize = 32;
+
+/// Checks a survey; `tolerated` are ids of questions already reported as broken, not to be named again.
+pub fn check(survey: &Survey, tolerated: &HashSet<String>) -> Vec<Problem> {
+    let mut c = Checker {
+        survey,
+        tolerated,
+        problems: Vec::new(),
+        page_of: HashMap::new(),
+    };
+    c.survey();
+    c.problems
+}
+
+struct Checker<'a> {
+    survey: &'a Survey,
+    tolerated: &'a HashSet<String>,
+    problems: Vec<Problem>,
+    /// The page index of every question id (the first, where ids repeat).
+    page_of: HashMap<&'a str, usize>,
+}
+
+fn path(segs: &[&dyn ToSeg]) -> Path {
+    segs.iter().map(|s| s.to_seg()).collect()
+}
+
+trait ToSeg {
+    fn to_seg(&self) -> Seg;
+}
+
+impl ToSeg for &str {
+    fn to_seg(&self) -> Seg {
+        Seg::Key((*self).to_owned())
+    }
+}
+
+impl ToSeg for String {
+    fn to_seg(&self) -> Seg {
+        Seg::Key(self.clone())
+    }
+}
+
+impl ToSeg for usize {
+    fn to_seg(&self) -> Seg {
+        Seg::Index(*self)
+    }
+}
+
+fn with(base: &Path, segs: &[&dyn ToSeg]) -> Path {
+    let mut p = base.clone();
+    p.extend(path(segs));
+    p
+}
+
+/// Ids of pages, questions, items and attributes: `lage_gesamt`.
+pub fn is_valid_id(id: &str) -> bool {
+    id.len() <= MAX_ID_LEN
+        && id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Survey ids: `herbst-2020`.
+pub fn is_valid_survey_id(id: &str) -> bool {
+    id.len() <= MAX_ID_LEN
+        && id.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// Option codes: `eher_ja`, `99`, `DE-TH`.
+pub fn is_valid_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= MAX_CODE_LEN
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+impl<'a> Checker<'a> {
+    fn problem(&mut self, path: Path, message: impl Into<String>) {
+        self.problems.push(Problem {
+            path,
+            message: message.into(),
+        });
+    }
+
+    fn survey(&mut self) {
+        let s = self.survey;
+        if !is_valid_survey_id(&s.id) && !s.id.is_empty() {
+            self.problem(
+                path(&[&"id"]),
+                format!(
+                    "survey id `{}` may contain only lower-case letters, digits and `-` (at most {MAX_ID_LEN} characters)",
+                    s.id
+                ),
+            );
+        }
+        self.not_blank(path(&[&"title"]), &s.title, "`title`");
+        if let Some(consent) = &s.consent {
+            self.not_blank(
+                path(&[&"consent", &"text"]),
+                &consent.text,
+                "`consent.text`",
+            );
+            self.not_blank(
+                path(&[&"consent", &"label"]),
+                &consent.label,
+                "`consent.label`",
+            );
+        }
+        self.attributes();
+        for (name, scale) in &s.scales {
+            if !is_valid_id(name) {
+                self.bad_id(path(&[&"scales", name]), "scale", name);
+            }
+            let at = path(&[&"scales", name, &"options"]);
+            self.options(&at, &scale.options, &format!("scale `{name}`"));
+        }
+        self.ids();
+        for (p, page) in s.pages.iter().enumerate() {
+            let page_path = path(&[&"pages", &p]);
+            for (i, condition) in page.show_if.iter().enumerate() {
+                let at = show_if_path(&page_path, page.show_if.len(), i);
+                self.condition(&at, condition, p, &format!("page `{}`", page.id));
+            }
+            for (q, question) in page.questions.iter().enumerate() {
+                self.question(&with(&page_path, &[&"questions", &q]), question, p);
+            }
+        }
+        self.land_questions();
+    }
+
+    fn not_blank(&mut self, at: Path, text: &str, what: &str) {
+        if text.trim().is_empty() {
+            self.problem(at, format!("{what} is empty"));
+        }
+    }
+
+    fn bad_id(&mut self, at: Path, what: &str, id: &str) {
+        self.problem(
+            at,
+            format!(
+                "{what} id `{id}` must start with a lower-case letter and contain only lower-case letters, digits and `_` (at most {MAX_ID_LEN} characters)"
+            ),
+        );
+    }
+
+    fn attributes(&mut self) {
+        for (name, attribute) in &self.survey.attributes {
+            let at = path(&[&"attributes", name]);
+            if !is_valid_id(name) {
+                self.bad_id(at.clone(), "attribute", name);
+            }
+            if name == "land" {
+                self.problem(
+                    at.clone(),
+                    "`land` is always available and must not be declared",
+                );
+            }
+            if attribute.values.is_empty() {
+                self.problem(
+                    with(&at, &[&"values"]),
+                    format!("attribute `{name}` lists no values"),
+                );
+            }
+            let mut seen = HashSet::new();
+            for (i, value) in attribute.values.iter().enumerate() {
+                if !seen.insert(value) {
+                    self.problem(
+                        with(&at, &[&"values", &i]),
+                        format!("attribute `{name}` lists the value `{value}` twice"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Page ids and question ids: well-formed and unique.
+    fn ids(&mut self) {
+        let mut pages = HashSet::new();
+        for (p, page) in self.survey.pages.iter().enumerate() {
+            let at = path(&[&"pages", &p, &"id"]);
+            if !is_valid_id(&page.id) {
+                self.bad_id(at.clone(), "page", &page.id);
+            }
+            if !pages.insert(page.id.as_str()) {
+                self.problem(at, format!("duplicate page id `{}`", page.id));
+            }
+            for (q, question) in page.questions.iter().enumerate() {
+                let at = path(&[&"pages", &p, &"questions", &q, &"id"]);
+                if !is_valid_id(&question.id) {
+                    self.bad_id(at.clone(), "question", &question.id);
+                }
+                if let Some(first) = self.page_of.get(question.id.as_str()) {
+                    let page_no = first + 1;
+                    self.problem(
+                        at,
+                        format!(
+                            "duplicate question id `{}` (first used on page {page_no})",
+                            question.id
+                        ),
+                    );
+                } else {
+                    self.page_of.insert(&question.id, p);
+                }
+            }
+        }
+    }
+
+    fn question(&mut self, at: &Path, question: &Question, page: usize) {
+        let what = format!("question `{}`", question.id);
+        self.not_blank(
+            with(at, &[&"text"]),
+            &question.text,
+            &format!("the text of {what}"),
+        );
+        for (i, condition) in question.show_if.iter().enumerate() {
+            let c_at = show_if_path(at, question.show_if.len(), i);
+            self.condition(&c_at, condition, page, &what);
+        }
+        if let Some(choices) = question.kind.choices() {
+            let options_at = options_path(at, choices);
+            self.options(&options_at, &choices.options, &what);
+        }
+        match &question.kind {
+            QuestionKind::Single { choices } => self.no_exclusive(at, choices, &what),
+            QuestionKind::Multiple {
+                choices,
+                max_choices: Some(max),
+            } => {
+                if *max == 0 || *max as usize > choices.options.len() {
+                    self.problem(
+                        with(at, &[&"max_choices"]),
+                        format!(
+                            "`max_choices` of {what} must be between 1 and its {} options",
+                            choices.options.len()
+                        ),
+                    );
+                }
+            }
+            QuestionKind::Matrix { items, choices } => {
+                self.items(at, items, &what);
+                self.no_exclusive(at, choices, &what);
+                if let Some(i) = choices.options.iter().position(|o| o.other) {
+                    self.problem(
+                        with(&options_path(at, choices), &[&i, &"other"]),
+                        format!("`other` is not possible in a matrix ({what})"),
+                    );
+                }
+            }
+            QuestionKind::Number { min, max, .. } => {
+                if let (Some(min), Some(max)) = (min, max)
+                    && min > max
+                {
+                    self.problem(
+                        with(at, &[&"min"]),
+                        format!("`min` ({min}) is greater than `max` ({max}) in {what}"),
+                    );
+                }
+            }
+            QuestionKind::Text { max_length } | QuestionKind::LongText { max_length } => {
+                if *max_length == 0 {
+                    self.problem(
+                        with(at, &[&"max_length"]),
+                        format!("`max_length` of {what} must be at least 1"),
+                    );
+                }
+            }
+            QuestionKind::Date { min, max } => {
+                if let (Some(min), Some(max)) = (min, max)
+                    && min > max
+                {
+                    self.problem(
+                        with(at, &[&"min"]),
+                        format!("`min` ({min}) is later than `max` ({max}) in {what}"),
+                    );
+                }
+            }
+            QuestionKind::Multiple { .. } | QuestionKind::Land => {}
+        }
+    }
+
+    fn no_exclusive(&mut self, at: &Path, choices: &Choices, what: &str) {
+        if let Some(i) = choices.options.iter().position(|o| o.exclusive) {
+            self.problem(
+                with(&options_path(at, choices), &[&i, &"exclusive"]),
+                format!("`exclusive` is only for multiple-choice questions ({what})"),
+            );
+        }
+    }
+
+    fn options(&mut self, at: &Path, options: &[ChoiceOption], what: &str) {
+        if options.is_empty() {
+            self.problem(at.clone(), format!("{what} has no options"));
+            return;
+        }
+        let mut seen = HashSet::new();
+        for (i, option) in options.iter().enumerate() {
+            let o_at = with(at, &[&i]);
+            if !is_valid_code(&option.code) {
+                self.problem(
+                    with(&o_at, &[&"code"]),
+                    format!(
+                        "option code `{}` may contain only letters, digits, `_` and `-` (at most {MAX_CODE_LEN} characters)",
+                        option.code
+                    ),
+                );
+            }
+            if !seen.insert(option.code.as_str()) {
+                self.problem(
+                    with(&o_at, &[&"code"]),
+                    format!("duplicate option code `{}` in {what}", option.code),
+                );
+            }
+            self.not_blank(
+                with(&o_at, &[&"label"]),
+                &option.label,
+                &format!("the label of option `{}`", option.code),
+            );
+            if option.missing && option.value.is_some() {
+                self.problem(
+                    with(&o_at, &[&"value"]),
+                    format!(
+                        "option `{}` is `missing` (left out of means) and so cannot have a `value`",
+                        option.code
+                    ),
+                );
+            }
+        }
+        let valued: Vec<bool> = options
+            .iter()
+            .filter(|o| !o.missing)
+            .map(|o| o.value.is_some())
+            .collect();
+        if valued.contains(&true) && valued.contains(&false) {
+            let i = options
+                .iter()
+                .position(|o| !o.missing && o.value.is_none())
+                .unwrap_or(0);
+            self.problem(
+                with(at, &[&i]),
+                format!(
+                    "option `{}` of {what} has no `value`; give every option that is not `missing` a value, or none",
+                    options[i].code
+                ),
+            );
+        }
+    }
+
+    fn items(&mut self, at: &Path, items: &[super::definition::Item], what: &str) {
+        if items.is_empty() {
+            self.problem(with(at, &[&"items"]), format!("{what} has no items"));
+        }
+        let mut seen = HashSet::new();
+        for (i, item) in items.iter().enumerate() {
+            let i_at = with(at, &[&"items", &i, &"id"]);
+            if !is_valid_id(&item.id) {
+                self.bad_id(i_at.clone(), "item", &item.id);
+            }
+            if !seen.insert(item.id.as_str()) {
+                self.problem(i_at, format!("duplicate item id `{}` in {what}", item.id));
+            }
+            self.not_blank(
+                with(at, &[&"items", &i, &"label"]),
+                &item.label,
+                &format!("the label of item `{}`", item.id),
+            );
+        }
+    }
+
+    fn condition(&mut self, at: &Path, condition: &Condition, page: usize, owner: &str) {
+        match &condition.subject {
+            Subject::Attribute { attribute } => self.attribute_condition(at, condition, attribute),
+            Subject::Question { question, item } => {
+                self.question_condition(at, condition, question, item.as_deref(), page, owner)
+            }
+        }
+    }
+
+    fn attribute_condition(&mut self, at: &Path, condition: &Condition, attribute: &str) {
+        let allowed: Vec<&str> = if attribute == "land" {
+            LAENDER.iter().map(|(code, _)| *code).collect()
+        } else if let Some(declared) = self.survey.attributes.get(attribute) {
+            declared.values.iter().map(String::as_str).collect()
+        } else {
+            let hint = suggest(attribute, self.survey.attributes.keys().map(String::as_str))
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            self.problem(
+                with(at, &[&"attribute"]),
+                format!(
+                    "condition names attribute `{attribute}`{hint}, which the survey does not declare under `[attributes]`"
+                ),
+            );
+            return;
+        };
+        if self.survey.access == Access::Open && attribute != "land" {
+            self.problem(
+                with(at, &[&"attribute"]),
+                "open-link surveys have no participant attributes to test",
+            );
+        }
+        self.known_codes(at, condition, &allowed, &format!("attribute `{attribute}`"));
+    }
+
+    fn question_condition(
+        &mut self,
+        at: &Path,
+        condition: &Condition,
+        question: &str,
+        item: Option<&str>,
+        page: usize,
+        owner: &str,
+    ) {
+        if self.tolerated.contains(question) {
+            return;
+        }
+        let q_at = with(at, &[&"question"]);
+        let Some(&target_page) = self.page_of.get(question) else {
+            let ids = self
+                .page_of
+                .iter()
+                .filter(|&(_, &p)| p < page)
+                .map(|(id, _)| *id);
+            let hint = suggest(question, ids)
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            self.problem(
+                q_at,
+                format!(
+                    "condition of {owner} names question `{question}`{hint}, which does not exist"
+                ),
+            );
+            return;
+        };
+        if target_page >= page {
+            let which = if target_page == page {
+                "is on the same page"
+            } else {
+                "comes later"
+            };
+            self.problem(
+                q_at,
+                format!(
+                    "condition of {owner} names question `{question}`, which {which} (page {}); a condition can only name a question on an earlier page",
+                    target_page + 1
+                ),
+            );
+            return;
+        }
+        let Some(target) = self.survey.question(question) else {
+            return;
+        };
+        let codes: Vec<&str> = match &target.kind {
+            QuestionKind::Land => LAENDER.iter().map(|(code, _)| *code).collect(),
+            kind => match kind.choices() {
+                Some(choices) => choices.options.iter().map(|o| o.code.as_str()).collect(),
+                None => {
+                    self.problem(
+                        q_at,
+                        format!(
+                            "condition names question `{question}`, a `{}` question; conditions can only test choice questions",
+                            kind.type_name()
+                        ),
+                    );
+                    return;
+                }
+            },
+        };
+        self.condition_item(at, &target.kind, question, item);
+        self.known_codes(at, condition, &codes, &format!("question `{question}`"));
+    }
+
+    fn condition_item(
+        &mut self,
+        at: &Path,
+        kind: &QuestionKind,
+        question: &str,
+        item: Option<&str>,
+    ) {
+        match (kind, item) {
+            (QuestionKind::Matrix { items, .. }, Some(item)) => {
+                if !items.iter().any(|i| i.id == item) {
+                    let hint = suggest(item, items.iter().map(|i| i.id.as_str()))
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default();
+                    self.problem(
+                        with(at, &[&"item"]),
+                        format!("question `{question}` has no item `{item}`{hint}"),
+                    );
+                }
+            }
+            (QuestionKind::Matrix { .. }, None) => self.problem(
+                with(at, &[&"question"]),
+                format!("`{question}` is a matrix question: the condition must name one of its rows with `item`"),
+            ),
+            (_, Some(_)) => self.problem(
+                with(at, &[&"item"]),
+                format!("`item` is only for matrix questions, and `{question}` is not one"),
+            ),
+            (_, None) => {}
+        }
+    }
+
+    fn known_codes(&mut self, at: &Path, condition: &Condition, allowed: &[&str], what: &str) {
+        for (i, code) in condition.any_of.iter().enumerate() {
+            if !allowed.contains(&code.as_str()) {
+                let hint = suggest(code, allowed.iter().copied())
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                self.problem(
+                    with(at, &[&"any_of", &i]),
+                    format!("{what} has no option `{code}`{hint}"),
+                );
+            }
+        }
+    }
+
+    /// Open-link surveys ask the Land exactly once; personal-link surveys never do.
+    fn land_questions(&mut self) {
+        let lands: Vec<(Path, &Question)> =
+            self.survey
+                .pages
+                .iter()
+                .enumerate()
+                .flat_map(|(p, page)| {
+                    page.questions.iter().enumerate().map(move |(q, question)| {
+                        (path(&[&"pages", &p, &"questions", &q]), question)
+                    })
+                })
+                .filter(|(_, q)| q.kind == QuestionKind::Land)
+                .collect();
+        match self.survey.access {
+            Access::Token => {
+                for (at, q) in lands {
+                    self.problem(
+                        with(&at, &[&"type"]),
+                        format!(
+                            "question `{}`: `land` questions are for open-link surveys (`access = \"open\"`); with personal links the Land comes from the participant list",
+                            q.id
+                        ),
+                    );
+                }
+            }
+            Access::Open => {
+                if lands.is_empty() {
+                    self.problem(
+                        path(&[&"access"]),
+                        "an open-link survey must ask the Land: add one required question of type `land`",
+                    );
+                }
+                for (at, q) in lands.iter().skip(1) {
+                    self.problem(
+                        with(at, &[&"type"]),
+                        format!(
+                            "question `{}`: the survey asks the Land more than once",
+                            q.id
+                        ),
+                    );
+                }
+                if let Some((at, q)) = lands.first()
+                    && (!q.required || !q.show_if.is_empty())
+                {
+                    self.problem(
+                        with(at, &[&"id"]),
+                        format!(
+                            "question `{}`: the `land` question must be `required` and have no `show_if`, so every response has a Land",
+                            q.id
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Where a question's options are written: in the question, or in the scale it names.
+fn options_path(question_at: &Path, choices: &Choices) -> Path {
+    match &choices.scale {
+        Some(scale) => path(&[&"scales", scale, &"options"]),
+        None => with(question_at, &[&"options"]),
+    }
+}
+
+/// `show_if` is a table when there is one condition and may be an array when there are several.
+fn show_if_path(owner: &Path, count: usize, index: usize) -> Path {
+    if count == 1 {
+        with(owner, &[&"show_if"])
+    } else {
+        with(owner, &[&"show_if", &index])
+    }
+}

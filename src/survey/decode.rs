@@ -1,0 +1,708 @@
+//! From a [`Node`] tree to a [`Survey`]: keys, types and shapes, every problem collected with its span.
+//!
+//! The decoder is forgiving in what it builds and strict in what it reports: a broken question is left
+//! out (and its id remembered, so that the checker does not also complain about conditions naming
+//! it), everything else is kept, so that the checker can still find the remaining problems.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use chrono::NaiveDate;
+use indexmap::IndexMap;
+
+use super::definition::{
+    Access, Attribute, ChoiceOption, Choices, Condition, Consent, Item, Page, Question,
+    QuestionKind, Scale, Subject, Survey,
+};
+use super::source::{Key, Node, Value};
+
+/// A problem found while decoding, at a byte range of the source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spanned {
+    /// Where the problem is.
+    pub span: Range<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// What decoding produced: a best-effort survey and every problem met on the way.
+#[derive(Debug)]
+pub struct Decoded {
+    /// The survey, with broken parts left out.
+    pub survey: Survey,
+    /// Ids of questions that were left out because they could not be read.
+    pub broken_questions: HashSet<String>,
+    /// The problems, in the order they were found.
+    pub problems: Vec<Spanned>,
+}
+
+const QUESTION_TYPES: [&str; 8] = [
+    "single",
+    "multiple",
+    "matrix",
+    "number",
+    "text",
+    "long_text",
+    "date",
+    "land",
+];
+const DEFAULT_TEXT_LENGTH: u32 = 200;
+const DEFAULT_LONG_TEXT_LENGTH: u32 = 5000;
+
+/// Decodes the root table of a definition file.
+pub fn decode(root: &Node) -> Decoded {
+    let mut d = Decoder::default();
+    let survey = d.survey(root);
+    Decoded {
+        survey,
+        broken_questions: d.broken,
+        problems: d.problems,
+    }
+}
+
+#[derive(Default)]
+struct Decoder {
+    problems: Vec<Spanned>,
+    broken: HashSet<String>,
+}
+
+/// The entries of one table, tracking which keys were read so that the rest can be reported.
+struct Fields<'a> {
+    entries: &'a [(Key, Node)],
+    used: Vec<bool>,
+    span: Range<usize>,
+    what: String,
+}
+
+impl<'a> Fields<'a> {
+    fn get(&mut self, key: &str) -> Option<&'a Node> {
+        let index = self.entries.iter().position(|(k, _)| k.name == key)?;
+        self.used[index] = true;
+        Some(&self.entries[index].1)
+    }
+}
+
+impl Decoder {
+    fn problem(&mut self, span: Range<usize>, message: impl Into<String>) {
+        self.problems.push(Spanned {
+            span,
+            message: message.into(),
+        });
+    }
+
+    /// Opens a table, or reports that the node is something else.
+    fn fields<'a>(&mut self, node: &'a Node, what: impl Into<String>) -> Option<Fields<'a>> {
+        let what = what.into();
+        match &node.value {
+            Value::Table(entries) => Some(Fields {
+                entries,
+                used: vec![false; entries.len()],
+                span: node.span.clone(),
+                what,
+            }),
+            other => {
+                self.problem(
+                    node.span.clone(),
+                    format!("{what} must be a table, found {}", other.type_name()),
+                );
+                None
+            }
+        }
+    }
+
+    /// Reports every key of the table that nothing read, with a suggestion where one is close.
+    fn finish(&mut self, fields: Fields<'_>, known: &[&str]) {
+        for ((key, _), used) in fields.entries.iter().zip(&fields.used) {
+            if !used {
+                let hint = suggest(&key.name, known.iter().copied())
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                self.problem(
+                    key.span.clone(),
+                    format!("unknown key `{}` in {}{hint}", key.name, fields.what),
+                );
+            }
+        }
+    }
+
+    fn required<'a>(&mut self, fields: &mut Fields<'a>, key: &str) -> Option<&'a Node> {
+        let node = fields.get(key);
+        if node.is_none() {
+            let start = fields.span.start;
+            self.problem(start..start, format!("{} has no `{key}`", fields.what));
+        }
+        node
+    }
+
+    fn string(&mut self, node: &Node, key: &str) -> Option<String> {
+        match &node.value {
+            Value::Str(s) => Some(s.clone()),
+            other => {
+                self.expected(node, key, "a string", other);
+                None
+            }
+        }
+    }
+
+    fn expected(&mut self, node: &Node, key: &str, expected: &str, found: &Value) {
+        self.problem(
+            node.span.clone(),
+            format!("`{key}` must be {expected}, found {}", found.type_name()),
+        );
+    }
+
+    fn req_string(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<String> {
+        let node = self.required(fields, key)?;
+        self.string(node, key)
+    }
+
+    fn opt_string(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<String> {
+        let node = fields.get(key)?;
+        self.string(node, key)
+    }
+
+    fn opt_bool(&mut self, fields: &mut Fields<'_>, key: &str) -> bool {
+        match fields.get(key) {
+            None => false,
+            Some(Node {
+                value: Value::Bool(b),
+                ..
+            }) => *b,
+            Some(node) => {
+                self.expected(node, key, "`true` or `false`", &node.value);
+                false
+            }
+        }
+    }
+
+    fn opt_number(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<f64> {
+        let node = fields.get(key)?;
+        let number = match node.value {
+            Value::Int(i) => i as f64,
+            Value::Float(f) => f,
+            ref other => {
+                self.expected(node, key, "a number", other);
+                return None;
+            }
+        };
+        if !number.is_finite() || number.abs() > 1e15 {
+            self.problem(
+                node.span.clone(),
+                format!("`{key}` must be a number between -10^15 and 10^15"),
+            );
+            return None;
+        }
+        Some(number)
+    }
+
+    fn opt_count(&mut self, fields: &mut Fields<'_>, key: &str, max: u32) -> Option<u32> {
+        let node = fields.get(key)?;
+        match node.value {
+            Value::Int(i) if (0..=i64::from(max)).contains(&i) => u32::try_from(i).ok(),
+            Value::Int(_) => {
+                self.problem(
+                    node.span.clone(),
+                    format!("`{key}` must be between 0 and {max}"),
+                );
+                None
+            }
+            ref other => {
+                self.expected(node, key, "a whole number", other);
+                None
+            }
+        }
+    }
+
+    fn opt_date(&mut self, fields: &mut Fields<'_>, key: &str) -> Option<NaiveDate> {
+        let node = fields.get(key)?;
+        let text = match &node.value {
+            Value::Str(s) | Value::Datetime(s) => s,
+            other => {
+                self.expected(node, key, "a date (YYYY-MM-DD)", other);
+                return None;
+            }
+        };
+        match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(date) => Some(date),
+            Err(_) => {
+                self.problem(
+                    node.span.clone(),
+                    format!("`{key}` must be a date written YYYY-MM-DD, found `{text}`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn array<'a>(&mut self, node: &'a Node, key: &str) -> &'a [Node] {
+        match &node.value {
+            Value::Array(items) => items,
+            other => {
+                self.expected(node, key, "an array", other);
+                &[]
+            }
+        }
+    }
+
+    fn strings(&mut self, node: &Node, key: &str) -> Vec<String> {
+        self.array(node, key)
+            .iter()
+            .filter_map(|item| self.string(item, key))
+            .collect()
+    }
+
+    fn survey(&mut self, root: &Node) -> Survey {
+        let mut survey = Survey {
+            id: String::new(),
+            title: String::new(),
+            access: Access::Token,
+            intro: None,
+            consent: None,
+            attributes: IndexMap::new(),
+            scales: IndexMap::new(),
+            pages: Vec::new(),
+        };
+        let Some(mut f) = self.fields(root, "the survey") else {
+            return survey;
+        };
+        survey.id = self.req_string(&mut f, "id").unwrap_or_default();
+        survey.title = self.req_string(&mut f, "title").unwrap_or_default();
+        survey.access = self.access(&mut f);
+        survey.intro = self.opt_string(&mut f, "intro");
+        survey.consent = f.get("consent").and_then(|n| self.consent(n));
+        if let Some(node) = f.get("attributes") {
+            survey.attributes = self.named(node, "attributes", Self::attribute);
+        }
+        if let Some(node) = f.get("scales") {
+            survey.scales = self.named(node, "scales", Self::scale);
+        }
+        if let Some(node) = self.required(&mut f, "pages") {
+            let pages = self.array(node, "pages");
+            if pages.is_empty() && matches!(node.value, Value::Array(_)) {
+                self.problem(node.span.clone(), "the survey has no pages");
+            }
+            survey.pages = pages
+                .iter()
+                .filter_map(|page| self.page(page, &survey.scales))
+                .collect();
+        }
+        self.finish(
+            f,
+            &[
+                "id",
+                "title",
+                "access",
+                "intro",
+                "consent",
+                "attributes",
+                "scales",
+                "pages",
+            ],
+        );
+        survey
+    }
+
+    fn access(&mut self, f: &mut Fields<'_>) -> Access {
+        let Some(node) = f.get("access") else {
+            return Access::Token;
+        };
+        match self.string(node, "access").as_deref() {
+            Some("token") => Access::Token,
+            Some("open") => Access::Open,
+            Some(other) => {
+                self.problem(
+                    node.span.clone(),
+                    format!("unknown access `{other}`; expected `token` or `open`"),
+                );
+                Access::Token
+            }
+            None => Access::Token,
+        }
+    }
+
+    fn consent(&mut self, node: &Node) -> Option<Consent> {
+        let mut f = self.fields(node, "`consent`")?;
+        let text = self.req_string(&mut f, "text");
+        let label = self.req_string(&mut f, "label");
+        self.finish(f, &["text", "label"]);
+        Some(Consent {
+            text: text?,
+            label: label?,
+        })
+    }
+
+    /// A table of named entries (`[scales.x]`, `[attributes.y]`), each decoded by `entry`.
+    fn named<T>(
+        &mut self,
+        node: &Node,
+        what: &str,
+        entry: fn(&mut Self, &Key, &Node) -> Option<T>,
+    ) -> IndexMap<String, T> {
+        let Some(mut f) = self.fields(node, format!("`{what}`")) else {
+            return IndexMap::new();
+        };
+        let mut map = IndexMap::new();
+        for (key, value) in f.entries {
+            if let Some(decoded) = entry(self, key, value) {
+                map.insert(key.name.clone(), decoded);
+            }
+        }
+        f.used.fill(true);
+        self.finish(f, &[]);
+        map
+    }
+
+    fn attribute(&mut self, key: &Key, node: &Node) -> Option<Attribute> {
+        let mut f = self.fields(node, format!("attribute `{}`", key.name))?;
+        let label = self.req_string(&mut f, "label");
+        let values = self
+            .required(&mut f, "values")
+            .map(|n| self.strings(n, "values"));
+        self.finish(f, &["label", "values"]);
+        Some(Attribute {
+            label: label?,
+            values: values?,
+        })
+    }
+
+    fn scale(&mut self, key: &Key, node: &Node) -> Option<Scale> {
+        let mut f = self.fields(node, format!("scale `{}`", key.name))?;
+        let options = self.required(&mut f, "options").map(|n| self.options(n));
+        self.finish(f, &["options"]);
+        Some(Scale { options: options? })
+    }
+
+    fn page(&mut self, node: &Node, scales: &IndexMap<String, Scale>) -> Option<Page> {
+        let mut f = self.fields(node, "a page")?;
+        let id = self.req_string(&mut f, "id");
+        if let Some(id) = &id {
+            f.what = format!("page `{id}`");
+        }
+        let title = self.req_string(&mut f, "title");
+        let intro = self.opt_string(&mut f, "intro");
+        let show_if = self.show_if(&mut f);
+        let mut questions = Vec::new();
+        if let Some(node) = self.required(&mut f, "questions") {
+            let list = self.array(node, "questions");
+            if list.is_empty() && matches!(node.value, Value::Array(_)) {
+                self.problem(node.span.clone(), format!("{} has no questions", f.what));
+            }
+            questions = list
+                .iter()
+                .filter_map(|q| self.question(q, scales))
+                .collect();
+        }
+        self.finish(f, &["id", "title", "intro", "show_if", "questions"]);
+        Some(Page {
+            id: id?,
+            title: title?,
+            intro,
+            show_if,
+            questions,
+        })
+    }
+
+    fn question(&mut self, node: &Node, scales: &IndexMap<String, Scale>) -> Option<Question> {
+        let mut f = self.fields(node, "a question")?;
+        let id = self.req_string(&mut f, "id");
+        if let Some(id) = &id {
+            f.what = format!("question `{id}`");
+        }
+        let text = self.req_string(&mut f, "text");
+        let help = self.opt_string(&mut f, "help");
+        let required = self.opt_bool(&mut f, "required");
+        let show_if = self.show_if(&mut f);
+        let (kind, known) = self.kind(&mut f, scales);
+        let mut keys = vec!["id", "type", "text", "help", "required", "show_if"];
+        keys.extend_from_slice(known);
+        self.finish(f, &keys);
+        match (id, text, kind) {
+            (Some(id), Some(text), Some(kind)) => Some(Question {
+                id,
+                text,
+                help,
+                required,
+                show_if,
+                kind,
+            }),
+            (Some(id), _, _) => {
+                self.broken.insert(id);
+                None
+            }
+            _ => None,
+        }
+    }
+
+    /// The type-specific part of a question, and the keys that type knows.
+    fn kind(
+        &mut self,
+        f: &mut Fields<'_>,
+        scales: &IndexMap<String, Scale>,
+    ) -> (Option<QuestionKind>, &'static [&'static str]) {
+        let Some(node) = self.required(f, "type") else {
+            return (None, &[]);
+        };
+        let Some(name) = self.string(node, "type") else {
+            return (None, &[]);
+        };
+        let kind = match name.as_str() {
+            "single" => self
+                .choices(f, scales)
+                .map(|choices| QuestionKind::Single { choices }),
+            "multiple" => {
+                let max_choices = self.opt_count(f, "max_choices", 1000);
+                self.choices(f, scales)
+                    .map(|choices| QuestionKind::Multiple {
+                        choices,
+                        max_choices,
+                    })
+            }
+            "matrix" => {
+                let items = self.required(f, "items").map(|n| self.items(n));
+                let choices = self.choices(f, scales);
+                items
+                    .zip(choices)
+                    .map(|(items, choices)| QuestionKind::Matrix { items, choices })
+            }
+            "number" => Some(QuestionKind::Number {
+                min: self.opt_number(f, "min"),
+                max: self.opt_number(f, "max"),
+                decimals: self
+                    .opt_count(f, "decimals", 6)
+                    .and_then(|d| u8::try_from(d).ok())
+                    .unwrap_or(0),
+                unit: self.opt_string(f, "unit"),
+            }),
+            "text" | "long_text" => {
+                let default = if name == "text" {
+                    DEFAULT_TEXT_LENGTH
+                } else {
+                    DEFAULT_LONG_TEXT_LENGTH
+                };
+                let max_length = self.opt_count(f, "max_length", 100_000).unwrap_or(default);
+                Some(if name == "text" {
+                    QuestionKind::Text { max_length }
+                } else {
+                    QuestionKind::LongText { max_length }
+                })
+            }
+            "date" => Some(QuestionKind::Date {
+                min: self.opt_date(f, "min"),
+                max: self.opt_date(f, "max"),
+            }),
+            "land" => Some(QuestionKind::Land),
+            other => {
+                let hint = suggest(other, QUESTION_TYPES)
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                self.problem(
+                    node.span.clone(),
+                    format!(
+                        "unknown question type `{other}`{hint}; expected one of {}",
+                        QUESTION_TYPES.join(", ")
+                    ),
+                );
+                // Unknown type: its other keys cannot be judged, so none is reported as unknown.
+                f.used.fill(true);
+                return (None, &[]);
+            }
+        };
+        let known: &[&str] = match name.as_str() {
+            "single" => &["options", "scale"],
+            "multiple" => &["options", "scale", "max_choices"],
+            "matrix" => &["items", "options", "scale"],
+            "number" => &["min", "max", "decimals", "unit"],
+            "text" | "long_text" => &["max_length"],
+            "date" => &["min", "max"],
+            _ => &[],
+        };
+        (kind, known)
+    }
+
+    fn choices(&mut self, f: &mut Fields<'_>, scales: &IndexMap<String, Scale>) -> Option<Choices> {
+        match (f.get("scale"), f.get("options")) {
+            (Some(scale), Some(_)) => {
+                self.problem(
+                    scale.span.clone(),
+                    format!("{} has both `scale` and `options`; give one", f.what),
+                );
+                None
+            }
+            (Some(node), None) => {
+                let name = self.string(node, "scale")?;
+                match scales.get(&name) {
+                    Some(scale) => Some(Choices {
+                        scale: Some(name),
+                        options: scale.options.clone(),
+                    }),
+                    None => {
+                        let hint = suggest(&name, scales.keys().map(String::as_str))
+                            .map(|s| format!(" (did you mean `{s}`?)"))
+                            .unwrap_or_default();
+                        self.problem(node.span.clone(), format!("unknown scale `{name}`{hint}"));
+                        None
+                    }
+                }
+            }
+            (None, Some(node)) => Some(Choices {
+                scale: None,
+                options: self.options(node),
+            }),
+            (None, None) => {
+                let start = f.span.start;
+                self.problem(start..start, format!("{} has no `options`", f.what));
+                None
+            }
+        }
+    }
+
+    fn options(&mut self, node: &Node) -> Vec<ChoiceOption> {
+        self.array(node, "options")
+            .iter()
+            .filter_map(|option| {
+                let mut f = self.fields(option, "an option")?;
+                let code = self.code(&mut f);
+                if let Some(code) = &code {
+                    f.what = format!("option `{code}`");
+                }
+                let label = self.req_string(&mut f, "label");
+                let value = self.opt_number(&mut f, "value");
+                let missing = self.opt_bool(&mut f, "missing");
+                let exclusive = self.opt_bool(&mut f, "exclusive");
+                let other = self.opt_bool(&mut f, "other");
+                self.finish(
+                    f,
+                    &["code", "label", "value", "missing", "exclusive", "other"],
+                );
+                Some(ChoiceOption {
+                    code: code?,
+                    label: label?,
+                    value,
+                    missing,
+                    exclusive,
+                    other,
+                })
+            })
+            .collect()
+    }
+
+    /// An option code: a string, or a bare integer (`code = 99`) read as its digits.
+    fn code(&mut self, f: &mut Fields<'_>) -> Option<String> {
+        let node = self.required(f, "code")?;
+        match &node.value {
+            Value::Int(i) => Some(i.to_string()),
+            _ => self.string(node, "code"),
+        }
+    }
+
+    fn items(&mut self, node: &Node) -> Vec<Item> {
+        self.array(node, "items")
+            .iter()
+            .filter_map(|item| {
+                let mut f = self.fields(item, "an item")?;
+                let id = self.req_string(&mut f, "id");
+                let label = self.req_string(&mut f, "label");
+                self.finish(f, &["id", "label"]);
+                Some(Item {
+                    id: id?,
+                    label: label?,
+                })
+            })
+            .collect()
+    }
+
+    /// `show_if`: one condition table, or an array of them that must all hold.
+    fn show_if(&mut self, f: &mut Fields<'_>) -> Vec<Condition> {
+        let Some(node) = f.get("show_if") else {
+            return Vec::new();
+        };
+        match &node.value {
+            Value::Array(list) => list.iter().filter_map(|c| self.condition(c)).collect(),
+            _ => self.condition(node).into_iter().collect(),
+        }
+    }
+
+    fn condition(&mut self, node: &Node) -> Option<Condition> {
+        let mut f = self.fields(node, "a condition")?;
+        let question = f.get("question");
+        let attribute = f.get("attribute");
+        let item = f.get("item");
+        let subject = match (question, attribute) {
+            (Some(q), None) => Subject::Question {
+                question: self.string(q, "question")?,
+                item: item.and_then(|i| self.string(i, "item")),
+            },
+            (None, Some(a)) => {
+                if let Some(item) = item {
+                    self.problem(
+                        item.span.clone(),
+                        "`item` belongs to conditions on a matrix question, not on an attribute",
+                    );
+                }
+                Subject::Attribute {
+                    attribute: self.string(a, "attribute")?,
+                }
+            }
+            _ => {
+                self.problem(
+                    node.span.clone(),
+                    "a condition names either a `question` or an `attribute`",
+                );
+                return None;
+            }
+        };
+        let any_of = self
+            .required(&mut f, "any_of")
+            .map(|n| (self.strings(n, "any_of"), n.span.clone()));
+        self.finish(f, &["question", "item", "attribute", "any_of"]);
+        let (any_of, span) = any_of?;
+        if any_of.is_empty() {
+            self.problem(
+                span,
+                "`any_of` lists no codes, so the condition never holds",
+            );
+        }
+        Some(Condition { subject, any_of })
+    }
+}
+
+/// The closest of `candidates` to a misspelt `word`, if one is close enough to be meant.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_find_close_typos_only() {
+        assert_eq!(
+            suggest("requird", ["id", "required", "help"]),
+            Some("required")
+        );
+        assert_eq!(suggest("matrx", QUESTION_TYPES), Some("matrix"));
+        assert_eq!(suggest("colour", ["id", "required"]), None);
+    }
+}
