@@ -105,11 +105,22 @@ fn set_session_defaults(conn: &mut PgConnection) -> QueryResult<()> {
     ))
 }
 
+/// Advisory lock key held while migrating ("mint_mig"), so that processes starting together take turns.
+const MIGRATION_LOCK: i64 = 0x6d69_6e74_5f6d_6967;
+
 /// Runs every migration not yet applied; returns their names.
+///
+/// Several processes may start at once (two `serve`s behind a load balancer, two commands on a
+/// fresh private cluster): an advisory lock lets one migrate while the others wait, then find
+/// nothing left to do.
 pub fn run_migrations(conn: &mut PgConnection) -> Result<Vec<String>, StoreError> {
-    conn.run_pending_migrations(MIGRATIONS)
+    conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+    let applied = conn
+        .run_pending_migrations(MIGRATIONS)
         .map(|versions| versions.iter().map(ToString::to_string).collect())
-        .map_err(|e| StoreError::Migration(e.to_string()))
+        .map_err(|e| StoreError::Migration(e.to_string()));
+    conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+    applied
 }
 
 /// Reverts every applied migration, newest first (tests check that every `down.sql` works).
@@ -121,20 +132,28 @@ pub fn revert_migrations(conn: &mut PgConnection) -> Result<usize, StoreError> {
 
 /// Creates a database unless it exists (connecting through `admin_url`).
 pub fn create_database_if_missing(admin_url: &str, name: &str) -> Result<(), StoreError> {
+    let mut conn = establish(admin_url)?;
+    if database_exists(&mut conn, name)? {
+        return Ok(());
+    }
+    match diesel::sql_query(format!("CREATE DATABASE {}", quote_ident(name))).execute(&mut conn) {
+        Ok(_) => Ok(()),
+        // Another process created it between our look and our CREATE: that is what we wanted.
+        Err(_) if database_exists(&mut conn, name)? => Ok(()),
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn database_exists(conn: &mut PgConnection, name: &str) -> QueryResult<bool> {
     #[derive(QueryableByName)]
     struct Exists {
         #[diesel(sql_type = diesel::sql_types::Bool)]
         exists: bool,
     }
-    let mut conn = establish(admin_url)?;
-    let found: Exists =
-        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
-            .bind::<diesel::sql_types::Text, _>(name)
-            .get_result(&mut conn)?;
-    if !found.exists {
-        diesel::sql_query(format!("CREATE DATABASE {}", quote_ident(name))).execute(&mut conn)?;
-    }
-    Ok(())
+    diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+        .bind::<diesel::sql_types::Text, _>(name)
+        .get_result::<Exists>(conn)
+        .map(|found| found.exists)
 }
 
 /// Quotes an SQL identifier.

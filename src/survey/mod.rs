@@ -7,6 +7,8 @@ pub mod check;
 pub mod decode;
 pub mod definition;
 pub mod source;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 use std::ops::Range;

@@ -1,0 +1,200 @@
+//! Test databases on real PostgreSQL.
+//!
+//! Without `DATABASE_URL` the harness runs the private cluster under `target/tmp/postgres` with
+//! fsync off (the same code `mint-survey` uses for `var/postgres`). With `DATABASE_URL` it uses
+//! that server, which must allow `CREATE DATABASE`. Once per migration set it builds a template
+//! database (named by a hash of `migrations/`, built under an advisory lock and renamed into place
+//! when complete); every test then gets `CREATE DATABASE … TEMPLATE …`, dropped when it ends.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use mint_survey::store::{self, cluster};
+use sha2::{Digest, Sha256};
+
+/// Advisory lock key that serialises template builds across test processes.
+const TEMPLATE_LOCK: i64 = 0x6d69_6e74_5f74_706c;
+
+struct Server {
+    /// URL of the server's `postgres` database, for creating and dropping databases.
+    admin_url: String,
+    template: String,
+}
+
+static SERVER: OnceLock<Server> = OnceLock::new();
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// Where test clusters and scratch folders go: `target/tmp`.
+pub fn scratch_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+}
+
+/// A unique name for a scratch folder or database of this process.
+pub fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn server() -> &'static Server {
+    SERVER.get_or_init(|| {
+        let admin_url = match std::env::var("DATABASE_URL") {
+            Ok(url) if !url.is_empty() => with_database(&url, "postgres"),
+            _ => {
+                let options = cluster::ClusterOptions {
+                    durable: false,
+                    max_connections: 300,
+                };
+                let cluster = cluster::Cluster::ensure_running(&scratch_dir(), options)
+                    .expect("start the test cluster under target/tmp");
+                cluster.database_url("postgres")
+            }
+        };
+        let template = build_template(&admin_url);
+        Server {
+            admin_url,
+            template,
+        }
+    })
+}
+
+/// The same server URL with another database name.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL with a scheme");
+    let path_start = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(path_start);
+    let query = path.find('?').map_or("", |i| &path[i..]);
+    format!("{scheme}://{authority}/{name}{query}")
+}
+
+fn migrations_hash() -> String {
+    let mut files: Vec<PathBuf> = Vec::new();
+    collect_files(
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")),
+        &mut files,
+    );
+    files.sort();
+    let mut hasher = Sha256::new();
+    for file in files {
+        hasher.update(file.to_string_lossy().as_bytes());
+        hasher.update(std::fs::read(&file).expect("read a migration"));
+    }
+    hex::encode(hasher.finalize())[..12].to_owned()
+}
+
+fn collect_files(dir: &Path, into: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read migrations/").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(&path, into);
+        } else {
+            into.push(path);
+        }
+    }
+}
+
+fn build_template(admin_url: &str) -> String {
+    let name = format!("mint_template_{}", migrations_hash());
+    let mut admin = store::establish(admin_url).expect("connect to the test server");
+    diesel::sql_query(format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
+        .execute(&mut admin)
+        .expect("lock");
+    if !database_exists(&mut admin, &name) {
+        let building = format!("{name}_building");
+        execute(
+            &mut admin,
+            &format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"),
+        );
+        execute(&mut admin, &format!("CREATE DATABASE {building}"));
+        {
+            let mut conn = store::establish(&with_database(admin_url, &building))
+                .expect("connect to the template");
+            store::run_migrations(&mut conn).expect("migrate the template");
+        }
+        execute(
+            &mut admin,
+            &format!("ALTER DATABASE {building} RENAME TO {name}"),
+        );
+    }
+    diesel::sql_query(format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
+        .execute(&mut admin)
+        .expect("unlock");
+    name
+}
+
+/// Runs one statement (CREATE/DROP DATABASE cannot share a transaction with another).
+#[track_caller]
+fn execute(conn: &mut PgConnection, sql: &str) {
+    if let Err(error) = conn.batch_execute(sql) {
+        panic!("{sql}: {error}");
+    }
+}
+
+fn database_exists(conn: &mut PgConnection, name: &str) -> bool {
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        found: bool,
+    }
+    diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS found")
+        .bind::<diesel::sql_types::Text, _>(name)
+        .get_result::<Found>(conn)
+        .expect("query pg_database")
+        .found
+}
+
+/// A database of its own for one test, dropped when the test ends.
+pub struct TestDb {
+    /// Its URL.
+    pub url: String,
+    name: String,
+}
+
+impl TestDb {
+    /// A fresh, migrated database (a copy of the template).
+    pub fn new() -> TestDb {
+        Self::create(Some(&server().template))
+    }
+
+    /// A fresh, empty database without any migration applied.
+    pub fn empty() -> TestDb {
+        Self::create(None)
+    }
+
+    fn create(template: Option<&str>) -> TestDb {
+        let server = server();
+        let name = unique("mint_test");
+        let template = template.map_or(String::new(), |t| format!(" TEMPLATE {t}"));
+        let mut admin = store::establish(&server.admin_url).expect("connect to the test server");
+        execute(
+            &mut admin,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        );
+        execute(&mut admin, &format!("CREATE DATABASE {name}{template}"));
+        TestDb {
+            url: with_database(&server.admin_url, &name),
+            name,
+        }
+    }
+
+    /// A new connection to this database.
+    pub fn conn(&self) -> PgConnection {
+        store::establish(&self.url).expect("connect to the test database")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = store::establish(&server().admin_url) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}

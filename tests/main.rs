@@ -1,0 +1,14 @@
+//! The integration tests: one binary, real PostgreSQL, the real `mint-survey` binary.
+//!
+//! Every test gets its own database, cloned from a migrated template (see `helpers::db`), so the
+//! tests run in parallel without seeing each other's data.
+
+// A failing helper should stop its test with a message: that is what expect is for here.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod helpers;
+
+mod cluster;
+mod migrations;
+mod properties;
+mod surveys;
