@@ -416,6 +416,13 @@ impl<'a> Checker<'a> {
     }
 
     fn attribute_condition(&mut self, at: &Path, condition: &Condition, attribute: &str) {
+        if self.survey.access == Access::Open {
+            self.problem(
+                with(at, &[&"attribute"]),
+                "open-link surveys have no participant attributes; test the answer to a question instead (the Land: the `land` question)",
+            );
+            return;
+        }
         let allowed: Vec<&str> = if attribute == "land" {
             LAENDER.iter().map(|(code, _)| *code).collect()
         } else if let Some(declared) = self.survey.attributes.get(attribute) {
@@ -432,12 +439,6 @@ impl<'a> Checker<'a> {
             );
             return;
         };
-        if self.survey.access == Access::Open && attribute != "land" {
-            self.problem(
-                with(at, &[&"attribute"]),
-                "open-link surveys have no participant attributes to test",
-            );
-        }
         self.known_codes(at, condition, &allowed, &format!("attribute `{attribute}`"));
     }
 

@@ -349,3 +349,18 @@ fn autumn_repeats_the_spring_items_unchanged() {
         assert!(spring.question(id).is_some(), "{id} missing");
     }
 }
+
+#[test]
+fn open_link_surveys_test_answers_not_attributes() {
+    let text =
+        with_page_two("id = \"land\"\ntype = \"land\"\ntext = \"Bundesland\"\nrequired = true")
+            .replace("title = \"Test\"", "title = \"Test\"\naccess = \"open\"")
+            .replace(
+                "text = \"Frage 1\"",
+                "text = \"Frage 1\"\nshow_if = { attribute = \"land\", any_of = [\"DE-TH\"] }",
+            );
+    assert_one(
+        &text,
+        "t.toml:13:25: open-link surveys have no participant attributes; test the answer to a question instead (the Land: the `land` question)",
+    );
+}

@@ -6,6 +6,7 @@
 //! database (named by a hash of `migrations/`, built under an advisory lock and renamed into place
 //! when complete); every test then gets `CREATE DATABASE … TEMPLATE …`, dropped when it ends.
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,8 +29,22 @@ static SERVER: OnceLock<Server> = OnceLock::new();
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// Where test clusters and scratch folders go: `target/tmp`.
+///
+/// As root the server runs as `postgres`, which must be able to enter every folder above its data;
+/// where the project lies somewhere it cannot (e.g. under `/root`), a folder under /tmp is used.
 pub fn scratch_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let enterable = target
+        .ancestors()
+        .all(|dir| std::fs::metadata(dir).is_ok_and(|m| m.permissions().mode() & 0o001 != 0));
+    if enterable {
+        return target;
+    }
+    let digest = Sha256::digest(target.as_os_str().as_encoded_bytes());
+    let dir =
+        std::env::temp_dir().join(format!("mint-survey-tests-{}", &hex::encode(digest)[..12]));
+    std::fs::create_dir_all(&dir).expect("create the scratch folder under /tmp");
+    dir
 }
 
 /// A unique name for a scratch folder or database of this process.
