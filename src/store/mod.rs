@@ -144,7 +144,8 @@ pub fn create_database_if_missing(admin_url: &str, name: &str) -> Result<(), Sto
     }
 }
 
-fn database_exists(conn: &mut PgConnection, name: &str) -> QueryResult<bool> {
+/// Whether the server has a database of this name.
+pub fn database_exists(conn: &mut PgConnection, name: &str) -> QueryResult<bool> {
     #[derive(QueryableByName)]
     struct Exists {
         #[diesel(sql_type = diesel::sql_types::Bool)]

@@ -2,22 +2,8 @@
 
 use super::*;
 
-const BASE: &str = r#"id = "t"
-title = "Test"
-
-[[pages]]
-id = "p1"
-title = "Seite 1"
-
-[[pages.questions]]
-id = "q1"
-type = "single"
-text = "Frage 1"
-options = [
-  { code = "a", label = "A" },
-  { code = "b", label = "B" },
-]
-"#;
+/// The smallest valid definition; the integration tests use the same file.
+const BASE: &str = include_str!("../../tests/fixtures/minimal.toml");
 
 /// BASE plus a second page whose only question is `question` (TOML keys, one per line).
 fn with_page_two(question: &str) -> String {
@@ -46,8 +32,8 @@ fn the_base_definition_is_valid() {
 
 #[test]
 fn toml_syntax_error_names_its_line() {
-    let text = BASE.replace("title = \"Test\"", "title = \"Test");
-    assert_one(&text, "t.toml:2:14: invalid basic string, expected `\"`");
+    let text = BASE.replace("title = \"Kleine Umfrage\"", "title = \"Kleine Umfrage");
+    assert_one(&text, "t.toml:2:24: invalid basic string, expected `\"`");
 }
 
 #[test]
@@ -247,7 +233,10 @@ fn mixed_values_and_valued_missing_options_are_reported() {
 
 #[test]
 fn open_surveys_must_ask_the_land_and_token_surveys_must_not() {
-    let open = BASE.replace("title = \"Test\"", "title = \"Test\"\naccess = \"open\"");
+    let open = BASE.replace(
+        "title = \"Kleine Umfrage\"",
+        "title = \"Kleine Umfrage\"\naccess = \"open\"",
+    );
     assert_one(
         &open,
         "t.toml:3:10: an open-link survey must ask the Land: add one required question of type `land`",
@@ -354,7 +343,10 @@ fn autumn_repeats_the_spring_items_unchanged() {
 fn open_link_surveys_test_answers_not_attributes() {
     let text =
         with_page_two("id = \"land\"\ntype = \"land\"\ntext = \"Bundesland\"\nrequired = true")
-            .replace("title = \"Test\"", "title = \"Test\"\naccess = \"open\"")
+            .replace(
+                "title = \"Kleine Umfrage\"",
+                "title = \"Kleine Umfrage\"\naccess = \"open\"",
+            )
             .replace(
                 "text = \"Frage 1\"",
                 "text = \"Frage 1\"\nshow_if = { attribute = \"land\", any_of = [\"DE-TH\"] }",

@@ -119,7 +119,7 @@ fn build_template(admin_url: &str) -> String {
     diesel::sql_query(format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
         .execute(&mut admin)
         .expect("lock");
-    if !database_exists(&mut admin, &name) {
+    if !store::database_exists(&mut admin, &name).expect("query pg_database") {
         let building = format!("{name}_building");
         execute(
             &mut admin,
@@ -148,19 +148,6 @@ fn execute(conn: &mut PgConnection, sql: &str) {
     if let Err(error) = conn.batch_execute(sql) {
         panic!("{sql}: {error}");
     }
-}
-
-fn database_exists(conn: &mut PgConnection, name: &str) -> bool {
-    #[derive(QueryableByName)]
-    struct Found {
-        #[diesel(sql_type = diesel::sql_types::Bool)]
-        found: bool,
-    }
-    diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS found")
-        .bind::<diesel::sql_types::Text, _>(name)
-        .get_result::<Found>(conn)
-        .expect("query pg_database")
-        .found
 }
 
 /// A database of its own for one test, dropped when the test ends.
