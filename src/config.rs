@@ -3,9 +3,12 @@
 //! Secrets never reach `Debug` output or logs: URLs are shown with their passwords masked.
 
 use std::fmt;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 
 use crate::store::redact_url;
+use crate::tokens::{SecretKey, WeakKey};
 
 /// Where settings come from: the process environment, after reading `.env` if present.
 pub trait Environment {
@@ -29,7 +32,7 @@ impl Environment for ProcessEnv {
 pub struct ConfigError {
     name: &'static str,
     shown: String,
-    reason: &'static str,
+    reason: String,
 }
 
 /// The installation's settings (see the configuration table in README.md).
@@ -49,6 +52,16 @@ pub struct Settings {
     pub mail_from: String,
     /// `SUPPRESS_BELOW`: smallest group shown in reports.
     pub suppress_below: u32,
+    /// `SECRET_KEY`; `None`: generated once into `var/secret.key`.
+    secret_key: Option<String>,
+    /// `SURVEY_CONTACT`: how respondents reach the survey team, shown in every mail.
+    pub survey_contact: String,
+    /// `MAIL_CONNECTIONS`: SMTP connections used at once when sending (1–64).
+    pub mail_connections: u32,
+    /// `MAIL_RATE`: at most this many mails per second (providers that throttle); `None`: as fast as possible.
+    pub mail_rate: Option<f64>,
+    /// `MAIL_RETRY_SECONDS`: wait before the first retry of a mail the server deferred (doubles each time).
+    pub mail_retry_seconds: f64,
 }
 
 impl fmt::Debug for Settings {
@@ -64,6 +77,11 @@ impl fmt::Debug for Settings {
             .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .field("mail_from", &self.mail_from)
             .field("suppress_below", &self.suppress_below)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "***"))
+            .field("survey_contact", &self.survey_contact)
+            .field("mail_connections", &self.mail_connections)
+            .field("mail_rate", &self.mail_rate)
+            .field("mail_retry_seconds", &self.mail_retry_seconds)
             .finish()
     }
 }
@@ -85,7 +103,7 @@ impl Settings {
             return Err(ConfigError {
                 name: "DATABASE_URL",
                 shown: redact_url(url),
-                reason: "expected a URL starting with postgres:// or postgresql://",
+                reason: "expected a URL starting with postgres:// or postgresql://".into(),
             });
         }
         let public_url = env
@@ -95,22 +113,22 @@ impl Settings {
             return Err(ConfigError {
                 name: "PUBLIC_URL",
                 shown: public_url,
-                reason: "expected a URL starting with http:// or https://",
+                reason: "expected a URL starting with http:// or https://".into(),
             });
         }
-        let suppress_below = match env.var("SUPPRESS_BELOW") {
-            None => 5,
-            Some(text) => text
-                .trim()
-                .parse()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or(ConfigError {
-                    name: "SUPPRESS_BELOW",
-                    shown: text,
-                    reason: "expected a whole number of at least 1",
-                })?,
+        let suppress_below = number(env, "SUPPRESS_BELOW", 5, 1.0, f64::from(u32::MAX))?;
+        let mail_connections = number(env, "MAIL_CONNECTIONS", 8, 1.0, 64.0)?;
+        let mail_rate = match env.var("MAIL_RATE") {
+            None => None,
+            Some(_) => Some(number(env, "MAIL_RATE", 0.0, 0.01, 100_000.0)?),
         };
+        let mail_retry_seconds = number(env, "MAIL_RETRY_SECONDS", 30.0, 0.0, 86_400.0)?;
+        let mail_from = env
+            .var("MAIL_FROM")
+            .unwrap_or_else(|| "MINT-Umfragen <umfragen@localhost>".to_owned());
+        let survey_contact = env
+            .var("SURVEY_CONTACT")
+            .unwrap_or_else(|| address_of(&mail_from));
         Ok(Settings {
             database_url,
             var_dir: env
@@ -121,12 +139,107 @@ impl Settings {
                 .var("BIND")
                 .unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
             smtp_url: env.var("SMTP_URL"),
-            mail_from: env
-                .var("MAIL_FROM")
-                .unwrap_or_else(|| "MINT-Umfragen <umfragen@localhost>".to_owned()),
+            mail_from,
             suppress_below,
+            secret_key: env.var("SECRET_KEY"),
+            survey_contact,
+            mail_connections,
+            mail_rate,
+            mail_retry_seconds,
         })
     }
+
+    /// The secret key: `SECRET_KEY`, or `var/secret.key`, generated on first use (readable by its owner only).
+    pub fn secret_key(&self) -> Result<SecretKey, SecretKeyError> {
+        if let Some(text) = &self.secret_key {
+            return Ok(SecretKey::from_text(text)?);
+        }
+        let path = self.var_dir.join("secret.key");
+        let io = |source| SecretKeyError::Io {
+            path: path.clone(),
+            source,
+        };
+        if !path.exists() {
+            std::fs::create_dir_all(&self.var_dir).map_err(io)?;
+            let generated =
+                SecretKey::generate().map_err(|e| SecretKeyError::Random(e.to_string()))?;
+            // Write beside it and rename, so a second process never reads a half-written key.
+            let partial = self
+                .var_dir
+                .join(format!("secret.key.{}", std::process::id()));
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&partial)
+                .map_err(io)?;
+            file.write_all(generated.as_bytes()).map_err(io)?;
+            file.sync_all().map_err(io)?;
+            // hard_link fails when another process won the race: then its key is the key.
+            if std::fs::hard_link(&partial, &path).is_err() && !path.exists() {
+                std::fs::rename(&partial, &path).map_err(io)?;
+            }
+            let _ = std::fs::remove_file(&partial);
+        }
+        let text = std::fs::read_to_string(&path).map_err(io)?;
+        Ok(SecretKey::from_text(&text)?)
+    }
+}
+
+/// The secret key could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretKeyError {
+    /// Too short.
+    #[error(transparent)]
+    Weak(#[from] WeakKey),
+    /// `var/secret.key` could not be read or written.
+    #[error("cannot use {}: {source}", path.display())]
+    Io {
+        /// The key file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The operating system gave no random bytes.
+    #[error("cannot generate a secret key: {0}")]
+    Random(String),
+}
+
+/// The address part of `Name <address>` (or the whole text when it has no angle brackets).
+pub fn address_of(mailbox: &str) -> String {
+    match (mailbox.rfind('<'), mailbox.rfind('>')) {
+        (Some(start), Some(end)) if start < end => mailbox[start + 1..end].trim().to_owned(),
+        _ => mailbox.trim().to_owned(),
+    }
+}
+
+/// A numeric setting within `min..=max`, or `default` when unset.
+fn number<T>(
+    env: &impl Environment,
+    name: &'static str,
+    default: T,
+    min: f64,
+    max: f64,
+) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + Into<f64> + Copy,
+{
+    let Some(text) = env.var(name) else {
+        return Ok(default);
+    };
+    text.trim()
+        .parse::<T>()
+        .ok()
+        .filter(|n| (min..=max).contains(&(*n).into()))
+        .ok_or(ConfigError {
+            name,
+            shown: text,
+            reason: if default.into().fract() == 0.0 && min.fract() == 0.0 {
+                format!("expected a whole number from {min} to {max}")
+            } else {
+                format!("expected a number from {min} to {max}")
+            },
+        })
 }
 
 #[cfg(test)]
@@ -171,7 +284,7 @@ mod tests {
         let error = Settings::from(&env).unwrap_err().to_string();
         assert_eq!(
             error,
-            "SUPPRESS_BELOW is set to zero, which is not valid: expected a whole number of at least 1"
+            "SUPPRESS_BELOW is set to zero, which is not valid: expected a whole number from 1 to 4294967295"
         );
         let env = Fake(HashMap::from([("DATABASE_URL", "mysql://u:pw@h/db")]));
         let error = Settings::from(&env).unwrap_err().to_string();

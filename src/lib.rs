@@ -6,5 +6,11 @@
 
 pub mod commands;
 pub mod config;
+pub mod mail;
+pub mod participants;
 pub mod store;
 pub mod survey;
+pub mod text;
+pub mod time;
+pub mod tokens;
+pub mod web;

@@ -47,23 +47,15 @@ enum Command {
         #[command(subcommand)]
         command: ParticipantsCommand,
     },
-    /// Send the invitations of a wave.
+    /// Send the invitations of a wave (each participant gets one, however often this runs).
     Invite {
-        /// The wave's slug.
-        #[arg(long)]
-        wave: String,
-        /// Show what would be sent, send nothing.
-        #[arg(long)]
-        dry_run: bool,
+        #[command(flatten)]
+        mailing: MailingArgs,
     },
-    /// Send reminders to those who have not answered.
+    /// Send reminders to those who have not answered, within the wave's reminder policy.
     Remind {
-        /// The wave's slug.
-        #[arg(long)]
-        wave: String,
-        /// Show what would be sent, send nothing.
-        #[arg(long)]
-        dry_run: bool,
+        #[command(flatten)]
+        mailing: MailingArgs,
     },
     /// Write the per-Land report of a wave.
     Report {
@@ -82,6 +74,70 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+}
+
+#[derive(Debug, clap::Args)]
+struct MailingArgs {
+    /// The wave's slug.
+    #[arg(long)]
+    wave: String,
+    /// Show what would be sent; send and store nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// At most this many mails per second (default: MAIL_RATE, else no limit).
+    #[arg(long)]
+    rate: Option<f64>,
+    /// SMTP connections at once, 1–64 (default: MAIL_CONNECTIONS, else 8).
+    #[arg(long)]
+    connections: Option<u32>,
+}
+
+/// A wave's settings; each left out keeps its value (or the copied wave's, or the default).
+#[derive(Debug, Clone, clap::Args)]
+struct WaveSettingsArgs {
+    /// Opens by itself at this date (2020-04-23 or 23.04.2020, optionally with a time, Europe/Berlin).
+    #[arg(long)]
+    opens: Option<String>,
+    /// Closes at the end of this day (or at the time given).
+    #[arg(long)]
+    closes: Option<String>,
+    /// At most this many reminders per participant (default 2).
+    #[arg(long)]
+    reminders: Option<i32>,
+    /// At least this many days between two mails to a participant (default 7).
+    #[arg(long)]
+    reminder_days: Option<i32>,
+    /// Smallest group shown in reports (default SUPPRESS_BELOW, else 5).
+    #[arg(long)]
+    suppress_below: Option<i32>,
+    /// Subject of the invitation (placeholders like {{ wave }} allowed).
+    #[arg(long)]
+    invitation_subject: Option<String>,
+    /// File with the plain text of the invitation.
+    #[arg(long)]
+    invitation_text: Option<PathBuf>,
+    /// Subject of reminders.
+    #[arg(long)]
+    reminder_subject: Option<String>,
+    /// File with the plain text of reminders.
+    #[arg(long)]
+    reminder_text: Option<PathBuf>,
+}
+
+impl From<WaveSettingsArgs> for commands::waves::WaveOptions {
+    fn from(a: WaveSettingsArgs) -> Self {
+        commands::waves::WaveOptions {
+            opens: a.opens,
+            closes: a.closes,
+            reminders: a.reminders,
+            reminder_days: a.reminder_days,
+            suppress_below: a.suppress_below,
+            invitation_subject: a.invitation_subject,
+            invitation_text: a.invitation_text,
+            reminder_subject: a.reminder_subject,
+            reminder_text: a.reminder_text,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,23 +168,26 @@ enum SurveyCommand {
 
 #[derive(Debug, Subcommand)]
 enum WaveCommand {
-    /// Create a wave from a survey's current version.
+    /// Create a wave from a survey's current version; prints its slug.
     Create {
         /// The survey's id.
         #[arg(long)]
         survey: String,
-        /// The wave's title.
+        /// The wave's title (the slug is made from it).
         #[arg(long)]
         title: String,
-        /// Opening date.
-        #[arg(long)]
-        opens: Option<String>,
-        /// Closing date.
-        #[arg(long)]
-        closes: Option<String>,
-        /// Copy settings, mail texts and participants from this wave.
+        /// Copy settings, mail texts and participants (with new links) from this wave.
         #[arg(long)]
         copy_from: Option<String>,
+        #[command(flatten)]
+        settings: WaveSettingsArgs,
+    },
+    /// Change a wave's dates, reminder policy, threshold or mail texts.
+    Set {
+        /// The wave's slug.
+        wave: String,
+        #[command(flatten)]
+        settings: WaveSettingsArgs,
     },
     /// Open a wave now.
     Open {
@@ -151,13 +210,46 @@ enum WaveCommand {
 
 #[derive(Debug, Subcommand)]
 enum ParticipantsCommand {
-    /// Import contacts from a CSV file.
+    /// Import contacts from a CSV file (all rows or none).
     Import {
         /// The wave's slug.
         #[arg(long)]
         wave: String,
-        /// The CSV file.
+        /// The CSV file (UTF-8, comma or semicolon).
         file: PathBuf,
+    },
+    /// List a wave's participants with the state of their mails.
+    List {
+        /// The wave's slug.
+        #[arg(long)]
+        wave: String,
+    },
+    /// Print a participant's personal link.
+    Link {
+        /// The wave's slug.
+        #[arg(long)]
+        wave: String,
+        /// The participant's address.
+        #[arg(long)]
+        email: String,
+    },
+    /// Give a participant a new link (the old one stops working).
+    Renew {
+        /// The wave's slug.
+        #[arg(long)]
+        wave: String,
+        /// The participant's address.
+        #[arg(long)]
+        email: String,
+    },
+    /// Stop a participant's link from working; no more mails to them.
+    Revoke {
+        /// The wave's slug.
+        #[arg(long)]
+        wave: String,
+        /// The participant's address.
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -222,13 +314,126 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 SurveyCommand::Check { files } => commands::surveys::check(&files),
             }
         }
-        Command::Serve { .. } => not_yet("serve"),
-        Command::Wave { .. } => not_yet("wave"),
-        Command::Participants { .. } => not_yet("participants"),
-        Command::Invite { .. } => not_yet("invite"),
-        Command::Remind { .. } => not_yet("remind"),
+        Command::Serve { bind } => commands::serve::run(&settings, bind.as_deref()),
+        Command::Wave { command } => {
+            let mut conn = commands::open_store(&settings)?;
+            run_wave(&mut conn, &settings, command)
+        }
+        Command::Participants { command } => {
+            let mut conn = commands::open_store(&settings)?;
+            run_participants(&mut conn, &settings, command)
+        }
+        Command::Invite { mailing } => run_mailing(&settings, mailing, true),
+        Command::Remind { mailing } => run_mailing(&settings, mailing, false),
         Command::Report { .. } => not_yet("report"),
         Command::User { .. } => not_yet("user"),
+    }
+}
+
+fn run_wave(
+    conn: &mut diesel::PgConnection,
+    settings: &Settings,
+    command: WaveCommand,
+) -> anyhow::Result<()> {
+    use commands::waves;
+    match command {
+        WaveCommand::Create {
+            survey,
+            title,
+            copy_from,
+            settings: options,
+        } => {
+            let (wave, copied) = waves::create(
+                conn,
+                settings,
+                &survey,
+                &title,
+                copy_from.as_deref(),
+                &options.into(),
+            )?;
+            eprintln!(
+                "Created wave `{}` ({}){}; it is {}.",
+                wave.slug,
+                wave.title,
+                if copied > 0 {
+                    format!(" with {copied} participants copied, each with a new link")
+                } else {
+                    String::new()
+                },
+                wave.state(chrono::Utc::now()).as_str()
+            );
+            println!("{}", wave.slug);
+        }
+        WaveCommand::Set {
+            wave,
+            settings: options,
+        } => {
+            let wave = waves::set(conn, &wave, &options.into())?;
+            println!("Updated wave `{}`.", wave.slug);
+        }
+        WaveCommand::Open { wave } => {
+            let wave = waves::open(conn, &wave)?;
+            println!("Wave `{}` is open.", wave.slug);
+        }
+        WaveCommand::Close { wave } => {
+            let wave = waves::close(conn, &wave)?;
+            println!("Wave `{}` is closed.", wave.slug);
+        }
+        WaveCommand::List => waves::list(conn)?,
+        WaveCommand::PurgeContacts { wave } => {
+            let purged = waves::purge_contacts(conn, &wave)?;
+            println!(
+                "Removed the names and addresses of {purged} participants of wave `{wave}`; answers are kept."
+            );
+        }
+    }
+    Ok(())
+}
+
+fn run_participants(
+    conn: &mut diesel::PgConnection,
+    settings: &Settings,
+    command: ParticipantsCommand,
+) -> anyhow::Result<()> {
+    use commands::participants;
+    match command {
+        ParticipantsCommand::Import { wave, file } => {
+            let summary = participants::import(conn, settings, &wave, &file)?;
+            println!(
+                "Imported {} participants into wave `{wave}` ({} new regions); {} were already in the wave.",
+                summary.imported, summary.new_regions, summary.already_there
+            );
+        }
+        ParticipantsCommand::List { wave } => participants::list(conn, &wave)?,
+        ParticipantsCommand::Link { wave, email } => {
+            println!("{}", participants::link(conn, settings, &wave, &email)?)
+        }
+        ParticipantsCommand::Renew { wave, email } => {
+            let link = participants::renew(conn, settings, &wave, &email)?;
+            eprintln!("The old link of {email} no longer works. The new one:");
+            println!("{link}");
+        }
+        ParticipantsCommand::Revoke { wave, email } => {
+            participants::revoke(conn, &wave, &email)?;
+            println!(
+                "The link of {email} in wave `{wave}` no longer works, and no more mails go to them."
+            );
+        }
+    }
+    Ok(())
+}
+
+fn run_mailing(settings: &Settings, args: MailingArgs, invitation: bool) -> anyhow::Result<()> {
+    let (url, mut conn) = commands::open_store_with_url(settings)?;
+    let options = commands::mailing::MailingOptions {
+        dry_run: args.dry_run,
+        rate: args.rate,
+        connections: args.connections,
+    };
+    if invitation {
+        commands::mailing::invite(&mut conn, &url, settings, &args.wave, &options)
+    } else {
+        commands::mailing::remind(&mut conn, &url, settings, &args.wave, &options)
     }
 }
 

@@ -9,6 +9,10 @@
 mod helpers;
 
 mod cluster;
+mod mailing;
 mod migrations;
+mod optout;
+mod participants;
 mod properties;
 mod surveys;
+mod waves;

@@ -5,7 +5,11 @@
 
 pub mod database;
 pub mod demo;
+pub mod mailing;
+pub mod participants;
+pub mod serve;
 pub mod surveys;
+pub mod waves;
 
 use diesel::PgConnection;
 
@@ -14,8 +18,13 @@ use crate::store;
 
 /// Connects to the configured database (starting the private cluster if needed) and migrates it.
 pub fn open_store(settings: &Settings) -> anyhow::Result<PgConnection> {
+    Ok(open_store_with_url(settings)?.1)
+}
+
+/// Like [`open_store`], also returning the URL, for commands that open more connections (mail workers).
+pub fn open_store_with_url(settings: &Settings) -> anyhow::Result<(String, PgConnection)> {
     let url = store::database_url(settings)?;
     let mut conn = store::establish(&url)?;
     store::run_migrations(&mut conn)?;
-    Ok(conn)
+    Ok((url, conn))
 }

@@ -1,10 +1,51 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    contacts (participant_id) {
+        participant_id -> Int8,
+        wave_id -> Int8,
+        email -> Text,
+        name -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     laender (code) {
         code -> Text,
         name -> Text,
         position -> Int2,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Int8,
+        wave_id -> Int8,
+        participant_id -> Int8,
+        kind -> Text,
+        sequence -> Int4,
+        status -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        last_error -> Nullable<Text>,
+        queued_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    participants (id) {
+        id -> Int8,
+        wave_id -> Int8,
+        region_id -> Int8,
+        land_code -> Text,
+        attributes -> Jsonb,
+        token_generation -> Int4,
+        token_sha256 -> Nullable<Bytea>,
+        revoked_at -> Nullable<Timestamptz>,
+        opted_out_at -> Nullable<Timestamptz>,
+        submitted_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
     }
 }
 
@@ -38,7 +79,43 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    waves (id) {
+        id -> Int8,
+        slug -> Text,
+        title -> Text,
+        survey_version_id -> Int8,
+        opens_at -> Nullable<Timestamptz>,
+        closes_at -> Nullable<Timestamptz>,
+        opened_at -> Nullable<Timestamptz>,
+        closed_at -> Nullable<Timestamptz>,
+        suppress_below -> Int4,
+        reminders_max -> Int4,
+        reminder_interval_days -> Int4,
+        mail_texts -> Jsonb,
+        copied_from -> Nullable<Int8>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(contacts -> participants (participant_id));
+diesel::joinable!(contacts -> waves (wave_id));
+diesel::joinable!(mail_outbox -> participants (participant_id));
+diesel::joinable!(mail_outbox -> waves (wave_id));
+diesel::joinable!(participants -> laender (land_code));
+diesel::joinable!(participants -> regions (region_id));
+diesel::joinable!(participants -> waves (wave_id));
 diesel::joinable!(regions -> laender (land_code));
 diesel::joinable!(survey_versions -> surveys (survey_id));
+diesel::joinable!(waves -> survey_versions (survey_version_id));
 
-diesel::allow_tables_to_appear_in_same_query!(laender, regions, survey_versions, surveys,);
+diesel::allow_tables_to_appear_in_same_query!(
+    contacts,
+    laender,
+    mail_outbox,
+    participants,
+    regions,
+    survey_versions,
+    surveys,
+    waves,
+);

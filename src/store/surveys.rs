@@ -176,6 +176,15 @@ pub fn find_version(
         .transpose()
 }
 
+/// A stored version by its row id (what a wave pins).
+pub fn find_by_id(conn: &mut PgConnection, id: i64) -> QueryResult<StoredVersion> {
+    survey_versions::table
+        .find(id)
+        .select(VersionRow::as_select())
+        .first(conn)?
+        .into_stored()
+}
+
 /// The newest version of a survey.
 pub fn find_latest(conn: &mut PgConnection, survey_id: &str) -> QueryResult<Option<StoredVersion>> {
     survey_versions::table

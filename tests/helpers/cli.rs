@@ -61,13 +61,26 @@ pub fn run(mut command: Command) -> Run {
     }
 }
 
-/// Runs `mint-survey ARGS` against a test database, with a scratch `VAR_DIR`.
+/// Runs `mint-survey ARGS` against a test database, with the database's own `VAR_DIR`.
 pub fn mint(db: &TestDb, args: &[&str]) -> Run {
+    mint_env(db, args, &[])
+}
+
+/// Like [`mint`], with further environment variables (`SMTP_URL`, …).
+pub fn mint_env(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> Run {
+    run(db_command(db, args, env))
+}
+
+/// The command [`mint_env`] runs, to spawn it instead.
+pub fn db_command(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut command = command(args);
     command
         .env("DATABASE_URL", &db.url)
-        .env("VAR_DIR", scratch_var());
-    run(command)
+        .env("VAR_DIR", &db.var_dir);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command
 }
 
 /// Runs `mint-survey ARGS` that must not need a database at all.

@@ -154,6 +154,8 @@ fn execute(conn: &mut PgConnection, sql: &str) {
 pub struct TestDb {
     /// Its URL.
     pub url: String,
+    /// A `VAR_DIR` of its own (secret key, mail outbox), so tests never share links or mails.
+    pub var_dir: PathBuf,
     name: String,
 }
 
@@ -178,8 +180,10 @@ impl TestDb {
             &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
         );
         execute(&mut admin, &format!("CREATE DATABASE {name}{template}"));
+        let var_dir = scratch_dir().join(format!("var_{name}"));
         TestDb {
             url: with_database(&server.admin_url, &name),
+            var_dir,
             name,
         }
     }

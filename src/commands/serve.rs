@@ -1,0 +1,35 @@
+//! `serve`: the web application.
+
+use std::net::TcpListener;
+
+use anyhow::Context;
+
+use crate::config::Settings;
+use crate::store;
+use crate::web::{AppState, Application};
+
+/// Database connections of one `serve` process.
+const POOL_SIZE: u32 = 16;
+
+/// Migrates the store and serves until stopped (Ctrl-C).
+pub fn run(settings: &Settings, bind: Option<&str>) -> anyhow::Result<()> {
+    let url = store::database_url(settings)?;
+    store::run_migrations(&mut store::establish(&url)?)?;
+    let pool = store::pool(&url, POOL_SIZE)?;
+    let bind = bind.unwrap_or(&settings.bind);
+    let listener = TcpListener::bind(bind).with_context(|| format!("cannot listen on {bind}"))?;
+    let state = AppState {
+        pool,
+        key: settings.secret_key()?,
+        settings: settings.clone(),
+    };
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(listener, state)?;
+        println!(
+            "mint-survey listens on http://{bind} (public address {}); stop it with Ctrl-C.",
+            settings.public_url
+        );
+        app.server.await
+    })?;
+    Ok(())
+}

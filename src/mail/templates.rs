@@ -1,0 +1,319 @@
+//! Mail texts: the defaults in `templates/mail/` and a wave's own, with `{{ placeholder }}`s filled in.
+//!
+//! Placeholders are filled at run time (not compiled templates) because a wave's admin may replace
+//! subject and text; both kinds use the same placeholders. The HTML part of a wave's own text is made
+//! from the plain text: escaped, paragraphs at blank lines, addresses as links.
+
+use std::fmt::Write as _;
+
+/// The placeholders a mail text may use.
+pub const PLACEHOLDERS: [&str; 9] = [
+    "greeting",
+    "name",
+    "region",
+    "wave",
+    "deadline",
+    "deadline_note",
+    "link",
+    "optout_link",
+    "contact",
+];
+
+/// The two kinds of mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailKind {
+    /// The first mail with the personal link.
+    Invitation,
+    /// A later mail to those who have not answered.
+    Reminder,
+}
+
+impl MailKind {
+    /// The name used in the outbox table and in file names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::Invitation => "invitation",
+            MailKind::Reminder => "reminder",
+        }
+    }
+}
+
+/// The default texts of one kind of mail.
+struct Defaults {
+    subject: &'static str,
+    text: &'static str,
+    html: &'static str,
+}
+
+fn defaults(kind: MailKind) -> Defaults {
+    match kind {
+        MailKind::Invitation => Defaults {
+            subject: include_str!("../../templates/mail/invitation/subject.txt"),
+            text: include_str!("../../templates/mail/invitation/body.txt"),
+            html: include_str!("../../templates/mail/invitation/body.html"),
+        },
+        MailKind::Reminder => Defaults {
+            subject: include_str!("../../templates/mail/reminder/subject.txt"),
+            text: include_str!("../../templates/mail/reminder/body.txt"),
+            html: include_str!("../../templates/mail/reminder/body.html"),
+        },
+    }
+}
+
+/// The values of the placeholders for one mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailValues {
+    /// The contact's name, if known.
+    pub name: Option<String>,
+    /// The region's name.
+    pub region: String,
+    /// The wave's title.
+    pub wave: String,
+    /// The deadline as a person reads it ("05.05.2020"), if the wave has one.
+    pub deadline: Option<String>,
+    /// The personal link.
+    pub link: String,
+    /// The link that stops reminders.
+    pub optout_link: String,
+    /// How to reach the survey team.
+    pub contact: String,
+}
+
+impl MailValues {
+    fn get(&self, placeholder: &str) -> String {
+        match placeholder {
+            "greeting" => match &self.name {
+                Some(name) => format!("Guten Tag {name},"),
+                None => "Guten Tag,".to_owned(),
+            },
+            "name" => self.name.clone().unwrap_or_default(),
+            "region" => self.region.clone(),
+            "wave" => self.wave.clone(),
+            "deadline" => self.deadline.clone().unwrap_or_default(),
+            "deadline_note" => self
+                .deadline
+                .as_ref()
+                .map(|d| format!("Bitte antworten Sie bis zum {d}."))
+                .unwrap_or_default(),
+            "link" => self.link.clone(),
+            "optout_link" => self.optout_link.clone(),
+            "contact" => self.contact.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// A mail's subject and its two bodies, ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedMail {
+    /// The subject, one line.
+    pub subject: String,
+    /// The plain-text part.
+    pub text: String,
+    /// The HTML part.
+    pub html: String,
+}
+
+/// A wave's own subject and text for one kind of mail (`None`: the default).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Overrides<'a> {
+    /// Subject.
+    pub subject: Option<&'a str>,
+    /// Plain text.
+    pub text: Option<&'a str>,
+}
+
+/// Fills in a mail of `kind`, from the wave's own texts where it has them.
+pub fn render(kind: MailKind, overrides: Overrides<'_>, values: &MailValues) -> RenderedMail {
+    let defaults = defaults(kind);
+    let subject = fill(overrides.subject.unwrap_or(defaults.subject), values, false);
+    let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+    match overrides.text {
+        Some(text) => {
+            let text = fill(text, values, false);
+            let html = html_from_text(&text, &values.wave);
+            RenderedMail {
+                subject,
+                text,
+                html,
+            }
+        }
+        None => RenderedMail {
+            subject,
+            text: fill(defaults.text, values, false),
+            html: fill(defaults.html, values, true),
+        },
+    }
+}
+
+/// Every `{{ name }}` of `template` replaced by its value (HTML-escaped where `html`).
+fn fill(template: &str, values: &MailValues, html: bool) -> String {
+    let mut out = String::with_capacity(template.len() + 256);
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find("}}") else {
+            break;
+        };
+        let name = rest[start + 2..start + end].trim();
+        let value = values.get(name);
+        out.push_str(&if html { escape_html(&value) } else { value });
+        rest = &rest[start + end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Checks that a text uses only known placeholders, each closed: "unknown placeholder `{{ regon }}`".
+pub fn check_placeholders(text: &str) -> anyhow::Result<()> {
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(end) = rest[start..].find("}}") else {
+            anyhow::bail!(
+                "a placeholder is not closed: `{}`",
+                &rest[start..].chars().take(20).collect::<String>()
+            );
+        };
+        let name = rest[start + 2..start + end].trim();
+        if !PLACEHOLDERS.contains(&name) {
+            let hint = crate::survey::decode::suggest(name, PLACEHOLDERS)
+                .map(|s| format!(" (did you mean `{{{{ {s} }}}}`?)"))
+                .unwrap_or_default();
+            anyhow::bail!(
+                "unknown placeholder `{{{{ {name} }}}}`{hint}; known are {}",
+                PLACEHOLDERS.map(|p| format!("{{{{ {p} }}}}")).join(", ")
+            );
+        }
+        rest = &rest[start + end + 2..];
+    }
+    Ok(())
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An HTML part for a plain text: paragraphs at blank lines, line breaks kept, http(s) addresses linked.
+fn html_from_text(text: &str, title: &str) -> String {
+    let mut html = format!(
+        "<!DOCTYPE html>\n<html lang=\"de\">\n<head><meta charset=\"utf-8\"><title>{}</title></head>\n\
+         <body style=\"font-family: Arial, Helvetica, sans-serif; font-size: 16px; line-height: 1.5; color: #1a1a1a; max-width: 40em;\">\n",
+        escape_html(title)
+    );
+    for paragraph in text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+        let lines: Vec<String> = paragraph.lines().map(link_urls).collect();
+        let _ = writeln!(html, "<p>{}</p>", lines.join("<br>\n"));
+    }
+    html.push_str("</body>\n</html>\n");
+    html
+}
+
+/// One line escaped, with every http(s) address as a link.
+fn link_urls(line: &str) -> String {
+    line.split(' ')
+        .map(|word| {
+            if word.starts_with("https://") || word.starts_with("http://") {
+                let url = escape_html(word);
+                format!("<a href=\"{url}\">{url}</a>")
+            } else {
+                escape_html(word)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values() -> MailValues {
+        MailValues {
+            name: Some("Dr. Anna Müller".into()),
+            region: "MINT-Region <Jena> & Umland".into(),
+            wave: "Frühjahr 2020".into(),
+            deadline: Some("05.05.2020".into()),
+            link: "http://127.0.0.1:8080/t/0b1c2d3e-0000-4000-8000-000000000000".into(),
+            optout_link: "http://127.0.0.1:8080/t/0b1c2d3e-0000-4000-8000-000000000000/optout"
+                .into(),
+            contact: "umfragen@mint-regionen.example".into(),
+        }
+    }
+
+    #[test]
+    fn default_invitation_has_every_value_and_escapes_html() {
+        let mail = render(MailKind::Invitation, Overrides::default(), &values());
+        assert_eq!(
+            mail.subject,
+            "Ihr persönlicher Link zur Umfrage: Frühjahr 2020"
+        );
+        assert!(mail.text.starts_with("Guten Tag Dr. Anna Müller,"));
+        assert!(mail.text.contains("„MINT-Region <Jena> & Umland“"));
+        assert!(
+            mail.text
+                .contains("Bitte antworten Sie bis zum 05.05.2020.")
+        );
+        assert!(mail.text.contains(&values().link) && mail.text.contains(&values().optout_link));
+        assert!(mail.html.contains("MINT-Region &lt;Jena&gt; &amp; Umland"));
+        assert!(!mail.html.contains("<Jena>"));
+        assert!(!mail.text.contains("{{") && !mail.html.contains("{{"));
+    }
+
+    #[test]
+    fn without_name_or_deadline_the_text_still_reads_well() {
+        let v = MailValues {
+            name: None,
+            deadline: None,
+            ..values()
+        };
+        let mail = render(MailKind::Reminder, Overrides::default(), &v);
+        assert!(mail.text.starts_with("Guten Tag,\n"));
+        assert!(!mail.text.contains("bis zum"));
+    }
+
+    #[test]
+    fn a_waves_own_text_gets_an_html_part_with_links() {
+        let text = "{{ greeting }}\n\nbitte hier entlang:\n{{ link }}\n\n<b>Danke</b>";
+        let mail = render(
+            MailKind::Invitation,
+            Overrides {
+                subject: Some("Umfrage {{ wave }}"),
+                text: Some(text),
+            },
+            &values(),
+        );
+        assert_eq!(mail.subject, "Umfrage Frühjahr 2020");
+        assert!(
+            mail.html
+                .contains(&format!("<a href=\"{0}\">{0}</a>", values().link)),
+            "{}",
+            mail.html
+        );
+        assert!(mail.html.contains("&lt;b&gt;Danke&lt;/b&gt;"));
+    }
+
+    #[test]
+    fn unknown_placeholders_are_named_with_a_suggestion() {
+        let error = check_placeholders("Hallo {{ regon }}")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("unknown placeholder `{{ regon }}` (did you mean `{{ region }}`?)"),
+            "{error}"
+        );
+        assert!(check_placeholders("{{ link }} und {{optout_link}}").is_ok());
+        assert!(check_placeholders("{{ link").is_err());
+    }
+}

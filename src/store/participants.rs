@@ -1,0 +1,198 @@
+//! Participants of a wave and their contacts (kept in a table of their own).
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use super::schema::{contacts, mail_outbox, participants, regions};
+use crate::tokens::{self, SecretKey};
+
+/// A participant as stored (its token exists only as a hash).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = participants)]
+pub struct Participant {
+    /// Row id: what the token is derived from.
+    pub id: i64,
+    /// The wave.
+    pub wave_id: i64,
+    /// The region the participant answers for.
+    pub region_id: i64,
+    /// The Land the participant answers for.
+    pub land_code: String,
+    /// Further attributes from the import (`landesnetzwerk`, …), a JSON object of strings.
+    pub attributes: serde_json::Value,
+    /// Which link is valid: renewing increments it.
+    pub token_generation: i32,
+    /// The link no longer works.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// No more reminders.
+    pub opted_out_at: Option<DateTime<Utc>>,
+    /// The response was submitted.
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+/// A participant to add, with the contact it reaches.
+#[derive(Debug, Clone)]
+pub struct NewParticipant<'a> {
+    /// The region.
+    pub region_id: i64,
+    /// The Land.
+    pub land_code: &'a str,
+    /// Attributes as a JSON object.
+    pub attributes: serde_json::Value,
+    /// The contact's address.
+    pub email: &'a str,
+    /// The contact's name.
+    pub name: Option<&'a str>,
+}
+
+/// A participant with the names needed to write to them and show them in lists.
+#[derive(Debug, Clone, PartialEq, Queryable)]
+pub struct ParticipantListing {
+    /// The participant.
+    pub participant: Participant,
+    /// The region's name.
+    pub region: String,
+    /// The contact's address (`None` after `wave purge-contacts`).
+    pub email: Option<String>,
+    /// The contact's name.
+    pub name: Option<String>,
+}
+
+/// Adds a participant and its contact, and stores the hash of its first token. Returns its id.
+pub fn insert(
+    conn: &mut PgConnection,
+    wave_id: i64,
+    new: &NewParticipant<'_>,
+    key: &SecretKey,
+) -> QueryResult<i64> {
+    let id: i64 = diesel::insert_into(participants::table)
+        .values((
+            participants::wave_id.eq(wave_id),
+            participants::region_id.eq(new.region_id),
+            participants::land_code.eq(new.land_code),
+            participants::attributes.eq(&new.attributes),
+        ))
+        .returning(participants::id)
+        .get_result(conn)?;
+    diesel::update(participants::table.find(id))
+        .set(
+            participants::token_sha256
+                .eq(tokens::token_hash(&tokens::participant_token(key, id, 1))),
+        )
+        .execute(conn)?;
+    diesel::insert_into(contacts::table)
+        .values((
+            contacts::participant_id.eq(id),
+            contacts::wave_id.eq(wave_id),
+            contacts::email.eq(new.email),
+            contacts::name.eq(new.name),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Participants of a wave with region and contact, by region name; only the one with `email` if given.
+fn load_listings(
+    conn: &mut PgConnection,
+    wave_id: i64,
+    email: Option<&str>,
+) -> QueryResult<Vec<ParticipantListing>> {
+    let mut query = participants::table
+        .inner_join(regions::table)
+        .left_join(contacts::table)
+        .filter(participants::wave_id.eq(wave_id))
+        .select((
+            Participant::as_select(),
+            regions::name,
+            contacts::email.nullable(),
+            contacts::name.nullable(),
+        ))
+        .order((regions::name, participants::id))
+        .into_boxed();
+    if let Some(email) = email {
+        query = query.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(contacts.email) = lower(")
+                .bind::<diesel::sql_types::Text, _>(email.to_owned())
+                .sql(")"),
+        );
+    }
+    query.load(conn)
+}
+
+/// The participant of a wave whose contact has this address (any case).
+pub fn find_by_email(
+    conn: &mut PgConnection,
+    wave_id: i64,
+    email: &str,
+) -> QueryResult<Option<ParticipantListing>> {
+    Ok(load_listings(conn, wave_id, Some(email))?
+        .into_iter()
+        .next())
+}
+
+/// Every participant of a wave, by region name.
+pub fn find_by_wave(conn: &mut PgConnection, wave_id: i64) -> QueryResult<Vec<ParticipantListing>> {
+    load_listings(conn, wave_id, None)
+}
+
+/// The participant a token belongs to (revoked ones included: the caller decides).
+pub fn find_by_token(conn: &mut PgConnection, token: &str) -> QueryResult<Option<Participant>> {
+    participants::table
+        .filter(participants::token_sha256.eq(tokens::token_hash(token)))
+        .select(Participant::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The current link token of a participant.
+pub fn token_of(participant: &Participant, key: &SecretKey) -> String {
+    tokens::participant_token(key, participant.id, participant.token_generation)
+}
+
+/// Makes a new link for a participant (the old one stops working) and lifts a revocation.
+pub fn renew_token(conn: &mut PgConnection, id: i64, key: &SecretKey) -> QueryResult<Participant> {
+    conn.transaction(|conn| {
+        let generation: i32 = diesel::update(participants::table.find(id))
+            .set(participants::token_generation.eq(participants::token_generation + 1))
+            .returning(participants::token_generation)
+            .get_result(conn)?;
+        diesel::update(participants::table.find(id))
+            .set((
+                participants::token_sha256.eq(tokens::token_hash(&tokens::participant_token(
+                    key, id, generation,
+                ))),
+                participants::revoked_at.eq(None::<DateTime<Utc>>),
+            ))
+            .returning(Participant::as_returning())
+            .get_result(conn)
+    })
+}
+
+/// Stops a participant's link from working; no more mails go to them.
+pub fn revoke(conn: &mut PgConnection, id: i64, now: DateTime<Utc>) -> QueryResult<Participant> {
+    diesel::update(participants::table.find(id))
+        .set(participants::revoked_at.eq(now))
+        .returning(Participant::as_returning())
+        .get_result(conn)
+}
+
+/// Records that a participant wants no more reminders for this wave (the first time counts).
+pub fn mark_opted_out(conn: &mut PgConnection, id: i64, now: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::update(
+        participants::table
+            .find(id)
+            .filter(participants::opted_out_at.is_null()),
+    )
+    .set(participants::opted_out_at.eq(now))
+    .execute(conn)
+}
+
+/// How many mails of each kind a participant was sent.
+pub fn count_sent(conn: &mut PgConnection, id: i64, kind: &str) -> QueryResult<i64> {
+    mail_outbox::table
+        .filter(mail_outbox::participant_id.eq(id))
+        .filter(mail_outbox::kind.eq(kind))
+        .filter(mail_outbox::status.eq("sent"))
+        .count()
+        .get_result(conn)
+}

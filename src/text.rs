@@ -1,0 +1,48 @@
+//! Small text helpers shared by several parts: German transliteration and slugs.
+
+/// Lower-case ASCII with German letters spelt out: "Thüringen" → "thueringen", "Größe" → "groesse".
+pub fn transliterate(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        match c {
+            'ä' => out.push_str("ae"),
+            'ö' => out.push_str("oe"),
+            'ü' => out.push_str("ue"),
+            'ß' => out.push_str("ss"),
+            'á' | 'à' | 'â' => out.push('a'),
+            'é' | 'è' | 'ê' => out.push('e'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A slug of `text`: transliterated, every run of other characters one `separator`, none at the ends.
+/// "Frühjahr 2020" → "fruehjahr-2020" (with `-`).
+pub fn slug(text: &str, separator: char) -> String {
+    let mut out = String::new();
+    for c in transliterate(text).chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with(separator) {
+            out.push(separator);
+        }
+    }
+    out.trim_end_matches(separator).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_spell_out_umlauts_and_collapse_the_rest() {
+        assert_eq!(slug("Frühjahr 2020", '-'), "fruehjahr-2020");
+        assert_eq!(
+            slug("  Herbst 2020 – Akteure!  ", '-'),
+            "herbst-2020-akteure"
+        );
+        assert_eq!(slug("Größe Netzwerk", '_'), "groesse_netzwerk");
+        assert_eq!(slug("THÜRINGEN", '-'), "thueringen");
+    }
+}

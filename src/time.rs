@@ -1,0 +1,91 @@
+//! Times as people in Germany read and write them: stored in UTC, shown and entered in Europe/Berlin.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Europe::Berlin;
+
+/// Which moment of a day a date without a time means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DayEdge {
+    /// 00:00 of that day (an opening date).
+    Start,
+    /// The end of that day, i.e. 00:00 of the next (a closing date: "bis 05.05.2020").
+    End,
+}
+
+/// Reads `2020-05-05`, `05.05.2020`, or either with a time (`2020-05-05 18:00`, `05.05.2020 18:00`,
+/// `2020-05-05T18:00`) as a time in Europe/Berlin.
+pub fn parse_berlin(text: &str, edge: DayEdge) -> Option<DateTime<Utc>> {
+    let text = text.trim();
+    let (date, time) = match text.split_once([' ', 'T']) {
+        Some((date, time)) => (date, Some(time.trim())),
+        None => (text, None),
+    };
+    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(date, "%d.%m.%Y"))
+        .ok()?;
+    let local: NaiveDateTime = match time {
+        Some(time) => date.and_time(
+            NaiveTime::parse_from_str(time, "%H:%M")
+                .or_else(|_| NaiveTime::parse_from_str(time, "%H:%M:%S"))
+                .ok()?,
+        ),
+        None => match edge {
+            DayEdge::Start => date.and_time(NaiveTime::MIN),
+            DayEdge::End => (date + Duration::days(1)).and_time(NaiveTime::MIN),
+        },
+    };
+    // In the autumn hour that exists twice, take the earlier; in the spring gap, the hour after.
+    Berlin
+        .from_local_datetime(&local)
+        .earliest()
+        .or_else(|| {
+            Berlin
+                .from_local_datetime(&(local + Duration::hours(1)))
+                .earliest()
+        })
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// `05.05.2020, 18:00 Uhr` in Europe/Berlin.
+pub fn format_berlin(time: DateTime<Utc>) -> String {
+    time.with_timezone(&Berlin)
+        .format("%d.%m.%Y, %H:%M Uhr")
+        .to_string()
+}
+
+/// A deadline as a person reads it: an end-of-day closing time shows as the day itself
+/// ("05.05.2020"), any other as date and time.
+pub fn format_deadline(closes_at: DateTime<Utc>) -> String {
+    let local = closes_at.with_timezone(&Berlin);
+    if local.time() == NaiveTime::MIN {
+        (local.date_naive() - Duration::days(1))
+            .format("%d.%m.%Y")
+            .to_string()
+    } else {
+        local.format("%d.%m.%Y, %H:%M Uhr").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn german_and_iso_dates_are_read_in_berlin_time() {
+        let opens = parse_berlin("23.04.2020", DayEdge::Start).unwrap();
+        assert_eq!(opens.to_rfc3339(), "2020-04-22T22:00:00+00:00");
+        let closes = parse_berlin("2020-05-05", DayEdge::End).unwrap();
+        assert_eq!(closes.to_rfc3339(), "2020-05-05T22:00:00+00:00");
+        let winter = parse_berlin("2020-12-01 18:30", DayEdge::Start).unwrap();
+        assert_eq!(winter.to_rfc3339(), "2020-12-01T17:30:00+00:00");
+        assert_eq!(parse_berlin("5.5.20x", DayEdge::Start), None);
+    }
+
+    #[test]
+    fn deadlines_read_as_the_last_day() {
+        let closes = parse_berlin("05.05.2020", DayEdge::End).unwrap();
+        assert_eq!(format_deadline(closes), "05.05.2020");
+        let evening = parse_berlin("05.05.2020 18:00", DayEdge::End).unwrap();
+        assert_eq!(format_deadline(evening), "05.05.2020, 18:00 Uhr");
+    }
+}

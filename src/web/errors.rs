@@ -1,0 +1,99 @@
+//! Errors as pages: every failure a visitor can meet gets a friendly German page with the right status.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+use super::pages::MessagePage;
+
+/// What can go wrong in a request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Unknown or revoked link, unknown page: the same page for all, with no hint which.
+    #[error("not found")]
+    NotFound,
+    /// The wave of the link has closed.
+    #[error("the wave is closed")]
+    Gone,
+    /// A form without a valid CSRF token.
+    #[error("the form's security token is missing or wrong")]
+    Forbidden,
+    /// The database is unreachable or the pool exhausted.
+    #[error("the database is unavailable")]
+    Unavailable,
+    /// Anything unexpected: logged once here, shown as a generic page.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(error: diesel::result::Error) -> Self {
+        match error {
+            diesel::result::Error::NotFound => AppError::NotFound,
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(_: diesel::r2d2::PoolError) -> Self {
+        AppError::Unavailable
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        AppError::Internal(anyhow::anyhow!("{error}"))
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Gone => StatusCode::GONE,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Internal(error) = self {
+            tracing::error!(error = format!("{error:#}"), "request failed");
+        }
+        let (heading, paragraphs): (&str, &[&str]) = match self {
+            AppError::NotFound => (
+                "Seite nicht gefunden",
+                &[
+                    "Diese Adresse ist uns nicht bekannt. Wenn Sie einem Link aus einer E-Mail gefolgt sind, ist er vielleicht nicht mehr gültig oder wurde beim Kopieren gekürzt.",
+                    "Bitte wenden Sie sich an das Team der Umfrage, wenn Sie einen neuen Link brauchen.",
+                ],
+            ),
+            AppError::Gone => (
+                "Die Umfrage ist beendet",
+                &[
+                    "Diese Umfrage ist abgeschlossen; Antworten sind nicht mehr möglich. Vielen Dank für Ihr Interesse.",
+                ],
+            ),
+            AppError::Forbidden => (
+                "Das Formular ist abgelaufen",
+                &[
+                    "Bitte laden Sie die Seite neu und senden Sie das Formular noch einmal. (Ihr Browser muss dafür Cookies dieser Seite erlauben.)",
+                ],
+            ),
+            AppError::Unavailable => (
+                "Vorübergehend nicht erreichbar",
+                &[
+                    "Die Umfrage ist gerade nicht erreichbar. Bitte versuchen Sie es in einigen Minuten noch einmal.",
+                ],
+            ),
+            AppError::Internal(_) => (
+                "Ein Fehler ist aufgetreten",
+                &[
+                    "Ihre Anfrage konnte nicht bearbeitet werden. Bitte versuchen Sie es noch einmal; wenn der Fehler bleibt, wenden Sie sich an das Team der Umfrage.",
+                ],
+            ),
+        };
+        MessagePage::new(heading, paragraphs).respond(self.status_code())
+    }
+}

@@ -1,0 +1,121 @@
+//! The web application (actix-web): one route table, a file per page or resource, errors as pages.
+//!
+//! Handlers parse the request into domain types, make one database call (on the blocking pool,
+//! never holding a connection across an `.await`) and render or redirect.
+
+pub mod csrf;
+pub mod errors;
+pub mod pages;
+pub mod respondent;
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::{App, HttpServer, web};
+
+use crate::config::Settings;
+use crate::store::PgPool;
+use crate::tokens::SecretKey;
+
+/// Largest form body accepted (the longest questionnaire page is a few KiB).
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
+
+/// What every handler may use.
+pub struct AppState {
+    /// Database connections.
+    pub pool: PgPool,
+    /// Derives and checks links.
+    pub key: SecretKey,
+    /// The installation's settings.
+    pub settings: Settings,
+}
+
+/// A running application: the server and the port it got.
+pub struct Application {
+    /// The port it listens on (useful when bound to port 0).
+    pub port: u16,
+    /// The server; await it to run it.
+    pub server: Server,
+}
+
+impl Application {
+    /// Binds `listener` and builds the server (it runs when awaited).
+    pub fn build(listener: TcpListener, state: AppState) -> std::io::Result<Application> {
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(state);
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::FormConfig::default().limit(MAX_FORM_BYTES))
+                .app_data(web::PayloadConfig::default().limit(MAX_FORM_BYTES))
+                .wrap(security_headers())
+                .wrap(access_log())
+                .configure(routes)
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server })
+    }
+}
+
+/// The route table.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/healthz", web::get().to(pages::show_health))
+        .route("/static/style.css", web::get().to(pages::show_stylesheet))
+        .route("/datenschutz", web::get().to(pages::show_privacy))
+        .route(
+            "/barrierefreiheit",
+            web::get().to(pages::show_accessibility),
+        )
+        .route("/t/{token}", web::get().to(respondent::show_questionnaire))
+        .route("/t/{token}/optout", web::get().to(respondent::show_optout))
+        .route(
+            "/t/{token}/optout",
+            web::post().to(respondent::record_optout),
+        )
+        .default_service(web::to(pages::show_not_found));
+}
+
+/// A strict Content-Security-Policy (no inline script, no framing) and no referrer: links carry tokens.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("X-Frame-Options", "DENY"))
+}
+
+/// The access log, with tokens cut out of paths: `/t/…/optout`.
+fn access_log() -> Logger {
+    Logger::new("%{path}xi %s %b %Dms").custom_request_replace("path", |request| {
+        format!("{} {}", request.method(), redact_path(request.path()))
+    })
+}
+
+/// A path as it may be logged: the token of `/t/{token}` (and `/o/{link}`) replaced by `…`.
+pub fn redact_path(path: &str) -> String {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    if parts.len() > 2 && (parts[1] == "t" || parts[1] == "o") {
+        parts[2] = "…";
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_path;
+
+    #[test]
+    fn tokens_never_reach_the_access_log() {
+        assert_eq!(
+            redact_path("/t/0b1c2d3e-0000-4000-8000-000000000000/optout"),
+            "/t/…/optout"
+        );
+        assert_eq!(redact_path("/t/abc"), "/t/…");
+        assert_eq!(redact_path("/healthz"), "/healthz");
+    }
+}

@@ -1,0 +1,122 @@
+//! `/t/{token}…`: what a respondent reaches through the personal link.
+//!
+//! Unknown and revoked tokens get the same 404 page, a closed wave's tokens a 410 page: nothing tells
+//! whether a token exists. The questionnaire itself (`/t/{token}`) arrives with the questionnaire
+//! feature; until then the link says so in plain words.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::errors::AppError;
+use super::pages::{MessagePage, html};
+use super::{AppState, csrf};
+use crate::store::participants::{self, Participant};
+use crate::store::waves::{self, Wave, WaveState};
+use crate::tokens::canonical_token;
+
+/// The participant and wave of a link, or the page to show instead.
+fn find_by_token(
+    conn: &mut diesel::PgConnection,
+    token: &str,
+) -> Result<(Participant, Wave), AppError> {
+    let token = canonical_token(token).ok_or(AppError::NotFound)?;
+    let participant = participants::find_by_token(conn, &token)?.ok_or(AppError::NotFound)?;
+    if participant.revoked_at.is_some() {
+        return Err(AppError::NotFound);
+    }
+    let wave = waves::find(conn, participant.wave_id)?;
+    if wave.state(Utc::now()) == WaveState::Closed {
+        return Err(AppError::Gone);
+    }
+    Ok((participant, wave))
+}
+
+/// Runs `f` with a pooled connection on the blocking thread pool.
+async fn with_db<T: Send + 'static>(
+    state: &web::Data<AppState>,
+    f: impl FnOnce(&mut diesel::PgConnection) -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    let pool = state.pool.clone();
+    web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// `GET /t/{token}`: until the questionnaire is built, a page that confirms the link and names the wave.
+pub async fn show_questionnaire(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (_, wave) = with_db(&state, move |conn| find_by_token(conn, &path)).await?;
+    let title = format!("Umfrage: {}", wave.title);
+    let paragraphs = [
+        "Ihr persönlicher Link ist gültig.",
+        "Der Online-Fragebogen wird in Kürze freigeschaltet. Bitte nutzen Sie dann wieder diesen Link aus Ihrer E-Mail.",
+    ];
+    Ok(MessagePage::new(&title, &paragraphs).respond(StatusCode::OK))
+}
+
+#[derive(Template)]
+#[template(path = "pages/optout.html")]
+struct OptOutPage<'a> {
+    wave_title: &'a str,
+    opted_out: bool,
+    action: &'a str,
+    csrf: &'a str,
+}
+
+/// `GET /t/{token}/optout`: asks to confirm (or says it is done).
+pub async fn show_optout(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let (participant, wave) = with_db(&state, move |conn| find_by_token(conn, &path)).await?;
+    let secure = state.settings.public_url.starts_with("https://");
+    let (token, new_cookie) = csrf::token(&request, secure)?;
+    let page = OptOutPage {
+        wave_title: &wave.title,
+        opted_out: participant.opted_out_at.is_some(),
+        action: request.path(),
+        csrf: &token,
+    };
+    let mut response = html(StatusCode::OK, page.render());
+    if let Some(cookie) = new_cookie {
+        response
+            .add_cookie(&cookie)
+            .map_err(|e| AppError::Internal(e.into()))?;
+    }
+    Ok(response)
+}
+
+/// The opt-out form.
+#[derive(Debug, Deserialize)]
+pub struct OptOutForm {
+    csrf: String,
+}
+
+/// `POST /t/{token}/optout`: records the opt-out, then shows the confirmation (post/redirect/get).
+pub async fn record_optout(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<OptOutForm>,
+) -> Result<HttpResponse, AppError> {
+    csrf::verify(&request, &form.csrf)?;
+    let location = request.path().to_owned();
+    with_db(&state, move |conn| {
+        let (participant, _) = find_by_token(conn, &path)?;
+        participants::mark_opted_out(conn, participant.id, Utc::now())?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, location))
+        .finish())
+}

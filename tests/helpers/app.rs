@@ -1,0 +1,105 @@
+//! The real application on a port of its own, for HTTP tests.
+
+use std::net::TcpListener;
+
+use mint_survey::config::{Environment, Settings};
+use mint_survey::store;
+use mint_survey::web::{AppState, Application};
+
+use super::db::TestDb;
+
+/// A running application backed by a test database.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// An HTTP client that reports every status (no redirects followed, no error for 4xx/5xx).
+    pub client: ureq::Agent,
+}
+
+struct Vars(Vec<(&'static str, String)>);
+
+impl Environment for Vars {
+    fn var(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+/// Settings as the binary would read them for this test database.
+pub fn settings_for(db: &TestDb) -> Settings {
+    Settings::from(&Vars(vec![
+        ("DATABASE_URL", db.url.clone()),
+        ("VAR_DIR", db.var_dir.display().to_string()),
+    ]))
+    .unwrap()
+}
+
+impl TestApp {
+    /// Builds the application on 127.0.0.1:0 and runs it on a thread of its own.
+    pub fn spawn(db: &TestDb) -> TestApp {
+        let settings = settings_for(db);
+        let state = AppState {
+            pool: store::pool(&db.url, 4).unwrap(),
+            key: settings.secret_key().unwrap(),
+            settings,
+        };
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let app = Application::build(listener, state).unwrap();
+                let _ = app.server.await;
+            })
+        });
+        let client = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .new_agent();
+        TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            client,
+        }
+    }
+
+    /// GET a path; returns status, the `Set-Cookie` value (name=value) if any, and the body.
+    pub fn get(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+    ) -> (u16, Option<String>, String, ureq::http::HeaderMap) {
+        let mut request = self.client.get(format!("{}{path}", self.address));
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie);
+        }
+        let mut response = request.call().unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let set_cookie = headers
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or_default().to_owned());
+        let body = response.body_mut().read_to_string().unwrap_or_default();
+        (status, set_cookie, body, headers)
+    }
+
+    /// POST a form; returns status and the `Location` header.
+    pub fn post_form(&self, path: &str, cookie: Option<&str>, form: &str) -> (u16, Option<String>) {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .header("Content-Type", "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie);
+        }
+        let response = request.send(form.as_bytes()).unwrap();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        (response.status().as_u16(), location)
+    }
+}

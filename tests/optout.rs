@@ -1,0 +1,152 @@
+//! `/t/{token}/optout` over real HTTP: confirm, CSRF, what unknown and closed links get.
+
+use diesel::prelude::*;
+use mint_survey::store::schema::{contacts, participants};
+
+use crate::helpers::app::TestApp;
+use crate::helpers::cli::mint;
+use crate::helpers::db::TestDb;
+use crate::helpers::fixtures::open_wave;
+
+fn link_path(db: &TestDb, slug: &str, email: &str) -> String {
+    let link = mint(
+        db,
+        &["participants", "link", "--wave", slug, "--email", email],
+    )
+    .success()
+    .trim()
+    .to_owned();
+    link.trim_start_matches("http://127.0.0.1:8080").to_owned()
+}
+
+fn opted_out(db: &TestDb, email: &str) -> bool {
+    participants::table
+        .inner_join(contacts::table)
+        .filter(contacts::email.eq(email))
+        .select(participants::opted_out_at.is_not_null())
+        .first(&mut db.conn())
+        .unwrap()
+}
+
+#[test]
+fn opting_out_takes_a_confirmed_form_with_its_csrf_token() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 2);
+    let app = TestApp::spawn(&db);
+    let path = format!("{}/optout", link_path(&db, &slug, "person0@example.org"));
+
+    let (status, cookie, body, headers) = app.get(&path, None);
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("<h1>Erinnerungen abbestellen</h1>") && body.contains("Frühjahr 2020"),
+        "{body}"
+    );
+    let csp = headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(headers.get("referrer-policy").unwrap(), "no-referrer");
+    let cookie = cookie.expect("a CSRF cookie");
+    let token = cookie.trim_start_matches("csrf=");
+    assert!(body.contains(&format!("name=\"csrf\" value=\"{token}\"")));
+
+    assert_eq!(
+        app.post_form(&path, None, &format!("csrf={token}")).0,
+        403,
+        "no cookie"
+    );
+    assert_eq!(
+        app.post_form(&path, Some(&cookie), "csrf=0000").0,
+        403,
+        "wrong token"
+    );
+    assert!(
+        !opted_out(&db, "person0@example.org"),
+        "a refused form changes nothing"
+    );
+
+    let (status, location) = app.post_form(&path, Some(&cookie), &format!("csrf={token}"));
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some(path.as_str())),
+        "post/redirect/get"
+    );
+    assert!(opted_out(&db, "person0@example.org"));
+    assert!(!opted_out(&db, "person1@example.org"));
+    let (status, _, body, _) = app.get(&path, Some(&cookie));
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("Sie erhalten zu dieser Umfrage keine Erinnerungen mehr."),
+        "{body}"
+    );
+    assert_eq!(
+        app.post_form(&path, Some(&cookie), &format!("csrf={token}"))
+            .0,
+        303,
+        "twice is harmless"
+    );
+}
+
+#[test]
+fn unknown_revoked_and_closed_links_get_the_same_kind_of_page() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 2);
+    let app = TestApp::spawn(&db);
+    let valid = link_path(&db, &slug, "person0@example.org");
+    let revoked = link_path(&db, &slug, "person1@example.org");
+    mint(
+        &db,
+        &[
+            "participants",
+            "revoke",
+            "--wave",
+            &slug,
+            "--email",
+            "person1@example.org",
+        ],
+    )
+    .success();
+
+    let (unknown_status, _, unknown_body, _) =
+        app.get("/t/0b1c2d3e-0000-4000-8000-000000000000/optout", None);
+    let (revoked_status, _, revoked_body, _) = app.get(&format!("{revoked}/optout"), None);
+    let (garbage_status, _, _, _) = app.get("/t/not-a-token", None);
+    assert_eq!(
+        (unknown_status, revoked_status, garbage_status),
+        (404, 404, 404)
+    );
+    assert_eq!(unknown_body, revoked_body, "no hint whether a token exists");
+    assert!(unknown_body.contains("Seite nicht gefunden"));
+
+    assert_eq!(app.get(&valid, None).0, 200);
+    mint(&db, &["wave", "close", &slug]).success();
+    let (status, _, body, _) = app.get(&format!("{valid}/optout"), None);
+    assert_eq!(status, 410);
+    assert!(body.contains("Die Umfrage ist beendet"), "{body}");
+}
+
+#[test]
+fn health_legal_pages_and_oversized_bodies() {
+    let db = TestDb::new();
+    let app = TestApp::spawn(&db);
+    assert_eq!(app.get("/healthz", None).0, 200);
+    let (status, _, body, _) = app.get("/barrierefreiheit", None);
+    assert!(
+        status == 200
+            && body.contains("Erklärung zur Barrierefreiheit")
+            && body.contains("umfragen@localhost"),
+        "{body}"
+    );
+    assert_eq!(app.get("/datenschutz", None).0, 200);
+    let big = "csrf=".to_owned() + &"a".repeat(200_000);
+    assert_eq!(
+        app.post_form("/t/0b1c2d3e-0000-4000-8000-000000000000/optout", None, &big)
+            .0,
+        413
+    );
+}

@@ -1,0 +1,237 @@
+//! `participants import|link|renew|revoke`: every bad file changes nothing.
+
+use diesel::prelude::*;
+use mint_survey::store::schema::{participants, regions};
+use mint_survey::tokens::token_hash;
+
+use crate::helpers::cli::{mint, scratch_file};
+use crate::helpers::db::TestDb;
+use crate::helpers::fixtures::open_wave;
+
+fn counts(db: &TestDb) -> (i64, i64) {
+    let mut conn = db.conn();
+    (
+        participants::table.count().get_result(&mut conn).unwrap(),
+        regions::table.count().get_result(&mut conn).unwrap(),
+    )
+}
+
+/// Imports `bytes` into a fresh wave (with one participant already there) and returns stderr;
+/// asserts that the import failed and stored nothing.
+fn refused(bytes: &[u8]) -> String {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 1);
+    let before = counts(&db);
+    let file = scratch_file("import.csv", bytes);
+    let out = mint(
+        &db,
+        &[
+            "participants",
+            "import",
+            "--wave",
+            &slug,
+            file.to_str().unwrap(),
+        ],
+    );
+    let stderr = out.failure().replace(&format!("{}: ", file.display()), "");
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+    assert_eq!(counts(&db), before, "a refused import must store nothing");
+    stderr
+}
+
+const HEADER: &str = "Region;Land;E-Mail;Name\n";
+
+#[test]
+fn invalid_email_is_refused_with_its_row() {
+    let stderr = refused(
+        format!("{HEADER}Region A;Bayern;a@example.org;A\nRegion B;Bayern;b(at)example.org;B\n")
+            .as_bytes(),
+    );
+    assert!(
+        stderr.contains("line 3, column E-Mail: `b(at)example.org` is not a valid email address"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unknown_land_is_refused_with_a_suggestion() {
+    let stderr = refused(format!("{HEADER}Region A;Bayrn;a@example.org;A\n").as_bytes());
+    assert!(
+        stderr.contains("line 2, column Land: `Bayrn` is not a Land"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Bayern"), "{stderr}");
+}
+
+#[test]
+fn empty_region_is_refused() {
+    let stderr = refused(format!("{HEADER} ;Bayern;a@example.org;A\n").as_bytes());
+    assert!(
+        stderr.contains("line 2, column Region: the region is empty"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn duplicate_email_in_the_file_is_refused() {
+    let stderr = refused(
+        format!("{HEADER}Region A;Bayern;a@example.org;A\nRegion B;Hessen;A@Example.org;B\n")
+            .as_bytes(),
+    );
+    assert!(
+        stderr.contains("line 3, column E-Mail:") && stderr.contains("already appears in line 2"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn duplicate_email_in_the_wave_is_refused() {
+    // open_wave put person0@example.org in for "MINT-Region Nummer 0".
+    let stderr =
+        refused(format!("{HEADER}Andere Region;Bayern;person0@example.org;X\n").as_bytes());
+    assert!(stderr.contains("line 2, column email: `person0@example.org` is already in this wave, for region MINT-Region Nummer 0"), "{stderr}");
+}
+
+#[test]
+fn windows_1252_file_from_excel_is_refused() {
+    let mut bytes = format!("{HEADER}Region ").into_bytes();
+    bytes.extend_from_slice(&[0x54, 0x68, 0xFC, 0x72, 0x69, 0x6E, 0x67, 0x65, 0x6E]); // "Thüringen" in Windows-1252
+    bytes.extend_from_slice(b";DE-TH;a@example.org;A\n");
+    let stderr = refused(&bytes);
+    assert!(
+        stderr.contains("line 2: the file is not UTF-8 (byte 0xFC)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn every_bad_row_is_listed_at_once_including_the_waves_own_rules() {
+    let csv = "Region;Land;E-Mail;Name;Landesnetzwerk\n\
+               Region A;Bayern;a@example.org;A;vielleicht\n\
+               Region B;Bayrn;b@example.org;B;ja\n\
+               Region C;Bayern;c@;C;nein\n";
+    let stderr = refused(csv.as_bytes());
+    assert!(stderr.contains("line 2, column landesnetzwerk: `vielleicht` is not a value of landesnetzwerk; the survey allows ja, nein"), "{stderr}");
+    assert!(stderr.contains("line 3, column Land"), "{stderr}");
+    assert!(stderr.contains("line 4, column E-Mail"), "{stderr}");
+    assert!(stderr.contains("3 problems in 3 rows"), "{stderr}");
+}
+
+#[test]
+fn german_excel_files_are_read_and_a_second_import_adds_nothing() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 0);
+    let csv = "\u{feff}MINT-Region;Bundesland;E-Mail-Adresse;Ansprechperson;Landesnetzwerk\r\n\
+               \"MINT-Region Jena (Jungforscher Thüringen)\";thüringen;anna@jena.example.org;\"Müller, Anna\";Ja\r\n\
+               \"Zukunftsallianz MINT-Region Heilbronn\";Baden-Wuerttemberg;\"info@heilbronn.example.org\";\"Dr. Bernd\nZweizeilig\";nein\r\n\
+               zdi-Zentrum Hamm;DE-NW;hamm@example.org;;nein\r\n";
+    let file = scratch_file("excel.csv", csv);
+    let path = file.to_str().unwrap();
+    let out = mint(&db, &["participants", "import", "--wave", &slug, path]);
+    assert!(
+        out.success().contains("Imported 3 participants") && out.stdout.contains("3 new regions"),
+        "{out:?}"
+    );
+    let out = mint(&db, &["participants", "import", "--wave", &slug, path]);
+    assert!(
+        out.success().contains("Imported 0 participants")
+            && out.stdout.contains("3 were already in the wave"),
+        "{out:?}"
+    );
+
+    let rows: Vec<(String, String, serde_json::Value)> = participants::table
+        .inner_join(regions::table)
+        .order(regions::name)
+        .select((
+            regions::name,
+            participants::land_code,
+            participants::attributes,
+        ))
+        .load(&mut db.conn())
+        .unwrap();
+    assert_eq!(rows[0].0, "MINT-Region Jena (Jungforscher Thüringen)");
+    assert_eq!(rows[0].1, "DE-TH");
+    assert_eq!(
+        rows[0].2,
+        serde_json::json!({"landesnetzwerk": "ja"}),
+        "values follow the survey's spelling"
+    );
+    // Byte order (C.UTF-8): "Zukunftsallianz …" sorts before "zdi-Zentrum …".
+    assert_eq!(
+        (rows[1].0.as_str(), rows[1].1.as_str()),
+        ("Zukunftsallianz MINT-Region Heilbronn", "DE-BW")
+    );
+    assert_eq!(
+        (rows[2].0.as_str(), rows[2].1.as_str()),
+        ("zdi-Zentrum Hamm", "DE-NW")
+    );
+}
+
+#[test]
+fn the_link_identifies_its_participant_and_renew_and_revoke_retire_it() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 3);
+    let participant_of = |link: &str| -> Option<i64> {
+        let token = link.trim().rsplit('/').next().unwrap();
+        participants::table
+            .filter(participants::token_sha256.eq(token_hash(token)))
+            .select(participants::id)
+            .first(&mut db.conn())
+            .optional()
+            .unwrap()
+    };
+    let link = mint(
+        &db,
+        &[
+            "participants",
+            "link",
+            "--wave",
+            &slug,
+            "--email",
+            "person1@example.org",
+        ],
+    )
+    .success()
+    .to_owned();
+    let first = participant_of(&link).expect("the link's token is stored as its hash");
+    let renewed = mint(
+        &db,
+        &[
+            "participants",
+            "renew",
+            "--wave",
+            &slug,
+            "--email",
+            "person1@example.org",
+        ],
+    )
+    .success()
+    .to_owned();
+    assert_ne!(link, renewed);
+    assert_eq!(participant_of(&link), None, "the old link no longer works");
+    assert_eq!(participant_of(&renewed), Some(first));
+    mint(
+        &db,
+        &[
+            "participants",
+            "revoke",
+            "--wave",
+            &slug,
+            "--email",
+            "person1@example.org",
+        ],
+    )
+    .success();
+    let out = mint(
+        &db,
+        &[
+            "participants",
+            "link",
+            "--wave",
+            &slug,
+            "--email",
+            "person1@example.org",
+        ],
+    );
+    assert!(out.failure().contains("is revoked"), "{out:?}");
+}
