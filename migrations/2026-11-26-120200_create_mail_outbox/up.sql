@@ -17,4 +17,5 @@ CREATE TABLE mail_outbox (
     UNIQUE (participant_id, kind, sequence),
     CHECK ((kind = 'invitation') = (sequence = 0))
 );
-CREATE INDEX mail_outbox_due_idx ON mail_outbox (wave_id, kind, next_attempt_at) WHERE status = 'queued';
+-- The claim reads this index in order and stops at the first row it can lock: no sort, no join of the queue.
+CREATE INDEX mail_outbox_due_idx ON mail_outbox (wave_id, kind, next_attempt_at, id) WHERE status = 'queued';

@@ -164,22 +164,28 @@ pub fn claim_next(
     kind: MailKind,
     now: DateTime<Utc>,
 ) -> QueryResult<Option<Claimed>> {
+    // Lock the outbox row alone first (an index range scan that stops at the first free row), then
+    // join only that row: the cost of a claim does not grow with the queue.
     diesel::sql_query(
-        "SELECT m.id AS outbox_id, m.sequence, m.attempts, p.id AS participant_id, p.token_generation,
+        "WITH claimed AS (
+             SELECT id FROM mail_outbox
+             WHERE wave_id = $1 AND kind = $2 AND status = 'queued' AND next_attempt_at <= $3
+             ORDER BY next_attempt_at, id
+             LIMIT 1
+             FOR UPDATE SKIP LOCKED
+         )
+         SELECT m.id AS outbox_id, m.sequence, m.attempts, p.id AS participant_id, p.token_generation,
                 c.email, c.name, r.name AS region,
                 CASE WHEN p.revoked_at IS NOT NULL THEN 'the link was revoked'
                      WHEN c.email IS NULL THEN 'the contact was purged'
                      WHEN m.kind = 'reminder' AND p.opted_out_at IS NOT NULL THEN 'the participant opted out'
                      WHEN m.kind = 'reminder' AND p.submitted_at IS NOT NULL THEN 'the participant has submitted'
                 END AS skip_reason
-         FROM mail_outbox m
+         FROM claimed
+         JOIN mail_outbox m ON m.id = claimed.id
          JOIN participants p ON p.id = m.participant_id
          JOIN regions r ON r.id = p.region_id
-         LEFT JOIN contacts c ON c.participant_id = p.id
-         WHERE m.wave_id = $1 AND m.kind = $2 AND m.status = 'queued' AND m.next_attempt_at <= $3
-         ORDER BY m.next_attempt_at, m.id
-         LIMIT 1
-         FOR UPDATE OF m SKIP LOCKED",
+         LEFT JOIN contacts c ON c.participant_id = p.id",
     )
     .bind::<BigInt, _>(wave_id)
     .bind::<Text, _>(kind.as_str())

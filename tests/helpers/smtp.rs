@@ -610,6 +610,11 @@ impl SmtpServer {
         self.shared.state().messages.clone()
     }
 
+    /// How many messages were accepted (without copying them).
+    pub fn message_count(&self) -> usize {
+        self.shared.state().messages.len()
+    }
+
     /// The accepted messages with `address` among their recipients (case-insensitive).
     pub fn messages_to(&self, address: &str) -> Vec<Received> {
         self.shared
@@ -1055,455 +1060,459 @@ fn path_after(argument: &str, keyword: &str) -> Option<String> {
 // Tests of the receiver itself, with lettre as the client
 // ---------------------------------------------------------------------------------------------
 
-use lettre::message::header::{ContentTransferEncoding, ContentType};
-use lettre::message::{Attachment, MultiPart, SinglePart};
-use lettre::transport::smtp::PoolConfig;
-use lettre::transport::smtp::authentication::Mechanism;
-use lettre::{Message, SmtpTransport, Transport};
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lettre::message::header::{ContentTransferEncoding, ContentType};
+    use lettre::message::{Attachment, MultiPart, SinglePart};
+    use lettre::transport::smtp::PoolConfig;
+    use lettre::transport::smtp::authentication::Mechanism;
+    use lettre::{Message, SmtpTransport, Transport};
 
-/// A pooled lettre transport to `server`.
-fn transport(server: &SmtpServer) -> SmtpTransport {
-    SmtpTransport::from_url(&server.url()).unwrap().build()
-}
-
-/// A plain-text message from the survey team to `to`.
-fn simple_message(to: &str, subject: &str) -> Message {
-    Message::builder()
-        .from("MINT-Team <umfrage@mint.example.org>".parse().unwrap())
-        .to(to.parse().unwrap())
-        .subject(subject)
-        .body(format!("Hallo,\nNachricht: {subject}\n"))
-        .unwrap()
-}
-
-/// A raw SMTP client for the protocol tests.
-struct RawClient {
-    /// Reads replies.
-    reader: BufReader<TcpStream>,
-    /// Writes commands.
-    writer: TcpStream,
-}
-
-impl RawClient {
-    /// Connects to `server` and reads the greeting.
-    fn connect(server: &SmtpServer) -> RawClient {
-        let stream = TcpStream::connect(("127.0.0.1", server.port())).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        let mut client = RawClient {
-            reader: BufReader::new(stream.try_clone().unwrap()),
-            writer: stream,
-        };
-        assert_eq!(client.read_reply(), ["220 localhost ESMTP test"]);
-        client
+    /// A pooled lettre transport to `server`.
+    fn transport(server: &SmtpServer) -> SmtpTransport {
+        SmtpTransport::from_url(&server.url()).unwrap().build()
     }
 
-    /// Reads one (possibly multi-line) reply.
-    fn read_reply(&mut self) -> Vec<String> {
-        let mut lines = Vec::new();
-        loop {
-            let mut line = String::new();
-            assert_ne!(self.reader.read_line(&mut line).unwrap(), 0, "EOF");
-            let line = line.trim_end_matches(['\r', '\n']).to_owned();
-            let last = line.as_bytes().get(3) != Some(&b'-');
-            lines.push(line);
-            if last {
-                return lines;
+    /// A plain-text message from the survey team to `to`.
+    fn simple_message(to: &str, subject: &str) -> Message {
+        Message::builder()
+            .from("MINT-Team <umfrage@mint.example.org>".parse().unwrap())
+            .to(to.parse().unwrap())
+            .subject(subject)
+            .body(format!("Hallo,\nNachricht: {subject}\n"))
+            .unwrap()
+    }
+
+    /// A raw SMTP client for the protocol tests.
+    struct RawClient {
+        /// Reads replies.
+        reader: BufReader<TcpStream>,
+        /// Writes commands.
+        writer: TcpStream,
+    }
+
+    impl RawClient {
+        /// Connects to `server` and reads the greeting.
+        fn connect(server: &SmtpServer) -> RawClient {
+            let stream = TcpStream::connect(("127.0.0.1", server.port())).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(30)))
+                .unwrap();
+            let mut client = RawClient {
+                reader: BufReader::new(stream.try_clone().unwrap()),
+                writer: stream,
+            };
+            assert_eq!(client.read_reply(), ["220 localhost ESMTP test"]);
+            client
+        }
+
+        /// Reads one (possibly multi-line) reply.
+        fn read_reply(&mut self) -> Vec<String> {
+            let mut lines = Vec::new();
+            loop {
+                let mut line = String::new();
+                assert_ne!(self.reader.read_line(&mut line).unwrap(), 0, "EOF");
+                let line = line.trim_end_matches(['\r', '\n']).to_owned();
+                let last = line.as_bytes().get(3) != Some(&b'-');
+                lines.push(line);
+                if last {
+                    return lines;
+                }
             }
+        }
+
+        /// Sends `command` and returns the reply.
+        fn command(&mut self, command: &str) -> Vec<String> {
+            self.writer
+                .write_all(format!("{command}\r\n").as_bytes())
+                .unwrap();
+            self.read_reply()
+        }
+
+        /// Sends `command` and returns the first line of the reply.
+        fn line(&mut self, command: &str) -> String {
+            self.command(command).remove(0)
         }
     }
 
-    /// Sends `command` and returns the reply.
-    fn command(&mut self, command: &str) -> Vec<String> {
-        self.writer
-            .write_all(format!("{command}\r\n").as_bytes())
-            .unwrap();
-        self.read_reply()
-    }
-
-    /// Sends `command` and returns the first line of the reply.
-    fn line(&mut self, command: &str) -> String {
-        self.command(command).remove(0)
-    }
-}
-
-#[test]
-fn smtp_receiver_decodes_a_multipart_message() {
-    let server = SmtpServer::start();
-    let long_line = format!(
+    #[test]
+    fn smtp_receiver_decodes_a_multipart_message() {
+        let server = SmtpServer::start();
+        let long_line = format!(
         "{} Der Fragebogen liegt hier: https://umfrage.example.org/fragebogen/{}?sprache=de",
         "Diese Zeile ist sehr lang, enthält Umlaute wie ä, ö, ü und ß und muss umbrochen werden."
             .repeat(4),
         "abcdefghij".repeat(8),
     );
-    let text = format!(
-        "Hallo Jürgen,\n\nbitte nehmen Sie an der Umfrage teil: \
+        let text = format!(
+            "Hallo Jürgen,\n\nbitte nehmen Sie an der Umfrage teil: \
          https://umfrage.example.org/t/abc123?lang=de\n\n{long_line}\n\nMit freundlichen \
          Grüßen\nIhr MINT-Team (Fragen: <https://mint.example.org/kontakt>)\n"
-    );
-    let html = "<p>Hallo Jürgen,</p>\n<p><a href=\"https://umfrage.example.org/t/abc123\">Zur \
+        );
+        let html = "<p>Hallo Jürgen,</p>\n<p><a href=\"https://umfrage.example.org/t/abc123\">Zur \
                 Umfrage</a></p>\n";
-    let subject = "Einladung zur Umfrage – Thüringen";
-    let message = Message::builder()
-        .from("MINT-Team <umfrage@mint.example.org>".parse().unwrap())
-        .to("Jürgen Müller <juergen@example.org>".parse().unwrap())
-        .subject(subject)
-        .multipart(
-            MultiPart::alternative()
-                .singlepart(SinglePart::plain(text.clone()))
-                .singlepart(
-                    SinglePart::builder()
-                        .header(ContentType::TEXT_HTML)
-                        .header(ContentTransferEncoding::Base64)
-                        .body(html.to_owned()),
+        let subject = "Einladung zur Umfrage – Thüringen";
+        let message = Message::builder()
+            .from("MINT-Team <umfrage@mint.example.org>".parse().unwrap())
+            .to("Jürgen Müller <juergen@example.org>".parse().unwrap())
+            .subject(subject)
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(SinglePart::plain(text.clone()))
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .header(ContentTransferEncoding::Base64)
+                            .body(html.to_owned()),
+                    ),
+            )
+            .unwrap();
+        transport(&server).send(&message).unwrap();
+
+        let messages = server.messages();
+        assert_eq!(messages.len(), 1);
+        let received = &messages[0];
+        assert_eq!(received.mail_from, "umfrage@mint.example.org");
+        assert_eq!(received.rcpt_to, ["juergen@example.org"]);
+        // The subject travelled encoded, and reads back as written.
+        assert!(
+            received
+                .data
+                .contains("Subject: Einladung zur Umfrage =?utf-8?b?"),
+            "{}",
+            received.data
+        );
+        assert!(
+            received.data.contains("quoted-printable"),
+            "{}",
+            received.data
+        );
+        assert_eq!(received.header("subject").as_deref(), Some(subject));
+        assert_eq!(received.header("SUBJECT").as_deref(), Some(subject));
+        assert_eq!(
+            received.header("to").as_deref(),
+            Some("Jürgen Müller <juergen@example.org>")
+        );
+        assert_eq!(received.header("X-Missing"), None);
+        assert!(
+            received
+                .header("content-type")
+                .unwrap()
+                .starts_with("multipart/alternative;")
+        );
+        assert_eq!(received.text_body(), text);
+        assert_eq!(received.html_body().as_deref(), Some(html));
+        assert_eq!(
+            received.links(),
+            [
+                "https://umfrage.example.org/t/abc123?lang=de".to_owned(),
+                format!(
+                    "https://umfrage.example.org/fragebogen/{}?sprache=de",
+                    "abcdefghij".repeat(8)
                 ),
-        )
-        .unwrap();
-    transport(&server).send(&message).unwrap();
+                "https://mint.example.org/kontakt".to_owned(),
+            ]
+        );
+        assert_eq!(server.messages_to("JUERGEN@example.org").len(), 1);
+        assert!(server.messages_to("someone@example.org").is_empty());
+    }
 
-    let messages = server.messages();
-    assert_eq!(messages.len(), 1);
-    let received = &messages[0];
-    assert_eq!(received.mail_from, "umfrage@mint.example.org");
-    assert_eq!(received.rcpt_to, ["juergen@example.org"]);
-    // The subject travelled encoded, and reads back as written.
-    assert!(
-        received
-            .data
-            .contains("Subject: Einladung zur Umfrage =?utf-8?b?"),
-        "{}",
-        received.data
-    );
-    assert!(
-        received.data.contains("quoted-printable"),
-        "{}",
-        received.data
-    );
-    assert_eq!(received.header("subject").as_deref(), Some(subject));
-    assert_eq!(received.header("SUBJECT").as_deref(), Some(subject));
-    assert_eq!(
-        received.header("to").as_deref(),
-        Some("Jürgen Müller <juergen@example.org>")
-    );
-    assert_eq!(received.header("X-Missing"), None);
-    assert!(
-        received
-            .header("content-type")
-            .unwrap()
-            .starts_with("multipart/alternative;")
-    );
-    assert_eq!(received.text_body(), text);
-    assert_eq!(received.html_body().as_deref(), Some(html));
-    assert_eq!(
-        received.links(),
-        [
-            "https://umfrage.example.org/t/abc123?lang=de".to_owned(),
-            format!(
-                "https://umfrage.example.org/fragebogen/{}?sprache=de",
-                "abcdefghij".repeat(8)
-            ),
-            "https://mint.example.org/kontakt".to_owned(),
-        ]
-    );
-    assert_eq!(server.messages_to("JUERGEN@example.org").len(), 1);
-    assert!(server.messages_to("someone@example.org").is_empty());
-}
+    #[test]
+    fn smtp_receiver_finds_the_text_in_nested_multiparts_and_skips_attachments() {
+        let server = SmtpServer::start();
+        let message = Message::builder()
+            .from("umfrage@mint.example.org".parse().unwrap())
+            .to("a@example.org".parse().unwrap())
+            .subject("Bericht")
+            .multipart(
+                MultiPart::mixed()
+                    .singlepart(
+                        Attachment::new("notizen.txt".to_owned())
+                            .body("Anhang, nicht der Text".to_owned(), ContentType::TEXT_PLAIN),
+                    )
+                    .multipart(MultiPart::alternative_plain_html(
+                        "Der Text: http://example.org/bericht".to_owned(),
+                        "<b>Der Text</b>".to_owned(),
+                    )),
+            )
+            .unwrap();
+        transport(&server).send(&message).unwrap();
 
-#[test]
-fn smtp_receiver_finds_the_text_in_nested_multiparts_and_skips_attachments() {
-    let server = SmtpServer::start();
-    let message = Message::builder()
-        .from("umfrage@mint.example.org".parse().unwrap())
-        .to("a@example.org".parse().unwrap())
-        .subject("Bericht")
-        .multipart(
-            MultiPart::mixed()
-                .singlepart(
-                    Attachment::new("notizen.txt".to_owned())
-                        .body("Anhang, nicht der Text".to_owned(), ContentType::TEXT_PLAIN),
-                )
-                .multipart(MultiPart::alternative_plain_html(
-                    "Der Text: http://example.org/bericht".to_owned(),
-                    "<b>Der Text</b>".to_owned(),
-                )),
-        )
-        .unwrap();
-    transport(&server).send(&message).unwrap();
+        let received = &server.messages()[0];
+        assert_eq!(received.header("subject").as_deref(), Some("Bericht"));
+        assert_eq!(received.text_body(), "Der Text: http://example.org/bericht");
+        assert_eq!(received.html_body().as_deref(), Some("<b>Der Text</b>"));
+        assert_eq!(received.links(), ["http://example.org/bericht"]);
+    }
 
-    let received = &server.messages()[0];
-    assert_eq!(received.header("subject").as_deref(), Some("Bericht"));
-    assert_eq!(received.text_body(), "Der Text: http://example.org/bericht");
-    assert_eq!(received.html_body().as_deref(), Some("<b>Der Text</b>"));
-    assert_eq!(received.links(), ["http://example.org/bericht"]);
-}
+    #[test]
+    fn smtp_receiver_undoes_dot_stuffing_and_keeps_8bit_text() {
+        let server = SmtpServer::start();
+        let body = "Zeile eins\n..hidden\n.\n.x\nGrüße aus Thüringen\n";
+        let message = Message::builder()
+            .from("umfrage@mint.example.org".parse().unwrap())
+            .to("a@example.org".parse().unwrap())
+            .subject("Punkte")
+            .header(ContentType::TEXT_PLAIN)
+            .header(ContentTransferEncoding::EightBit)
+            .body(body.to_owned())
+            .unwrap();
+        transport(&server).send(&message).unwrap();
 
-#[test]
-fn smtp_receiver_undoes_dot_stuffing_and_keeps_8bit_text() {
-    let server = SmtpServer::start();
-    let body = "Zeile eins\n..hidden\n.\n.x\nGrüße aus Thüringen\n";
-    let message = Message::builder()
-        .from("umfrage@mint.example.org".parse().unwrap())
-        .to("a@example.org".parse().unwrap())
-        .subject("Punkte")
-        .header(ContentType::TEXT_PLAIN)
-        .header(ContentTransferEncoding::EightBit)
-        .body(body.to_owned())
-        .unwrap();
-    transport(&server).send(&message).unwrap();
+        let received = &server.messages()[0];
+        assert!(
+            received
+                .data
+                .contains("\r\n\r\nZeile eins\r\n..hidden\r\n.\r\n.x\r\nGrüße aus Thüringen\r\n"),
+            "{:?}",
+            received.data
+        );
+        assert_eq!(received.text_body().trim_end(), body.trim_end());
+    }
 
-    let received = &server.messages()[0];
-    assert!(
-        received
-            .data
-            .contains("\r\n\r\nZeile eins\r\n..hidden\r\n.\r\n.x\r\nGrüße aus Thüringen\r\n"),
-        "{:?}",
-        received.data
-    );
-    assert_eq!(received.text_body().trim_end(), body.trim_end());
-}
+    #[test]
+    fn smtp_receiver_rejects_recipients_on_request() {
+        let server = SmtpServer::start();
+        let mailer = transport(&server);
 
-#[test]
-fn smtp_receiver_rejects_recipients_on_request() {
-    let server = SmtpServer::start();
-    let mailer = transport(&server);
-
-    server.reject_recipient("gone@example.org", "550 5.1.1 no such user", 1);
-    let error = mailer
-        .send(&simple_message("gone@example.org", "eins"))
-        .unwrap_err();
-    assert!(error.is_permanent(), "{error:?}");
-    mailer
-        .send(&simple_message("Gone@Example.org", "zwei"))
-        .unwrap();
-
-    server.reject_recipient("busy@example.org", "450 4.2.1 mailbox busy", 2);
-    for attempt in 0..2 {
+        server.reject_recipient("gone@example.org", "550 5.1.1 no such user", 1);
         let error = mailer
-            .send(&simple_message("busy@example.org", "drei"))
+            .send(&simple_message("gone@example.org", "eins"))
             .unwrap_err();
-        assert!(error.is_transient(), "attempt {attempt}: {error:?}");
-    }
-    mailer
-        .send(&simple_message("busy@example.org", "vier"))
-        .unwrap();
+        assert!(error.is_permanent(), "{error:?}");
+        mailer
+            .send(&simple_message("Gone@Example.org", "zwei"))
+            .unwrap();
 
-    let subjects: Vec<String> = server
-        .messages()
-        .iter()
-        .map(|message| message.header("subject").unwrap())
-        .collect();
-    assert_eq!(subjects, ["zwei", "vier"]);
-    assert_eq!(server.messages_to("busy@example.org").len(), 1);
-}
-
-#[test]
-fn smtp_receiver_stops_and_restarts() {
-    let server = SmtpServer::start();
-    let mailer = transport(&server);
-    mailer
-        .send(&simple_message("a@example.org", "vorher"))
-        .unwrap();
-
-    server.stop();
-    mailer
-        .send(&simple_message("a@example.org", "während"))
-        .unwrap_err();
-    assert!(TcpStream::connect(("127.0.0.1", server.port())).is_err());
-
-    server.restart();
-    mailer
-        .send(&simple_message("a@example.org", "nachher"))
-        .unwrap();
-    let subjects: Vec<String> = server
-        .messages()
-        .iter()
-        .map(|message| message.header("subject").unwrap())
-        .collect();
-    assert_eq!(subjects, ["vorher", "nachher"]);
-    assert!(server.connections_opened() >= 2);
-}
-
-#[test]
-fn smtp_receiver_holds_a_message_until_released() {
-    let server = SmtpServer::start();
-    let mailer = transport(&server);
-    server.hold_after(1);
-    mailer
-        .send(&simple_message("a@example.org", "eins"))
-        .unwrap();
-
-    let sender = {
-        let mailer = mailer.clone();
-        thread::spawn(move || mailer.send(&simple_message("a@example.org", "zwei")))
-    };
-    server.wait_until_holding();
-    assert!(!sender.is_finished(), "the held send returned");
-    assert_eq!(server.messages().len(), 1);
-
-    server.release();
-    let error = sender.join().unwrap().unwrap_err();
-    assert!(error.is_transient(), "{error:?}");
-    assert_eq!(server.messages().len(), 1);
-
-    mailer
-        .send(&simple_message("a@example.org", "drei"))
-        .unwrap();
-    let subjects: Vec<String> = server
-        .messages()
-        .iter()
-        .map(|message| message.header("subject").unwrap())
-        .collect();
-    assert_eq!(subjects, ["eins", "drei"]);
-}
-
-#[test]
-fn smtp_receiver_drops_the_held_message_on_stop() {
-    let server = SmtpServer::start();
-    let mailer = transport(&server);
-    server.hold_after(0);
-    let sender = {
-        let mailer = mailer.clone();
-        thread::spawn(move || mailer.send(&simple_message("a@example.org", "eins")))
-    };
-    server.wait_until_holding();
-    server.stop();
-    sender.join().unwrap().unwrap_err();
-    assert!(server.messages().is_empty());
-
-    server.restart();
-    server.release();
-    mailer
-        .send(&simple_message("a@example.org", "zwei"))
-        .unwrap();
-    assert_eq!(server.messages().len(), 1);
-}
-
-#[test]
-fn smtp_receiver_takes_32_concurrent_senders_through_one_pool() {
-    let server = SmtpServer::start();
-    let mailer = SmtpTransport::from_url(&server.url())
-        .unwrap()
-        .pool_config(PoolConfig::new().max_size(32))
-        .build();
-    let senders: Vec<_> = (0..32)
-        .map(|sender| {
-            let mailer = mailer.clone();
-            thread::spawn(move || {
-                for round in 0..4 {
-                    let to = format!("r{sender}-{round}@example.org");
-                    mailer.send(&simple_message(&to, "parallel")).unwrap();
-                }
-            })
-        })
-        .collect();
-    for sender in senders {
-        sender.join().unwrap();
-    }
-
-    assert_eq!(server.messages().len(), 128);
-    for sender in 0..32 {
-        for round in 0..4 {
-            let to = format!("r{sender}-{round}@example.org");
-            assert_eq!(server.messages_to(&to).len(), 1, "{to}");
+        server.reject_recipient("busy@example.org", "450 4.2.1 mailbox busy", 2);
+        for attempt in 0..2 {
+            let error = mailer
+                .send(&simple_message("busy@example.org", "drei"))
+                .unwrap_err();
+            assert!(error.is_transient(), "attempt {attempt}: {error:?}");
         }
-    }
-    assert!(server.max_concurrent_connections() <= 32);
-    assert!(server.max_concurrent_connections() >= 1);
-    // The pool reuses connections instead of opening one per message.
-    assert!(server.connections_opened() <= 32);
-}
+        mailer
+            .send(&simple_message("busy@example.org", "vier"))
+            .unwrap();
 
-#[test]
-fn smtp_receiver_holds_64_connections_open_at_once() {
-    let server = SmtpServer::start();
-    let mut clients: Vec<RawClient> = (0..64).map(|_| RawClient::connect(&server)).collect();
-    assert_eq!(server.connections_opened(), 64);
-    assert_eq!(server.max_concurrent_connections(), 64);
-    for client in &mut clients {
-        assert_eq!(client.line("QUIT"), "221 2.0.0 Bye");
+        let subjects: Vec<String> = server
+            .messages()
+            .iter()
+            .map(|message| message.header("subject").unwrap())
+            .collect();
+        assert_eq!(subjects, ["zwei", "vier"]);
+        assert_eq!(server.messages_to("busy@example.org").len(), 1);
     }
-    let _client = RawClient::connect(&server);
-    assert_eq!(server.max_concurrent_connections(), 64);
-    assert_eq!(server.connections_opened(), 65);
-}
 
-#[test]
-fn smtp_receiver_speaks_the_protocol() {
-    let server = SmtpServer::start();
-    let mut client = RawClient::connect(&server);
-    assert_eq!(
-        client.command("ehlo client.example.org"),
-        [
-            "250-localhost",
-            "250-8BITMIME",
-            "250-SMTPUTF8",
-            "250-AUTH PLAIN LOGIN",
-            "250 SIZE 10485760"
-        ]
-    );
-    assert_eq!(client.line("HELO client"), "250 localhost");
-    assert_eq!(client.line("noop"), "250 2.0.0 Ok");
-    assert_eq!(client.line("STARTTLS"), "502 5.5.2 Command not recognized");
-    assert_eq!(
-        client.line("RCPT TO:<a@example.org>"),
-        "503 5.5.1 Error: need MAIL command"
-    );
-    assert_eq!(client.line("mail from:<x@example.org>"), "250 2.1.0 Ok");
-    assert_eq!(client.line("DATA"), "554 5.5.1 Error: no valid recipients");
-    assert_eq!(client.line("RSET"), "250 2.0.0 Ok");
-    assert_eq!(
-        client.line("rcpt to:<a@example.org>"),
-        "503 5.5.1 Error: need MAIL command"
-    );
-    assert_eq!(client.line("AUTH LOGIN"), "334 VXNlcm5hbWU6");
-    assert_eq!(client.line("dXNlcg=="), "334 UGFzc3dvcmQ6");
-    assert_eq!(
-        client.line("cGFzcw=="),
-        "235 2.7.0 Authentication successful"
-    );
-    assert_eq!(
-        client.line("AUTH PLAIN AHVzZXIAcGFzcw=="),
-        "235 2.7.0 Authentication successful"
-    );
-    assert_eq!(client.line("AUTH PLAIN"), "334 ");
-    assert_eq!(client.line("*"), "501 5.7.0 Authentication cancelled");
-    assert_eq!(client.line("MAIL FROM:<>"), "250 2.1.0 Ok");
-    assert_eq!(client.line("RCPT TO: <a@example.org>"), "250 2.1.5 Ok");
-    assert_eq!(client.line("RCPT TO:b@example.org"), "250 2.1.5 Ok");
-    assert_eq!(client.line("DATA"), "354 End data with <CR><LF>.<CR><LF>");
-    assert_eq!(
+    #[test]
+    fn smtp_receiver_stops_and_restarts() {
+        let server = SmtpServer::start();
+        let mailer = transport(&server);
+        mailer
+            .send(&simple_message("a@example.org", "vorher"))
+            .unwrap();
+
+        server.stop();
+        mailer
+            .send(&simple_message("a@example.org", "während"))
+            .unwrap_err();
+        assert!(TcpStream::connect(("127.0.0.1", server.port())).is_err());
+
+        server.restart();
+        mailer
+            .send(&simple_message("a@example.org", "nachher"))
+            .unwrap();
+        let subjects: Vec<String> = server
+            .messages()
+            .iter()
+            .map(|message| message.header("subject").unwrap())
+            .collect();
+        assert_eq!(subjects, ["vorher", "nachher"]);
+        assert!(server.connections_opened() >= 2);
+    }
+
+    #[test]
+    fn smtp_receiver_holds_a_message_until_released() {
+        let server = SmtpServer::start();
+        let mailer = transport(&server);
+        server.hold_after(1);
+        mailer
+            .send(&simple_message("a@example.org", "eins"))
+            .unwrap();
+
+        let sender = {
+            let mailer = mailer.clone();
+            thread::spawn(move || mailer.send(&simple_message("a@example.org", "zwei")))
+        };
+        server.wait_until_holding();
+        assert!(!sender.is_finished(), "the held send returned");
+        assert_eq!(server.messages().len(), 1);
+
+        server.release();
+        let error = sender.join().unwrap().unwrap_err();
+        assert!(error.is_transient(), "{error:?}");
+        assert_eq!(server.messages().len(), 1);
+
+        mailer
+            .send(&simple_message("a@example.org", "drei"))
+            .unwrap();
+        let subjects: Vec<String> = server
+            .messages()
+            .iter()
+            .map(|message| message.header("subject").unwrap())
+            .collect();
+        assert_eq!(subjects, ["eins", "drei"]);
+    }
+
+    #[test]
+    fn smtp_receiver_drops_the_held_message_on_stop() {
+        let server = SmtpServer::start();
+        let mailer = transport(&server);
+        server.hold_after(0);
+        let sender = {
+            let mailer = mailer.clone();
+            thread::spawn(move || mailer.send(&simple_message("a@example.org", "eins")))
+        };
+        server.wait_until_holding();
+        server.stop();
+        sender.join().unwrap().unwrap_err();
+        assert!(server.messages().is_empty());
+
+        server.restart();
+        server.release();
+        mailer
+            .send(&simple_message("a@example.org", "zwei"))
+            .unwrap();
+        assert_eq!(server.messages().len(), 1);
+    }
+
+    #[test]
+    fn smtp_receiver_takes_32_concurrent_senders_through_one_pool() {
+        let server = SmtpServer::start();
+        let mailer = SmtpTransport::from_url(&server.url())
+            .unwrap()
+            .pool_config(PoolConfig::new().max_size(32))
+            .build();
+        let senders: Vec<_> = (0..32)
+            .map(|sender| {
+                let mailer = mailer.clone();
+                thread::spawn(move || {
+                    for round in 0..4 {
+                        let to = format!("r{sender}-{round}@example.org");
+                        mailer.send(&simple_message(&to, "parallel")).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for sender in senders {
+            sender.join().unwrap();
+        }
+
+        assert_eq!(server.messages().len(), 128);
+        for sender in 0..32 {
+            for round in 0..4 {
+                let to = format!("r{sender}-{round}@example.org");
+                assert_eq!(server.messages_to(&to).len(), 1, "{to}");
+            }
+        }
+        assert!(server.max_concurrent_connections() <= 32);
+        assert!(server.max_concurrent_connections() >= 1);
+        // The pool reuses connections instead of opening one per message.
+        assert!(server.connections_opened() <= 32);
+    }
+
+    #[test]
+    fn smtp_receiver_holds_64_connections_open_at_once() {
+        let server = SmtpServer::start();
+        let mut clients: Vec<RawClient> = (0..64).map(|_| RawClient::connect(&server)).collect();
+        assert_eq!(server.connections_opened(), 64);
+        assert_eq!(server.max_concurrent_connections(), 64);
+        for client in &mut clients {
+            assert_eq!(client.line("QUIT"), "221 2.0.0 Bye");
+        }
+        let _client = RawClient::connect(&server);
+        assert_eq!(server.max_concurrent_connections(), 64);
+        assert_eq!(server.connections_opened(), 65);
+    }
+
+    #[test]
+    fn smtp_receiver_speaks_the_protocol() {
+        let server = SmtpServer::start();
+        let mut client = RawClient::connect(&server);
+        assert_eq!(
+            client.command("ehlo client.example.org"),
+            [
+                "250-localhost",
+                "250-8BITMIME",
+                "250-SMTPUTF8",
+                "250-AUTH PLAIN LOGIN",
+                "250 SIZE 10485760"
+            ]
+        );
+        assert_eq!(client.line("HELO client"), "250 localhost");
+        assert_eq!(client.line("noop"), "250 2.0.0 Ok");
+        assert_eq!(client.line("STARTTLS"), "502 5.5.2 Command not recognized");
+        assert_eq!(
+            client.line("RCPT TO:<a@example.org>"),
+            "503 5.5.1 Error: need MAIL command"
+        );
+        assert_eq!(client.line("mail from:<x@example.org>"), "250 2.1.0 Ok");
+        assert_eq!(client.line("DATA"), "554 5.5.1 Error: no valid recipients");
+        assert_eq!(client.line("RSET"), "250 2.0.0 Ok");
+        assert_eq!(
+            client.line("rcpt to:<a@example.org>"),
+            "503 5.5.1 Error: need MAIL command"
+        );
+        assert_eq!(client.line("AUTH LOGIN"), "334 VXNlcm5hbWU6");
+        assert_eq!(client.line("dXNlcg=="), "334 UGFzc3dvcmQ6");
+        assert_eq!(
+            client.line("cGFzcw=="),
+            "235 2.7.0 Authentication successful"
+        );
+        assert_eq!(
+            client.line("AUTH PLAIN AHVzZXIAcGFzcw=="),
+            "235 2.7.0 Authentication successful"
+        );
+        assert_eq!(client.line("AUTH PLAIN"), "334 ");
+        assert_eq!(client.line("*"), "501 5.7.0 Authentication cancelled");
+        assert_eq!(client.line("MAIL FROM:<>"), "250 2.1.0 Ok");
+        assert_eq!(client.line("RCPT TO: <a@example.org>"), "250 2.1.5 Ok");
+        assert_eq!(client.line("RCPT TO:b@example.org"), "250 2.1.5 Ok");
+        assert_eq!(client.line("DATA"), "354 End data with <CR><LF>.<CR><LF>");
+        assert_eq!(
         client.line("Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe_aus_?=\r\n =?utf-8?b?RXJmdXJ0?=\r\n\r\nhallo\r\n..\r\n."),
         "250 2.0.0 Ok: queued as 1"
     );
-    assert_eq!(client.line("QUIT"), "221 2.0.0 Bye");
+        assert_eq!(client.line("QUIT"), "221 2.0.0 Bye");
 
-    let received = &server.messages()[0];
-    assert_eq!(received.mail_from, "");
-    assert_eq!(received.rcpt_to, ["a@example.org", "b@example.org"]);
-    assert_eq!(
-        received.header("subject").as_deref(),
-        Some("Grüße aus Erfurt")
-    );
-    assert_eq!(received.text_body(), "hallo\n.\n");
-    assert!(received.html_body().is_none());
-    assert!(received.links().is_empty());
-}
+        let received = &server.messages()[0];
+        assert_eq!(received.mail_from, "");
+        assert_eq!(received.rcpt_to, ["a@example.org", "b@example.org"]);
+        assert_eq!(
+            received.header("subject").as_deref(),
+            Some("Grüße aus Erfurt")
+        );
+        assert_eq!(received.text_body(), "hallo\n.\n");
+        assert!(received.html_body().is_none());
+        assert!(received.links().is_empty());
+    }
 
-#[test]
-fn smtp_receiver_accepts_any_credentials() {
-    let server = SmtpServer::start();
-    let url = server.url().replace("smtp://", "smtp://user:geheim@");
-    let plain = SmtpTransport::from_url(&url).unwrap().build();
-    plain
-        .send(&simple_message("a@example.org", "plain"))
-        .unwrap();
-    let login = SmtpTransport::from_url(&url)
-        .unwrap()
-        .authentication(vec![Mechanism::Login])
-        .build();
-    login
-        .send(&simple_message("a@example.org", "login"))
-        .unwrap();
-    assert_eq!(server.messages().len(), 2);
+    #[test]
+    fn smtp_receiver_accepts_any_credentials() {
+        let server = SmtpServer::start();
+        let url = server.url().replace("smtp://", "smtp://user:geheim@");
+        let plain = SmtpTransport::from_url(&url).unwrap().build();
+        plain
+            .send(&simple_message("a@example.org", "plain"))
+            .unwrap();
+        let login = SmtpTransport::from_url(&url)
+            .unwrap()
+            .authentication(vec![Mechanism::Login])
+            .build();
+        login
+            .send(&simple_message("a@example.org", "login"))
+            .unwrap();
+        assert_eq!(server.messages().len(), 2);
+    }
 }

@@ -1,0 +1,167 @@
+//! `demo`: a working installation with demo data and no configuration.
+//!
+//! Brings up the store (the private cluster unless `DATABASE_URL` is set), migrates it, loads the
+//! survey definitions of `surveys/` (or the copies built into the binary when run elsewhere),
+//! creates the spring and autumn waves, imports about 130 demo regions through the same import as
+//! `participants import`, and writes the invitations to `var/outbox/` (never to a real server).
+//! Running it again adds nothing.
+
+mod participants;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use diesel::Connection;
+
+use super::mailing::{self, MailingOptions};
+use super::surveys::{self, CheckedFile};
+use super::waves::{self, WaveOptions};
+use crate::config::Settings;
+use crate::store::waves as stored_waves;
+use crate::survey::{self, Format};
+
+/// The 2020 questionnaires, built in so that `demo` works outside the project folder too.
+const BUILT_IN: [(&str, &str); 3] = [
+    (
+        "surveys/fruehjahr-2020.toml",
+        include_str!("../../../surveys/fruehjahr-2020.toml"),
+    ),
+    (
+        "surveys/herbst-2020.toml",
+        include_str!("../../../surveys/herbst-2020.toml"),
+    ),
+    (
+        "surveys/herbst-2020-akteure.toml",
+        include_str!("../../../surveys/herbst-2020-akteure.toml"),
+    ),
+];
+
+/// The demo waves: slug, survey, title, and the wave whose participants it copies.
+const WAVES: [(&str, &str, &str, Option<&str>); 2] = [
+    ("fruehjahr-2020", "fruehjahr-2020", "Frühjahr 2020", None),
+    (
+        "herbst-2020",
+        "herbst-2020",
+        "Herbst 2020",
+        Some("fruehjahr-2020"),
+    ),
+];
+
+/// Runs the demo.
+pub fn run(settings: &Settings) -> anyhow::Result<()> {
+    let started = Instant::now();
+    match &settings.database_url {
+        Some(url) => println!("Database: {}", crate::store::redact_url(url)),
+        None => println!(
+            "Database: private PostgreSQL cluster in {} (Unix socket only)",
+            settings.var_dir.join("postgres").display()
+        ),
+    }
+    let (url, mut conn) = super::open_store_with_url(settings)?;
+    let files = demo_surveys(Path::new("surveys"))?;
+    surveys::store_files(&mut conn, &files)?;
+    println!("Surveys loaded from surveys/:\n");
+    surveys::list(&mut conn)?;
+    // Demo mails go to example.org addresses: always into files, whatever SMTP_URL says.
+    let mut settings = settings.clone();
+    settings.smtp_url = None;
+    for (slug, survey, title, copy_from) in WAVES {
+        create_wave(&mut conn, &settings, slug, survey, title, copy_from)?;
+    }
+    println!();
+    for (slug, ..) in WAVES {
+        mailing::invite(&mut conn, &url, &settings, slug, &MailingOptions::default())?;
+    }
+    println!("\nWaves:\n");
+    waves::list(&mut conn)?;
+    println!(
+        "\nReady in {:.1} s. The invitations are in {} (open one in a mail program).",
+        started.elapsed().as_secs_f64(),
+        settings.var_dir.join("outbox").display()
+    );
+    println!(
+        "The questionnaire, reports and the staff area are not available yet in this version."
+    );
+    Ok(())
+}
+
+/// Creates a demo wave unless it exists: open now for four weeks, so its links work.
+fn create_wave(
+    conn: &mut diesel::PgConnection,
+    settings: &Settings,
+    slug: &str,
+    survey: &str,
+    title: &str,
+    copy_from: Option<&str>,
+) -> anyhow::Result<()> {
+    if stored_waves::find_by_slug(conn, slug)?.is_some() {
+        return Ok(());
+    }
+    let closes = (chrono::Utc::now() + chrono::Duration::days(28))
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .format("%Y-%m-%d")
+        .to_string();
+    let options = WaveOptions {
+        closes: Some(closes),
+        ..WaveOptions::default()
+    };
+    // The wave, its opening and its participants together, or nothing: a failed demo can run again.
+    conn.transaction(|conn| {
+        let (wave, copied) = waves::create(conn, settings, survey, title, copy_from, &options)?;
+        anyhow::ensure!(
+            wave.slug == slug,
+            "the demo wave got the slug `{}` instead of `{slug}`",
+            wave.slug
+        );
+        waves::open(conn, slug)?;
+        if copy_from.is_none() {
+            let file = settings.var_dir.join("demo-participants.csv");
+            std::fs::write(&file, participants::participants_csv())?;
+            let summary = super::participants::import(conn, settings, slug, &file)?;
+            println!(
+                "Wave `{slug}`: imported {} demo participants ({} new regions).",
+                summary.imported, summary.new_regions
+            );
+        } else {
+            println!(
+                "Wave `{slug}`: copied {copied} participants from `{}`, each with a new link.",
+                copy_from.unwrap_or_default()
+            );
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// The definitions in `dir` (every `.toml` and `.json`), or the built-in ones when `dir` does not exist.
+fn demo_surveys(dir: &Path) -> anyhow::Result<Vec<CheckedFile>> {
+    if !dir.is_dir() {
+        return BUILT_IN
+            .iter()
+            .map(|(name, text)| {
+                let survey = survey::parse_definition(name, text.as_bytes(), Format::Toml)
+                    .map_err(|problems| anyhow::anyhow!("built-in {name}: {}", problems[0]))?;
+                Ok(CheckedFile {
+                    name: (*name).to_owned(),
+                    text: (*text).to_owned(),
+                    survey,
+                })
+            })
+            .collect();
+    }
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml" || e == "json"))
+        .collect();
+    paths.sort();
+    let (good, problems) = surveys::check_files(&paths);
+    if let Some(first) = problems.first() {
+        for problem in &problems {
+            eprintln!("{problem}");
+        }
+        anyhow::bail!("the demo surveys have problems, first: {first}");
+    }
+    Ok(good)
+}
