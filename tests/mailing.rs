@@ -355,3 +355,20 @@ fn without_smtp_url_mails_are_written_as_eml_files() {
     );
     assert!(eml.contains("Content-Type: multipart/alternative"), "{eml}");
 }
+
+#[test]
+fn smtp_credentials_from_the_url_are_used_and_never_printed() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 2);
+    let smtp = SmtpServer::start();
+    let url = format!("smtp://mailer:geheim-4711@127.0.0.1:{}", smtp.port());
+    let out = mint_env(&db, &["invite", "--wave", &slug], &[("SMTP_URL", &url)]);
+    assert!(out.success().contains("2 sent"), "{out:?}");
+    expect_one_each(&smtp, 2);
+    let users = smtp.authenticated_users();
+    assert!(
+        !users.is_empty() && users.iter().all(|u| u == "mailer"),
+        "{users:?}"
+    );
+    assert!(!out.stdout.contains("geheim") && !out.stderr.contains("geheim"));
+}

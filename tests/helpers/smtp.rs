@@ -516,6 +516,8 @@ struct State {
     acceptor: Option<JoinHandle<()>>,
     /// Accepted messages, in order.
     messages: Vec<Received>,
+    /// User names of successful AUTH exchanges, in order.
+    authenticated: Vec<String>,
     /// Number of messages accepted so far (the "queued as" number).
     queued: u64,
     /// TCP connections accepted so far.
@@ -576,6 +578,7 @@ impl SmtpServer {
                     generation: 0,
                     acceptor: None,
                     messages: Vec::new(),
+                    authenticated: Vec::new(),
                     queued: 0,
                     connections_opened: 0,
                     open: 0,
@@ -608,6 +611,11 @@ impl SmtpServer {
     /// The accepted messages, in order of acceptance.
     pub fn messages(&self) -> Vec<Received> {
         self.shared.state().messages.clone()
+    }
+
+    /// The user names that authenticated (AUTH PLAIN or LOGIN), in order.
+    pub fn authenticated_users(&self) -> Vec<String> {
+        self.shared.state().authenticated.clone()
     }
 
     /// How many messages were accepted (without copying them).
@@ -1002,6 +1010,7 @@ impl Session {
                 return Ok(true);
             }
         };
+        let mut answers: Vec<String> = initial.map(str::to_owned).into_iter().collect();
         for challenge in challenges {
             self.reply(challenge)?;
             let Some(answer) = self.read_line()? else {
@@ -1011,7 +1020,22 @@ impl Session {
                 self.reply("501 5.7.0 Authentication cancelled")?;
                 return Ok(true);
             }
+            answers.push(answer);
         }
+        // PLAIN: base64 of "authzid\0user\0password"; LOGIN: the first answer is the user name.
+        let decoded = answers
+            .first()
+            .and_then(|a| {
+                base64::Engine::decode(&base64::engine::general_purpose::STANDARD, a.trim()).ok()
+            })
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default();
+        let user = if mechanism == "PLAIN" {
+            decoded.split('\0').nth(1).unwrap_or_default().to_owned()
+        } else {
+            decoded
+        };
+        self.connection.shared.state().authenticated.push(user);
         self.reply("235 2.7.0 Authentication successful")?;
         Ok(true)
     }
