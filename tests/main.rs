@@ -14,5 +14,6 @@ mod migrations;
 mod optout;
 mod participants;
 mod properties;
+mod questionnaire;
 mod surveys;
 mod waves;

@@ -90,6 +90,7 @@ fn diesel_type(udt: &str, nullable: bool) -> String {
         "date" => "Date",
         "uuid" => "Uuid",
         "float8" => "Float8",
+        "numeric" => "Numeric",
         other => panic!("add the diesel type of `{other}` to this test"),
     };
     if nullable {

@@ -1,6 +1,18 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    answers (response_id, question_id, item_id, option_code) {
+        response_id -> Int8,
+        question_id -> Text,
+        item_id -> Text,
+        option_code -> Text,
+        number -> Nullable<Numeric>,
+        text_value -> Nullable<Text>,
+        date_value -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
     contacts (participant_id) {
         participant_id -> Int8,
         wave_id -> Int8,
@@ -59,6 +71,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    responses (id) {
+        id -> Int8,
+        wave_id -> Int8,
+        participant_id -> Nullable<Int8>,
+        session_sha256 -> Nullable<Bytea>,
+        land_code -> Nullable<Text>,
+        attributes -> Jsonb,
+        consented_at -> Nullable<Timestamptz>,
+        current_page -> Int4,
+        submitted_at -> Nullable<Timestamptz>,
+        reopened_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     survey_versions (id) {
         id -> Int8,
         survey_id -> Text,
@@ -98,6 +127,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(answers -> responses (response_id));
 diesel::joinable!(contacts -> participants (participant_id));
 diesel::joinable!(contacts -> waves (wave_id));
 diesel::joinable!(mail_outbox -> participants (participant_id));
@@ -106,15 +136,20 @@ diesel::joinable!(participants -> laender (land_code));
 diesel::joinable!(participants -> regions (region_id));
 diesel::joinable!(participants -> waves (wave_id));
 diesel::joinable!(regions -> laender (land_code));
+diesel::joinable!(responses -> laender (land_code));
+diesel::joinable!(responses -> participants (participant_id));
+diesel::joinable!(responses -> waves (wave_id));
 diesel::joinable!(survey_versions -> surveys (survey_id));
 diesel::joinable!(waves -> survey_versions (survey_version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    answers,
     contacts,
     laender,
     mail_outbox,
     participants,
     regions,
+    responses,
     survey_versions,
     surveys,
     waves,

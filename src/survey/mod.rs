@@ -3,6 +3,7 @@
 //! Pure: no web framework, no database, no file system. [`parse_definition`] takes the bytes of a
 //! file and returns the [`Survey`] or every problem found, each with its line and column.
 
+pub mod answers;
 pub mod check;
 pub mod decode;
 pub mod definition;

@@ -6,6 +6,8 @@
 pub mod csrf;
 pub mod errors;
 pub mod pages;
+pub mod questionnaire;
+pub mod questionnaire_view;
 pub mod respondent;
 
 use std::net::TcpListener;
@@ -68,7 +70,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/barrierefreiheit",
             web::get().to(pages::show_accessibility),
         )
-        .route("/t/{token}", web::get().to(respondent::show_questionnaire))
+        .route(
+            "/t/{token}",
+            web::get().to(questionnaire::show_questionnaire),
+        )
+        .route("/t/{token}", web::post().to(questionnaire::submit_page))
         .route("/t/{token}/optout", web::get().to(respondent::show_optout))
         .route(
             "/t/{token}/optout",

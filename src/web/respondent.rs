@@ -1,8 +1,7 @@
 //! `/t/{token}…`: what a respondent reaches through the personal link.
 //!
 //! Unknown and revoked tokens get the same 404 page, a closed wave's tokens a 410 page: nothing tells
-//! whether a token exists. The questionnaire itself (`/t/{token}`) arrives with the questionnaire
-//! feature; until then the link says so in plain words.
+//! whether a token exists. The questionnaire itself is in `questionnaire.rs`.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
@@ -12,14 +11,14 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::errors::AppError;
-use super::pages::{MessagePage, html};
+use super::pages::html;
 use super::{AppState, csrf};
 use crate::store::participants::{self, Participant};
 use crate::store::waves::{self, Wave, WaveState};
 use crate::tokens::canonical_token;
 
 /// The participant and wave of a link, or the page to show instead.
-fn find_by_token(
+pub(super) fn find_by_token(
     conn: &mut diesel::PgConnection,
     token: &str,
 ) -> Result<(Participant, Wave), AppError> {
@@ -36,7 +35,7 @@ fn find_by_token(
 }
 
 /// Runs `f` with a pooled connection on the blocking thread pool.
-async fn with_db<T: Send + 'static>(
+pub(super) async fn with_db<T: Send + 'static>(
     state: &web::Data<AppState>,
     f: impl FnOnce(&mut diesel::PgConnection) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
@@ -46,20 +45,6 @@ async fn with_db<T: Send + 'static>(
         f(&mut conn)
     })
     .await?
-}
-
-/// `GET /t/{token}`: until the questionnaire is built, a page that confirms the link and names the wave.
-pub async fn show_questionnaire(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let (_, wave) = with_db(&state, move |conn| find_by_token(conn, &path)).await?;
-    let title = format!("Umfrage: {}", wave.title);
-    let paragraphs = [
-        "Ihr persönlicher Link ist gültig.",
-        "Der Online-Fragebogen wird in Kürze freigeschaltet. Bitte nutzen Sie dann wieder diesen Link aus Ihrer E-Mail.",
-    ];
-    Ok(MessagePage::new(&title, &paragraphs).respond(StatusCode::OK))
 }
 
 #[derive(Template)]

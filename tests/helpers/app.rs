@@ -85,6 +85,34 @@ impl TestApp {
         (status, set_cookie, body, headers)
     }
 
+    /// POST a form; returns status, the `Location` header and the body.
+    pub fn post(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        form: &str,
+    ) -> (u16, Option<String>, String) {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .header("Content-Type", "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie);
+        }
+        let mut response = request.send(form.as_bytes()).unwrap();
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let status = response.status().as_u16();
+        (
+            status,
+            location,
+            response.body_mut().read_to_string().unwrap_or_default(),
+        )
+    }
+
     /// POST a form; returns status and the `Location` header.
     pub fn post_form(&self, path: &str, cookie: Option<&str>, form: &str) -> (u16, Option<String>) {
         let mut request = self
@@ -102,4 +130,60 @@ impl TestApp {
             .map(str::to_owned);
         (response.status().as_u16(), location)
     }
+}
+
+/// A respondent with a personal link: keeps the CSRF cookie like a browser does.
+pub struct Respondent<'a> {
+    app: &'a TestApp,
+    /// The link's path, `/t/{token}`.
+    pub path: String,
+    cookie: String,
+    csrf: String,
+}
+
+impl<'a> Respondent<'a> {
+    /// Opens the link once (to get the cookie) and returns the respondent and the first page's body.
+    pub fn open(app: &'a TestApp, path: &str) -> (Respondent<'a>, String) {
+        let (status, cookie, body, _) = app.get(path, None);
+        assert_eq!(status, 200, "{body}");
+        let cookie = cookie.expect("the first visit sets the CSRF cookie");
+        let csrf = cookie.trim_start_matches("csrf=").to_owned();
+        (
+            Respondent {
+                app,
+                path: path.to_owned(),
+                cookie,
+                csrf,
+            },
+            body,
+        )
+    }
+
+    /// The current page: status and body.
+    pub fn page(&self) -> (u16, String) {
+        let (status, _, body, _) = self.app.get(&self.path, Some(&self.cookie));
+        (status, body)
+    }
+
+    /// Posts `fields` with `aktion` (and the CSRF token); returns status, redirect target and body.
+    pub fn post(&self, aktion: &str, fields: &[(String, String)]) -> (u16, Option<String>, String) {
+        let mut form = format!("csrf={}&aktion={aktion}", self.csrf);
+        for (name, value) in fields {
+            form.push_str(&format!("&{}={}", encode(name), encode(value)));
+        }
+        self.app.post(&self.path, Some(&self.cookie), &form)
+    }
+}
+
+/// Percent-encoding for form values.
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".to_owned(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }

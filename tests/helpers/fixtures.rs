@@ -54,3 +54,63 @@ pub fn open_wave(db: &TestDb, n: usize) -> String {
     .success();
     slug
 }
+
+/// Valid form fields for every visible question of `page` (the first real option, a number in range,
+/// a short text, a date in range), plus `overrides` (field name, value) which replace generated ones.
+pub fn answer_page(
+    survey: &mint_survey::survey::Survey,
+    page: usize,
+    answers: &mint_survey::survey::answers::Answers,
+    attributes: &mint_survey::survey::answers::Attributes,
+    overrides: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    use mint_survey::survey::QuestionKind;
+    use mint_survey::survey::answers::{field_name, matrix_field_name, visible_questions};
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for question in visible_questions(survey, page, answers, attributes) {
+        let field = field_name(&question.id);
+        if overrides.iter().any(|(name, _)| *name == field) {
+            continue;
+        }
+        let first_real = |choices: &mint_survey::survey::Choices| {
+            choices
+                .options
+                .iter()
+                .find(|o| !o.missing && !o.other && !o.exclusive)
+                .map(|o| o.code.clone())
+                .unwrap_or_default()
+        };
+        match &question.kind {
+            QuestionKind::Single { choices } | QuestionKind::Multiple { choices, .. } => {
+                fields.push((field, first_real(choices)))
+            }
+            QuestionKind::Matrix { items, choices } => {
+                for item in items {
+                    fields.push((
+                        matrix_field_name(&question.id, &item.id),
+                        first_real(choices),
+                    ));
+                }
+            }
+            QuestionKind::Number { min, .. } => {
+                fields.push((field, format!("{}", min.unwrap_or(1.0).max(1.0) as i64)))
+            }
+            QuestionKind::Text { .. } | QuestionKind::LongText { .. } => {
+                fields.push((field, "Testantwort mit Umlauten: äöü".to_owned()))
+            }
+            QuestionKind::Date { min, .. } => fields.push((
+                field,
+                min.map_or("01.05.2020".to_owned(), |d| {
+                    d.format("%d.%m.%Y").to_string()
+                }),
+            )),
+            QuestionKind::Land => fields.push((field, "DE-TH".to_owned())),
+        }
+    }
+    fields.extend(
+        overrides
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), (*value).to_owned())),
+    );
+    fields
+}

@@ -1,0 +1,335 @@
+//! Responses and their answers (one row per chosen option, matrix row, number, text or date).
+//!
+//! A page save replaces that page's answer rows and moves the response on, in one transaction, with a
+//! fixed number of statements however many answers the page has (`unnest` of column arrays).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Date, Nullable, Text};
+
+use super::participants::Participant;
+use super::schema::{participants, responses};
+use crate::survey::answers::{Answer, Answers};
+use crate::survey::{QuestionKind, Survey};
+
+/// A response as stored.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = responses)]
+pub struct Response {
+    /// Row id.
+    pub id: i64,
+    /// The wave.
+    pub wave_id: i64,
+    /// The participant (personal link), or `None` for an open-link session.
+    pub participant_id: Option<i64>,
+    /// The Land the response counts for (open link: once the `land` question is answered).
+    pub land_code: Option<String>,
+    /// The participant's attributes when the response started.
+    pub attributes: serde_json::Value,
+    /// When the consent was given (nothing is stored before).
+    pub consented_at: Option<DateTime<Utc>>,
+    /// The page to show when the link is opened again.
+    pub current_page: i32,
+    /// When it was (last) submitted.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// Reopened for changes after submitting (until submitted again).
+    pub reopened_at: Option<DateTime<Utc>>,
+}
+
+impl Response {
+    /// Whether the questionnaire is shown (not submitted, or reopened for changes).
+    pub fn is_editable(&self) -> bool {
+        self.submitted_at.is_none() || self.reopened_at.is_some()
+    }
+}
+
+/// The response of a participant, if one was started.
+pub fn find_for_participant(
+    conn: &mut PgConnection,
+    participant_id: i64,
+) -> QueryResult<Option<Response>> {
+    responses::table
+        .filter(responses::participant_id.eq(participant_id))
+        .select(Response::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Starts a participant's response with their consent (a second call returns the existing one).
+pub fn insert_for_participant(
+    conn: &mut PgConnection,
+    participant: &Participant,
+    now: DateTime<Utc>,
+) -> QueryResult<Response> {
+    diesel::insert_into(responses::table)
+        .values((
+            responses::wave_id.eq(participant.wave_id),
+            responses::participant_id.eq(participant.id),
+            responses::land_code.eq(&participant.land_code),
+            responses::attributes.eq(&participant.attributes),
+            responses::consented_at.eq(now),
+        ))
+        .on_conflict(responses::participant_id)
+        .do_nothing()
+        .execute(conn)?;
+    find_for_participant(conn, participant.id)?.ok_or(diesel::result::Error::NotFound)
+}
+
+#[derive(QueryableByName)]
+struct AnswerRow {
+    #[diesel(sql_type = Text)]
+    question_id: String,
+    #[diesel(sql_type = Text)]
+    item_id: String,
+    #[diesel(sql_type = Text)]
+    option_code: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    number: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    text_value: Option<String>,
+    #[diesel(sql_type = Nullable<Date>)]
+    date_value: Option<NaiveDate>,
+}
+
+/// The answers of a response, typed by the survey's questions (rows of unknown questions are skipped).
+pub fn find_answers(
+    conn: &mut PgConnection,
+    response_id: i64,
+    survey: &Survey,
+) -> QueryResult<Answers> {
+    let rows: Vec<AnswerRow> = diesel::sql_query(
+        "SELECT question_id, item_id, option_code, number::text AS number, text_value, date_value
+         FROM answers WHERE response_id = $1 ORDER BY question_id, item_id, option_code",
+    )
+    .bind::<BigInt, _>(response_id)
+    .load(conn)?;
+    Ok(answers_from_rows(survey, rows))
+}
+
+fn answers_from_rows(survey: &Survey, rows: Vec<AnswerRow>) -> Answers {
+    let mut answers = Answers::new();
+    for row in rows {
+        let Some(question) = survey.question(&row.question_id) else {
+            continue;
+        };
+        let entry = answers.get_mut(&row.question_id);
+        match (&question.kind, entry) {
+            (QuestionKind::Multiple { .. }, Some(Answer::Multiple { codes, other })) => {
+                codes.push(row.option_code);
+                if row.text_value.is_some() {
+                    *other = row.text_value;
+                }
+            }
+            (QuestionKind::Matrix { .. }, Some(Answer::Matrix { rows })) => {
+                rows.insert(row.item_id, row.option_code);
+            }
+            (kind, _) => {
+                let answer = match kind {
+                    QuestionKind::Single { .. } => Answer::Single {
+                        code: row.option_code,
+                        other: row.text_value,
+                    },
+                    QuestionKind::Multiple { .. } => Answer::Multiple {
+                        codes: vec![row.option_code],
+                        other: row.text_value,
+                    },
+                    QuestionKind::Matrix { .. } => Answer::Matrix {
+                        rows: [(row.item_id, row.option_code)].into_iter().collect(),
+                    },
+                    QuestionKind::Number { .. } => Answer::Number {
+                        value: row.number.unwrap_or_default(),
+                    },
+                    QuestionKind::Text { .. } | QuestionKind::LongText { .. } => Answer::Text {
+                        value: row.text_value.unwrap_or_default(),
+                    },
+                    QuestionKind::Date { .. } => match row.date_value {
+                        Some(value) => Answer::Date { value },
+                        None => continue,
+                    },
+                    QuestionKind::Land => Answer::Land {
+                        code: row.option_code,
+                    },
+                };
+                answers.insert(row.question_id, answer);
+            }
+        }
+    }
+    // Stored rows come back in code order; show multiple choices in the order of the options.
+    for (id, answer) in answers.iter_mut() {
+        if let (Answer::Multiple { codes, .. }, Some(choices)) =
+            (answer, survey.question(id).and_then(|q| q.kind.choices()))
+        {
+            codes.sort_by_key(|c| choices.options.iter().position(|o| &o.code == c));
+        }
+    }
+    answers
+}
+
+/// The rows of one answer: (item, option, number, text, date).
+type Row = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<NaiveDate>,
+);
+
+fn rows_of(answer: &Answer) -> Vec<Row> {
+    match answer {
+        Answer::Single { code, other } => {
+            vec![(String::new(), code.clone(), None, other.clone(), None)]
+        }
+        Answer::Multiple { codes, other } => codes
+            .iter()
+            .enumerate()
+            .map(|(i, code)| {
+                (
+                    String::new(),
+                    code.clone(),
+                    None,
+                    if i == 0 { other.clone() } else { None },
+                    None,
+                )
+            })
+            .collect(),
+        Answer::Matrix { rows } => rows
+            .iter()
+            .map(|(item, code)| (item.clone(), code.clone(), None, None, None))
+            .collect(),
+        Answer::Number { value } => vec![(
+            String::new(),
+            String::new(),
+            Some(value.clone()),
+            None,
+            None,
+        )],
+        Answer::Text { value } => vec![(
+            String::new(),
+            String::new(),
+            None,
+            Some(value.clone()),
+            None,
+        )],
+        Answer::Date { value } => vec![(String::new(), String::new(), None, None, Some(*value))],
+        Answer::Land { code } => vec![(String::new(), code.clone(), None, None, None)],
+    }
+}
+
+/// Answer rows as column arrays, bound to one `INSERT … SELECT FROM unnest(…)`.
+#[derive(Default)]
+struct Columns {
+    question: Vec<String>,
+    item: Vec<String>,
+    option: Vec<String>,
+    number: Vec<Option<String>>,
+    text: Vec<Option<String>>,
+    date: Vec<Option<NaiveDate>>,
+}
+
+impl Columns {
+    fn push(&mut self, question_id: &str, (item, option, number, text, date): Row) {
+        self.question.push(question_id.to_owned());
+        self.item.push(item);
+        self.option.push(option);
+        self.number.push(number);
+        self.text.push(text);
+        self.date.push(date);
+    }
+}
+
+/// Replaces the answers to `question_ids` with `answers` (those of them that are answered).
+pub fn replace_answers(
+    conn: &mut PgConnection,
+    response_id: i64,
+    question_ids: &[String],
+    answers: &Answers,
+) -> QueryResult<()> {
+    diesel::sql_query("DELETE FROM answers WHERE response_id = $1 AND question_id = ANY($2)")
+        .bind::<BigInt, _>(response_id)
+        .bind::<Array<Text>, _>(question_ids)
+        .execute(conn)?;
+    let mut columns = Columns::default();
+    for (question_id, answer) in answers.iter().filter(|(id, _)| question_ids.contains(id)) {
+        for row in rows_of(answer) {
+            columns.push(question_id, row);
+        }
+    }
+    if columns.question.is_empty() {
+        return Ok(());
+    }
+    diesel::sql_query(
+        "INSERT INTO answers (response_id, question_id, item_id, option_code, number, text_value, date_value)
+         SELECT $1, q, i, o, n::numeric, t, d FROM unnest($2, $3, $4, $5, $6, $7) AS u(q, i, o, n, t, d)",
+    )
+    .bind::<BigInt, _>(response_id)
+    .bind::<Array<Text>, _>(&columns.question)
+    .bind::<Array<Text>, _>(&columns.item)
+    .bind::<Array<Text>, _>(&columns.option)
+    .bind::<Array<Nullable<Text>>, _>(&columns.number)
+    .bind::<Array<Nullable<Text>>, _>(&columns.text)
+    .bind::<Array<Nullable<Date>>, _>(&columns.date)
+    .execute(conn)
+    .map(drop)
+}
+
+/// Remembers the page to show next.
+pub fn set_current_page(conn: &mut PgConnection, response_id: i64, page: i32) -> QueryResult<()> {
+    diesel::update(responses::table.find(response_id))
+        .set((
+            responses::current_page.eq(page),
+            responses::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Submits the response (again: the time is updated; answers stay one set per response).
+pub fn mark_submitted(
+    conn: &mut PgConnection,
+    response: &Response,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(responses::table.find(response.id))
+        .set((
+            responses::submitted_at.eq(now),
+            responses::reopened_at.eq(None::<DateTime<Utc>>),
+            responses::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if let Some(participant_id) = response.participant_id {
+        diesel::update(participants::table.find(participant_id))
+            .set(participants::submitted_at.eq(now))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Reopens a submitted response for changes, starting again at `page`.
+pub fn mark_reopened(
+    conn: &mut PgConnection,
+    response_id: i64,
+    page: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<()> {
+    diesel::update(responses::table.find(response_id))
+        .set((
+            responses::reopened_at.eq(now),
+            responses::current_page.eq(page),
+            responses::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// How many rows of each page question a response holds (for tests and checks).
+pub fn count_answer_rows(conn: &mut PgConnection, response_id: i64) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    diesel::sql_query("SELECT count(*) AS n FROM answers WHERE response_id = $1")
+        .bind::<BigInt, _>(response_id)
+        .get_result::<Count>(conn)
+        .map(|c| c.n)
+}

@@ -1,0 +1,510 @@
+//! `/t/{token}`: the questionnaire through a personal link: consent, pages, save and resume, submit,
+//! the confirmation with a read-only summary, and changing answers while the wave is open.
+//!
+//! Everything is decided on the server (no JavaScript): conditions, validation, which page is next.
+//! Every POST does its database work in one transaction and answers with a redirect (post/redirect/
+//! get), except a page with errors, which is shown again at once with what was typed.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::Utc;
+use diesel::{Connection, PgConnection};
+
+use super::errors::AppError;
+use super::pages::MessagePage;
+use super::questionnaire_view::{Input, QuestionView, Values, paragraphs, question_view};
+use super::respondent::{find_by_token, with_db};
+use super::{AppState, csrf};
+use crate::store::participants::Participant;
+use crate::store::responses::{self, Response};
+use crate::store::surveys;
+use crate::store::waves::{Wave, WaveState};
+use crate::survey::Survey;
+use crate::survey::answers::{self, Answers, Attributes, FieldError, FormFields};
+
+/// Everything a request about one link needs.
+struct Context {
+    participant: Participant,
+    wave: Wave,
+    survey: Survey,
+    region: String,
+    response: Option<Response>,
+    answers: Answers,
+    attributes: Attributes,
+}
+
+fn load(conn: &mut PgConnection, token: &str) -> Result<Context, AppError> {
+    let (participant, wave) = find_by_token(conn, token)?;
+    let survey = surveys::find_by_id(conn, wave.survey_version_id)?.survey;
+    let region = crate::store::regions::find(conn, participant.region_id)?.name;
+    let response = responses::find_for_participant(conn, participant.id)?;
+    let answers = match &response {
+        Some(r) => responses::find_answers(conn, r.id, &survey)?,
+        None => Answers::new(),
+    };
+    let mut attributes: Attributes = participant
+        .attributes
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default();
+    attributes.insert("land".to_owned(), participant.land_code.clone());
+    Ok(Context {
+        participant,
+        wave,
+        survey,
+        region,
+        response,
+        answers,
+        attributes,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "pages/questionnaire.html")]
+struct PageTemplate<'a> {
+    survey_title: &'a str,
+    page_title: &'a str,
+    page_intro: Option<Vec<String>>,
+    page_index: usize,
+    page_number: usize,
+    page_count: usize,
+    last: bool,
+    saved: bool,
+    errors: Vec<SummaryLink>,
+    questions: Vec<QuestionView>,
+    action: &'a str,
+    csrf: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "pages/consent.html")]
+struct ConsentTemplate<'a> {
+    survey_title: &'a str,
+    region: Option<&'a str>,
+    intro: Vec<String>,
+    consent: Option<Vec<String>>,
+    consent_label: &'a str,
+    error: bool,
+    action: &'a str,
+    csrf: &'a str,
+}
+
+/// One entry of the error summary: a link to the field, naming the question.
+struct SummaryLink {
+    field: String,
+    text: String,
+}
+
+struct SummaryPage {
+    title: String,
+    rows: Vec<SummaryRow>,
+}
+
+struct SummaryRow {
+    question: String,
+    answer: String,
+}
+
+#[derive(Template)]
+#[template(path = "pages/confirmation.html")]
+struct ConfirmationTemplate<'a> {
+    survey_title: &'a str,
+    submitted_at: String,
+    can_edit: bool,
+    deadline: Option<String>,
+    pages: Vec<SummaryPage>,
+    action: &'a str,
+    csrf: &'a str,
+}
+
+/// What a request ends with, as plain data (it crosses from the blocking pool back to the server).
+enum Reply {
+    /// 303 See Other to this path.
+    Redirect(String),
+    /// A page.
+    Page(StatusCode, String),
+}
+
+impl Reply {
+    fn page(status: StatusCode, rendered: askama::Result<String>) -> Result<Reply, AppError> {
+        rendered
+            .map(|body| Reply::Page(status, body))
+            .map_err(|e| AppError::Internal(e.into()))
+    }
+
+    fn into_response(self) -> HttpResponse {
+        match self {
+            Reply::Redirect(location) => HttpResponse::SeeOther()
+                .insert_header((LOCATION, location))
+                .finish(),
+            Reply::Page(status, body) => HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .body(body),
+        }
+    }
+}
+
+/// A response with the CSRF cookie set where the request had none.
+fn with_cookie(
+    mut response: HttpResponse,
+    cookie: Option<actix_web::cookie::Cookie<'static>>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(cookie) = cookie {
+        response
+            .add_cookie(&cookie)
+            .map_err(|e| AppError::Internal(e.into()))?;
+    }
+    Ok(response)
+}
+
+fn redirect(location: &str) -> Reply {
+    Reply::Redirect(location.to_owned())
+}
+
+/// `GET /t/{token}`: the consent, the current page, or the confirmation.
+pub async fn show_questionnaire(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<std::collections::HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let ctx = with_db(&state, move |conn| load(conn, &path)).await?;
+    let (token, cookie) = csrf::token(&request, state.settings.public_url.starts_with("https://"))?;
+    let action = request.path().to_owned();
+    let page = render_current(&ctx, &action, &token, query.contains_key("gespeichert"))?;
+    with_cookie(page.into_response(), cookie)
+}
+
+fn render_current(ctx: &Context, action: &str, csrf: &str, saved: bool) -> Result<Reply, AppError> {
+    if ctx.wave.state(Utc::now()) == WaveState::Draft {
+        let opens = ctx
+            .wave
+            .opens_at
+            .map(crate::time::format_berlin)
+            .unwrap_or_else(|| "in Kürze".to_owned());
+        let text = format!(
+            "Die Umfrage „{}“ beginnt {opens}. Ihr Link gilt dann; bitte kommen Sie wieder.",
+            ctx.wave.title
+        );
+        return Reply::page(
+            StatusCode::OK,
+            MessagePage::new("Die Umfrage hat noch nicht begonnen", &[text.as_str()]).render(),
+        );
+    }
+    match &ctx.response {
+        None => render_consent(ctx, action, csrf, false, StatusCode::OK),
+        Some(response) if !response.is_editable() => {
+            render_confirmation(ctx, response, action, csrf)
+        }
+        Some(response) => {
+            let page = shown_page(ctx, usize::try_from(response.current_page).unwrap_or(0));
+            render_page(
+                ctx,
+                page,
+                Values::Stored(&ctx.answers),
+                &[],
+                saved,
+                action,
+                csrf,
+                StatusCode::OK,
+            )
+        }
+    }
+}
+
+/// `page` if it is shown, else the nearest shown page before it (or the first).
+fn shown_page(ctx: &Context, page: usize) -> usize {
+    let visible = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes);
+    visible
+        .iter()
+        .rev()
+        .find(|&&p| p <= page)
+        .or(visible.first())
+        .copied()
+        .unwrap_or(0)
+}
+
+fn render_consent(
+    ctx: &Context,
+    action: &str,
+    csrf: &str,
+    error: bool,
+    status: StatusCode,
+) -> Result<Reply, AppError> {
+    let page = ConsentTemplate {
+        survey_title: &ctx.survey.title,
+        region: Some(&ctx.region),
+        intro: ctx
+            .survey
+            .intro
+            .as_deref()
+            .map(paragraphs)
+            .unwrap_or_default(),
+        consent: ctx.survey.consent.as_ref().map(|c| paragraphs(&c.text)),
+        consent_label: ctx.survey.consent.as_ref().map_or("", |c| c.label.as_str()),
+        error,
+        action,
+        csrf,
+    };
+    Reply::page(status, page.render())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render_page(
+    ctx: &Context,
+    page: usize,
+    values: Values<'_>,
+    errors: &[FieldError],
+    saved: bool,
+    action: &str,
+    csrf: &str,
+    status: StatusCode,
+) -> Result<Reply, AppError> {
+    let visible = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes);
+    let position = visible.iter().position(|&p| p == page).unwrap_or(0);
+    let definition = ctx.survey.pages.get(page).ok_or(AppError::NotFound)?;
+    let questions = answers::visible_questions(&ctx.survey, page, &ctx.answers, &ctx.attributes)
+        .into_iter()
+        .map(|q| question_view(q, &values, errors))
+        .collect();
+    let template = PageTemplate {
+        survey_title: &ctx.survey.title,
+        page_title: &definition.title,
+        page_intro: definition.intro.as_deref().map(paragraphs),
+        page_index: page,
+        page_number: position + 1,
+        page_count: visible.len(),
+        last: position + 1 == visible.len(),
+        saved,
+        errors: errors
+            .iter()
+            .map(|e| SummaryLink {
+                field: e.field.clone(),
+                text: match ctx.survey.question(&e.question_id) {
+                    Some(q) => format!("{} – {}", q.text, e.message),
+                    None => e.message.clone(),
+                },
+            })
+            .collect(),
+        questions,
+        action,
+        csrf,
+    };
+    Reply::page(status, template.render())
+}
+
+fn render_confirmation(
+    ctx: &Context,
+    response: &Response,
+    action: &str,
+    csrf: &str,
+) -> Result<Reply, AppError> {
+    let pages = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes)
+        .into_iter()
+        .filter_map(|p| {
+            let rows: Vec<SummaryRow> =
+                answers::visible_questions(&ctx.survey, p, &ctx.answers, &ctx.attributes)
+                    .into_iter()
+                    .map(|q| SummaryRow {
+                        question: q.text.clone(),
+                        answer: ctx.answers.get(&q.id).map_or_else(
+                            || "keine Antwort".to_owned(),
+                            |a| answers::display_answer(q, a),
+                        ),
+                    })
+                    .collect();
+            let title = ctx.survey.pages.get(p)?.title.clone();
+            Some(SummaryPage { title, rows })
+        })
+        .collect();
+    let template = ConfirmationTemplate {
+        survey_title: &ctx.survey.title,
+        submitted_at: response
+            .submitted_at
+            .map(crate::time::format_berlin)
+            .unwrap_or_default(),
+        can_edit: ctx.wave.state(Utc::now()) == WaveState::Open,
+        deadline: ctx.wave.closes_at.map(crate::time::format_deadline),
+        pages,
+        action,
+        csrf,
+    };
+    Reply::page(StatusCode::OK, template.render())
+}
+
+/// `POST /t/{token}`: starting, page actions, submitting, reopening.
+pub async fn submit_page(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let mut fields = FormFields::new();
+    for (name, value) in form.into_inner() {
+        fields.entry(name).or_default().push(value);
+    }
+    let take = |fields: &mut FormFields, name: &str| {
+        fields
+            .remove(name)
+            .and_then(|v| v.into_iter().next())
+            .unwrap_or_default()
+    };
+    csrf::verify(&request, &take(&mut fields, "csrf"))?;
+    let action = take(&mut fields, "aktion");
+    let page: Option<usize> = take(&mut fields, "page").parse().ok();
+    let consent = take(&mut fields, "einwilligung") == "ja";
+    let location = request.path().to_owned();
+    let (token, _) = csrf::token(&request, false)?;
+    with_db(&state, move |conn| {
+        conn.transaction(|conn| {
+            let ctx = load(conn, &path)?;
+            if ctx.wave.state(Utc::now()) != WaveState::Open {
+                return Ok(redirect(&location));
+            }
+            match (action.as_str(), &ctx.response) {
+                ("beginnen", None) => start(conn, &ctx, consent, &location, &token),
+                ("aendern", Some(response)) if !response.is_editable() => {
+                    let first = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes)
+                        .first()
+                        .copied()
+                        .unwrap_or(0);
+                    responses::mark_reopened(
+                        conn,
+                        response.id,
+                        i32::try_from(first).unwrap_or(0),
+                        Utc::now(),
+                    )?;
+                    Ok(redirect(&location))
+                }
+                (_, Some(response)) if response.is_editable() => {
+                    let response = response.clone();
+                    page_action(
+                        conn, ctx, &response, &action, page, &fields, &location, &token,
+                    )
+                }
+                // A repeated or stale form (double submit, back button): show where things stand.
+                _ => Ok(redirect(&location)),
+            }
+        })
+    })
+    .await
+    .map(Reply::into_response)
+}
+
+fn start(
+    conn: &mut PgConnection,
+    ctx: &Context,
+    consent: bool,
+    location: &str,
+    csrf: &str,
+) -> Result<Reply, AppError> {
+    if ctx.survey.consent.is_some() && !consent {
+        return render_consent(ctx, location, csrf, true, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let response = responses::insert_for_participant(conn, &ctx.participant, Utc::now())?;
+    let first = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes)
+        .first()
+        .copied()
+        .unwrap_or(0);
+    responses::set_current_page(conn, response.id, i32::try_from(first).unwrap_or(0))?;
+    Ok(redirect(location))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn page_action(
+    conn: &mut PgConnection,
+    mut ctx: Context,
+    response: &Response,
+    action: &str,
+    page: Option<usize>,
+    fields: &FormFields,
+    location: &str,
+    csrf: &str,
+) -> Result<Reply, AppError> {
+    let visible = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes);
+    let Some(page) = page.filter(|p| visible.contains(p)) else {
+        return Ok(redirect(location));
+    };
+    let input = answers::read_page(&ctx.survey, page, fields, &ctx.answers, &ctx.attributes);
+    // Save what is valid in any case: nothing typed correctly is lost, whatever the button.
+    let page_ids: Vec<String> = ctx.survey.pages[page]
+        .questions
+        .iter()
+        .map(|q| q.id.clone())
+        .collect();
+    for id in &page_ids {
+        ctx.answers.shift_remove(id);
+    }
+    ctx.answers.extend(input.answers.clone());
+    let mut dropped = answers::prune_hidden(&ctx.survey, &mut ctx.answers, &ctx.attributes);
+    dropped.extend(page_ids);
+    responses::replace_answers(conn, response.id, &dropped, &ctx.answers)?;
+    let visible = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes);
+    let position = visible.iter().position(|&p| p == page).unwrap_or(0);
+    let show_errors = |ctx: &Context, errors: &[FieldError], saved: bool| {
+        render_page(
+            ctx,
+            page,
+            Values::Posted(&input.raw),
+            errors,
+            saved,
+            location,
+            csrf,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+    };
+    let go = |conn: &mut PgConnection, target: usize, suffix: &str| -> Result<Reply, AppError> {
+        responses::set_current_page(conn, response.id, i32::try_from(target).unwrap_or(0))?;
+        Ok(redirect(&format!("{location}{suffix}")))
+    };
+    match action {
+        "zurueck" => go(conn, visible[position.saturating_sub(1)], ""),
+        "speichern" if !input.errors.is_empty() => show_errors(&ctx, &input.errors, true),
+        "speichern" => go(conn, page, "?gespeichert"),
+        _ if !input.errors.is_empty() => show_errors(&ctx, &input.errors, false),
+        "weiter" if position + 1 < visible.len() => go(conn, visible[position + 1], ""),
+        "weiter" | "absenden" => submit(conn, &ctx, response, location, csrf),
+        _ => Ok(redirect(location)),
+    }
+}
+
+/// Submits when every required question of every shown page is answered; else shows the first gap.
+fn submit(
+    conn: &mut PgConnection,
+    ctx: &Context,
+    response: &Response,
+    location: &str,
+    csrf: &str,
+) -> Result<Reply, AppError> {
+    let missing = answers::missing_required(&ctx.survey, &ctx.answers, &ctx.attributes);
+    let Some((page, _)) = missing.first().cloned() else {
+        responses::mark_submitted(conn, response, Utc::now())?;
+        return Ok(redirect(location));
+    };
+    responses::set_current_page(conn, response.id, i32::try_from(page).unwrap_or(0))?;
+    let errors: Vec<FieldError> = missing
+        .iter()
+        .filter(|(p, _)| *p == page)
+        .map(|(_, id)| FieldError {
+            question_id: id.clone(),
+            field: answers::field_name(id),
+            message: "Bitte beantworten Sie diese Frage, bevor Sie absenden.".to_owned(),
+        })
+        .collect();
+    render_page(
+        ctx,
+        page,
+        Values::Stored(&ctx.answers),
+        &errors,
+        false,
+        location,
+        csrf,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+}

@@ -1,0 +1,272 @@
+//! The questionnaire over real HTTP: consent, pages, validation, save and resume, conditions,
+//! submitting, changing answers, and what closed and unopened waves show.
+
+use diesel::prelude::*;
+use mint_survey::store::schema::{answers, participants, responses};
+use mint_survey::store::{responses as stored, surveys};
+use mint_survey::survey::Survey;
+use mint_survey::survey::answers::{Answer, Answers, Attributes};
+
+use crate::helpers::app::{Respondent, TestApp};
+use crate::helpers::cli::mint;
+use crate::helpers::db::TestDb;
+use crate::helpers::fixtures::{answer_page, open_wave};
+
+fn link_path(db: &TestDb, slug: &str, email: &str) -> String {
+    let link = mint(
+        db,
+        &["participants", "link", "--wave", slug, "--email", email],
+    )
+    .success()
+    .trim()
+    .to_owned();
+    link.trim_start_matches("http://127.0.0.1:8080").to_owned()
+}
+
+fn response_count(db: &TestDb) -> i64 {
+    responses::table.count().get_result(&mut db.conn()).unwrap()
+}
+
+/// The page index in the form (`<input type="hidden" name="page" value="3">`).
+fn page_index(body: &str) -> usize {
+    let marker = "name=\"page\" value=\"";
+    let start = body
+        .find(marker)
+        .unwrap_or_else(|| panic!("no page in {body}"))
+        + marker.len();
+    body[start..].split('"').next().unwrap().parse().unwrap()
+}
+
+fn stored_answers(db: &TestDb, survey: &Survey) -> Answers {
+    let mut conn = db.conn();
+    let id: i64 = responses::table
+        .select(responses::id)
+        .first(&mut conn)
+        .unwrap();
+    stored::find_answers(&mut conn, id, survey).unwrap()
+}
+
+/// person0 of `open_wave` is in a Land network (landesnetzwerk = ja) and in Baden-Württemberg.
+fn attributes() -> Attributes {
+    [
+        ("landesnetzwerk".to_owned(), "ja".to_owned()),
+        ("land".to_owned(), "DE-BW".to_owned()),
+    ]
+    .into_iter()
+    .collect()
+}
+
+/// Answers page after page (with `overrides` where given) until the confirmation; returns the pages seen.
+fn answer_to_the_end(
+    db: &TestDb,
+    survey: &Survey,
+    respondent: &Respondent<'_>,
+    overrides: &[(&str, &str)],
+) -> Vec<usize> {
+    let mut seen = Vec::new();
+    loop {
+        let (status, body) = respondent.page();
+        assert_eq!(status, 200);
+        if body.contains("Vielen Dank!") {
+            return seen;
+        }
+        let page = page_index(&body);
+        seen.push(page);
+        let fields = answer_page(
+            survey,
+            page,
+            &stored_answers(db, survey),
+            &attributes(),
+            overrides,
+        );
+        let action = if body.contains("value=\"absenden\"") {
+            "absenden"
+        } else {
+            "weiter"
+        };
+        let (status, _, body) = respondent.post(
+            action,
+            &[&[("page".to_owned(), page.to_string())][..], &fields].concat(),
+        );
+        assert_eq!(status, 303, "page {page} was refused: {body}");
+        assert!(seen.len() < 20, "no end in sight: {seen:?}");
+    }
+}
+
+#[test]
+fn a_respondent_consents_answers_saves_resumes_submits_and_changes_an_answer() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 2);
+    let app = TestApp::spawn(&db);
+    let survey = surveys::find_latest(&mut db.conn(), "fruehjahr-2020")
+        .unwrap()
+        .unwrap()
+        .survey;
+    let (respondent, body) = Respondent::open(&app, &link_path(&db, &slug, "person0@example.org"));
+    assert!(body.contains("Datenschutz und Einwilligung"), "{body}");
+
+    let (status, _, body) = respondent.post("beginnen", &[]);
+    assert_eq!(status, 422);
+    assert!(
+        body.contains("Bitte bestätigen Sie die Einwilligung"),
+        "{body}"
+    );
+    assert_eq!(response_count(&db), 0, "nothing is stored before consent");
+    let (status, _, _) = respondent.post("beginnen", &[("einwilligung".into(), "ja".into())]);
+    assert_eq!(status, 303);
+    assert_eq!(response_count(&db), 1);
+
+    // A page with a gap is shown again with what was typed, the error beside the field and in the summary.
+    let (_, body) = respondent.page();
+    assert!(body.contains("Seite 1 von "), "{body}");
+    let page = page_index(&body);
+    let (status, _, body) = respondent.post(
+        "weiter",
+        &[
+            ("page".into(), page.to_string()),
+            ("q_lage_gesamt".into(), "eher_gut".into()),
+        ],
+    );
+    assert_eq!(status, 422);
+    assert!(
+        body.contains("class=\"error-summary\"") && body.contains("href=\"#q_existenz_bedroht\""),
+        "{body}"
+    );
+    assert!(body.contains("id=\"fehler-existenz_bedroht\""), "{body}");
+    assert!(
+        body.contains("value=\"eher_gut\" checked"),
+        "what was typed stays: {body}"
+    );
+
+    // Save, come back later: the page is shown again with the saved answers.
+    let mut fields = answer_page(
+        &survey,
+        page,
+        &Answers::new(),
+        &attributes(),
+        &[("q_existenz_bedroht", "ja")],
+    );
+    fields.push(("page".into(), page.to_string()));
+    let (status, location, _) = respondent.post("speichern", &fields);
+    assert_eq!(
+        (status, location.unwrap().ends_with("?gespeichert")),
+        (303, true)
+    );
+    let (_, body) = Respondent::open(&app, &respondent.path).0.page();
+    assert!(
+        body.contains("Seite 1 von") && body.contains("value=\"ja\" checked"),
+        "resumed: {body}"
+    );
+
+    // "ja" opens the follow-up question about what would help.
+    let pages = answer_to_the_end(&db, &survey, &respondent, &[("q_existenz_bedroht", "ja")]);
+    assert!(
+        stored_answers(&db, &survey).contains_key("existenz_hilfe"),
+        "condition branch answered"
+    );
+    let (_, body) = respondent.page();
+    assert!(
+        body.contains("Vielen Dank!") && body.contains("Ihre Antworten"),
+        "{body}"
+    );
+    assert!(
+        body.contains("Ist die Existenz Ihres Netzwerks"),
+        "the summary lists the answers: {body}"
+    );
+    let submitted: Option<chrono::DateTime<chrono::Utc>> = participants::table
+        .filter(
+            participants::id
+                .eq_any(responses::table.select(responses::participant_id.assume_not_null())),
+        )
+        .select(participants::submitted_at)
+        .first(&mut db.conn())
+        .unwrap();
+    assert!(
+        submitted.is_some(),
+        "reminders stop for those who submitted"
+    );
+
+    // A second "Absenden" of the same form changes nothing.
+    let last = *pages.last().unwrap();
+    let (status, _, _) = respondent.post("absenden", &[("page".into(), last.to_string())]);
+    assert_eq!(status, 303);
+    assert_eq!(response_count(&db), 1);
+
+    // Change an answer: "nein" hides the follow-up, its answer is dropped, the response is replaced.
+    let (status, _, _) = respondent.post("aendern", &[]);
+    assert_eq!(status, 303);
+    answer_to_the_end(&db, &survey, &respondent, &[("q_existenz_bedroht", "nein")]);
+    let after = stored_answers(&db, &survey);
+    assert_eq!(
+        after.get("existenz_bedroht"),
+        Some(&Answer::Single {
+            code: "nein".into(),
+            other: None
+        })
+    );
+    assert!(
+        !after.contains_key("existenz_hilfe"),
+        "the hidden question's answer is gone"
+    );
+    assert_eq!(
+        response_count(&db),
+        1,
+        "one response, replaced, never duplicated"
+    );
+    let hidden_rows: i64 = answers::table
+        .filter(answers::question_id.eq("existenz_hilfe"))
+        .count()
+        .get_result(&mut db.conn())
+        .unwrap();
+    assert_eq!(hidden_rows, 0);
+}
+
+#[test]
+fn a_questionnaire_form_without_its_csrf_token_is_refused() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 1);
+    let app = TestApp::spawn(&db);
+    let path = link_path(&db, &slug, "person0@example.org");
+    let (_, cookie, _, _) = app.get(&path, None);
+    let (status, _) = app.post_form(&path, cookie.as_deref(), "aktion=beginnen&einwilligung=ja");
+    assert_eq!(status, 403);
+    assert_eq!(response_count(&db), 0);
+}
+
+#[test]
+fn closed_and_not_yet_open_waves_say_so() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 1);
+    let app = TestApp::spawn(&db);
+    let path = link_path(&db, &slug, "person0@example.org");
+    mint(&db, &["wave", "close", &slug]).success();
+    let (status, _, body, _) = app.get(&path, None);
+    assert_eq!(status, 410);
+    assert!(body.contains("Die Umfrage ist beendet"));
+
+    mint(&db, &["survey", "load", "surveys/herbst-2020.toml"]).success();
+    let draft = mint(
+        &db,
+        &[
+            "wave",
+            "create",
+            "--survey",
+            "herbst-2020",
+            "--title",
+            "Herbst",
+            "--opens",
+            "2099-01-01",
+            "--copy-from",
+            &slug,
+        ],
+    )
+    .success()
+    .trim()
+    .to_owned();
+    let (status, _, body, _) = app.get(&link_path(&db, &draft, "person0@example.org"), None);
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("Die Umfrage hat noch nicht begonnen") && body.contains("01.01.2099"),
+        "{body}"
+    );
+}
