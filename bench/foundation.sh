@@ -21,9 +21,9 @@ t0=$(seconds); cargo build --release --quiet; t1=$(seconds)
 echo "cold release build: $(elapsed "$t0" "$t1") s"
 
 rm -rf var
-t0=$(seconds); ./target/release/mint-survey demo > /tmp/mint-bench-demo.txt; t1=$(seconds)
+t0=$(seconds); ./target/release/mint-survey demo --no-serve > /tmp/mint-bench-demo.txt; t1=$(seconds)
 echo "demo from an empty var/: $(elapsed "$t0" "$t1") s"
-t0=$(seconds); ./target/release/mint-survey demo > /dev/null; t1=$(seconds)
+t0=$(seconds); ./target/release/mint-survey demo --no-serve > /dev/null; t1=$(seconds)
 echo "demo with the cluster running: $(elapsed "$t0" "$t1") s"
 ./target/release/mint-survey db stop > /dev/null
 

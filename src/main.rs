@@ -17,8 +17,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Everything with demo data and zero configuration.
-    Demo,
+    /// Everything with demo data and zero configuration, then serves the application.
+    Demo {
+        /// Prepare the demo data and stop, without serving (for scripts).
+        #[arg(long)]
+        no_serve: bool,
+    },
     /// The web application.
     Serve {
         /// Listen address (default: BIND, or 127.0.0.1:8080).
@@ -300,7 +304,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let settings = Settings::from_env()?;
     match cli.command {
-        Command::Demo => commands::demo::run(&settings),
+        Command::Demo { no_serve } => commands::demo::run(&settings, !no_serve),
         Command::Migrate => commands::database::migrate(&settings),
         Command::Db { command } => match command {
             DbCommand::Status => commands::database::status(&settings),

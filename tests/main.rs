@@ -9,6 +9,7 @@
 mod helpers;
 
 mod cluster;
+mod demo;
 mod mailing;
 mod migrations;
 mod optout;

@@ -9,7 +9,7 @@ use diesel::sql_types::{Array, BigInt, Date, Nullable, Text};
 
 use super::participants::Participant;
 use super::schema::{participants, responses};
-use crate::survey::answers::{Answer, Answers};
+use crate::survey::answers::{self, Answer, Answers, Attributes};
 use crate::survey::{QuestionKind, Survey};
 
 /// A response as stored.
@@ -270,6 +270,29 @@ pub fn replace_answers(
     .bind::<Array<Nullable<Date>>, _>(&columns.date)
     .execute(conn)
     .map(drop)
+}
+
+/// Saves one page's answers, the way a respondent's "Weiter" does: the page's old answers are
+/// replaced by `page_answers`, answers that the change hides are dropped, and `answers` (all of the
+/// response's answers) is updated to match. Run it in the request's transaction.
+pub fn save_page(
+    conn: &mut PgConnection,
+    response_id: i64,
+    survey: &Survey,
+    attributes: &Attributes,
+    answers: &mut Answers,
+    page: usize,
+    page_answers: Answers,
+) -> QueryResult<()> {
+    let mut replaced: Vec<String> = survey.pages.get(page).map_or_else(Vec::new, |p| {
+        p.questions.iter().map(|q| q.id.clone()).collect()
+    });
+    for id in &replaced {
+        answers.shift_remove(id);
+    }
+    answers.extend(page_answers);
+    replaced.extend(answers::prune_hidden(survey, answers, attributes));
+    replace_answers(conn, response_id, &replaced, answers)
 }
 
 /// Remembers the page to show next.

@@ -433,18 +433,16 @@ fn page_action(
     };
     let input = answers::read_page(&ctx.survey, page, fields, &ctx.answers, &ctx.attributes);
     // Save what is valid in any case: nothing typed correctly is lost, whatever the button.
-    let page_ids: Vec<String> = ctx.survey.pages[page]
-        .questions
-        .iter()
-        .map(|q| q.id.clone())
-        .collect();
-    for id in &page_ids {
-        ctx.answers.shift_remove(id);
-    }
-    ctx.answers.extend(input.answers.clone());
-    let mut dropped = answers::prune_hidden(&ctx.survey, &mut ctx.answers, &ctx.attributes);
-    dropped.extend(page_ids);
-    responses::replace_answers(conn, response.id, &dropped, &ctx.answers)?;
+    let page_answers = input.answers.clone();
+    responses::save_page(
+        conn,
+        response.id,
+        &ctx.survey,
+        &ctx.attributes,
+        &mut ctx.answers,
+        page,
+        page_answers,
+    )?;
     let visible = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes);
     let position = visible.iter().position(|&p| p == page).unwrap_or(0);
     let show_errors = |ctx: &Context, errors: &[FieldError], saved: bool| {

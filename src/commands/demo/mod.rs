@@ -3,10 +3,12 @@
 //! Brings up the store (the private cluster unless `DATABASE_URL` is set), migrates it, loads the
 //! survey definitions of `surveys/` (or the copies built into the binary when run elsewhere),
 //! creates the spring and autumn waves, imports about 130 demo regions through the same import as
-//! `participants import`, and writes the invitations to `var/outbox/` (never to a real server).
-//! Running it again adds nothing.
+//! `participants import`, writes the invitations to `var/outbox/` (never to a real server), fills in
+//! about 70 % (spring) and 45 % (autumn) of the questionnaires through the questionnaire's own steps,
+//! prints personal links to try and serves the application. Running it again adds nothing.
 
 mod participants;
+mod responses;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -49,7 +51,7 @@ const WAVES: [(&str, &str, &str, Option<&str>); 2] = [
 ];
 
 /// Runs the demo.
-pub fn run(settings: &Settings) -> anyhow::Result<()> {
+pub fn run(settings: &Settings, serve: bool) -> anyhow::Result<()> {
     let started = Instant::now();
     match &settings.database_url {
         Some(url) => println!("Database: {}", crate::store::redact_url(url)),
@@ -73,6 +75,18 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
     for (slug, ..) in WAVES {
         mailing::invite(&mut conn, &url, &settings, slug, &MailingOptions::default())?;
     }
+    // 2020: 93 of 130 regions answered in spring, 61 in autumn.
+    for (slug, share) in [("fruehjahr-2020", 0.72), ("herbst-2020", 0.5)] {
+        let wave =
+            stored_waves::find_by_slug(&mut conn, slug)?.context("the demo wave is missing")?;
+        let filled = responses::fill(&mut conn, &wave, share)?;
+        if filled.submitted + filled.drafts > 0 {
+            println!(
+                "Wave `{slug}`: {} demo responses submitted, {} left as drafts (through the questionnaire's own steps).",
+                filled.submitted, filled.drafts
+            );
+        }
+    }
     println!("\nWaves:\n");
     waves::list(&mut conn)?;
     println!(
@@ -80,9 +94,39 @@ pub fn run(settings: &Settings) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64(),
         settings.var_dir.join("outbox").display()
     );
-    println!(
-        "The questionnaire, reports and the staff area are not available yet in this version."
-    );
+    print_links(&mut conn, &settings)?;
+    println!("Reports and the staff area are not available yet in this version.");
+    if serve {
+        println!();
+        super::serve::run(&settings, None)?;
+    }
+    Ok(())
+}
+
+/// Prints personal links to try: one not started, one draft, one submitted.
+fn print_links(conn: &mut diesel::PgConnection, settings: &Settings) -> anyhow::Result<()> {
+    let key = settings.secret_key()?;
+    let wave =
+        stored_waves::find_by_slug(conn, "fruehjahr-2020")?.context("the demo wave is missing")?;
+    let mut shown = [None, None, None];
+    for listing in crate::store::participants::find_by_wave(conn, wave.id)? {
+        let state =
+            match crate::store::responses::find_for_participant(conn, listing.participant.id)? {
+                None => 0,
+                Some(r) if r.submitted_at.is_none() => 1,
+                Some(_) => 2,
+            };
+        if shown[state].is_none() {
+            let token = crate::store::participants::token_of(&listing.participant, &key);
+            shown[state] = Some((listing.region, format!("{}/t/{token}", settings.public_url)));
+        }
+    }
+    println!("\nPersonal links to try (wave `fruehjahr-2020`):");
+    for (label, entry) in ["not started", "draft", "submitted"].iter().zip(shown) {
+        if let Some((region, link)) = entry {
+            println!("  {label:<11}  {link}  ({region})");
+        }
+    }
     Ok(())
 }
 
