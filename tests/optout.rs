@@ -144,9 +144,40 @@ fn health_legal_pages_and_oversized_bodies() {
     );
     assert_eq!(app.get("/datenschutz", None).0, 200);
     let big = "csrf=".to_owned() + &"a".repeat(200_000);
+    let (status, _, body) = app.post("/t/0b1c2d3e-0000-4000-8000-000000000000/optout", None, &big);
+    assert_eq!(status, 413);
+    assert!(
+        body.contains("Zu viele Daten") && body.contains("lang=\"de\""),
+        "the common German page: {body}"
+    );
+}
+
+#[test]
+fn health_says_503_when_the_database_does_not_answer() {
+    let db = TestDb::new();
+    let app = TestApp::spawn_without_database(&db);
+    let (status, _, body, _) = app.get("/healthz", None);
+    assert_eq!((status, body.as_str()), (503, "database unavailable\n"));
+}
+
+#[test]
+fn an_address_guessing_links_is_paused_even_for_valid_ones() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 1);
+    let app = TestApp::spawn(&db);
+    let valid = link_path(&db, &slug, "person0@example.org");
+    assert_eq!(app.get(&valid, None).0, 200);
+    for i in 0..30 {
+        let guess = format!("/t/0b1c2d3e-0000-4000-8000-{i:012}");
+        assert_eq!(app.get(&guess, None).0, 404);
+    }
+    let (status, _, body, _) = app.get("/t/0b1c2d3e-0000-4000-8000-999999999999", None);
+    assert_eq!(status, 429);
+    assert!(body.contains("Bitte einen Moment Geduld"), "{body}");
+    assert_eq!(app.get(&valid, None).0, 429, "the whole address is paused");
     assert_eq!(
-        app.post_form("/t/0b1c2d3e-0000-4000-8000-000000000000/optout", None, &big)
-            .0,
-        413
+        app.get("/healthz", None).0,
+        200,
+        "other pages are not affected"
     );
 }

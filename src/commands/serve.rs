@@ -18,11 +18,7 @@ pub fn run(settings: &Settings, bind: Option<&str>) -> anyhow::Result<()> {
     let pool = store::pool(&url, POOL_SIZE)?;
     let bind = bind.unwrap_or(&settings.bind);
     let listener = TcpListener::bind(bind).with_context(|| format!("cannot listen on {bind}"))?;
-    let state = AppState {
-        pool,
-        key: settings.secret_key()?,
-        settings: settings.clone(),
-    };
+    let state = AppState::new(pool, settings.secret_key()?, settings.clone());
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(listener, state)?;
         println!(

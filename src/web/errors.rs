@@ -17,6 +17,15 @@ pub enum AppError {
     /// A form without a valid CSRF token.
     #[error("the form's security token is missing or wrong")]
     Forbidden,
+    /// A request body over the limit.
+    #[error("the request is too large")]
+    TooLarge,
+    /// A malformed request (a form that cannot be read).
+    #[error("the request cannot be read")]
+    BadRequest,
+    /// Too many link look-ups from one address.
+    #[error("too many requests")]
+    TooManyRequests,
     /// The database is unreachable or the pool exhausted.
     #[error("the database is unavailable")]
     Unavailable,
@@ -52,6 +61,9 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Gone => StatusCode::GONE,
             AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::BadRequest => StatusCode::BAD_REQUEST,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -79,6 +91,22 @@ impl ResponseError for AppError {
                 "Das Formular ist abgelaufen",
                 &[
                     "Bitte laden Sie die Seite neu und senden Sie das Formular noch einmal. (Ihr Browser muss dafür Cookies dieser Seite erlauben.)",
+                ],
+            ),
+            AppError::TooLarge => (
+                "Zu viele Daten",
+                &[
+                    "Ihre Eingaben sind zu umfangreich, um sie auf einmal zu speichern. Bitte kürzen Sie lange Texte und senden Sie die Seite noch einmal.",
+                ],
+            ),
+            AppError::BadRequest => (
+                "Das Formular konnte nicht gelesen werden",
+                &["Bitte laden Sie die Seite neu und versuchen Sie es noch einmal."],
+            ),
+            AppError::TooManyRequests => (
+                "Bitte einen Moment Geduld",
+                &[
+                    "Von Ihrer Verbindung kamen sehr viele Anfragen in kurzer Zeit. Bitte versuchen Sie es in einer Minute noch einmal.",
                 ],
             ),
             AppError::Unavailable => (

@@ -8,6 +8,7 @@ pub mod errors;
 pub mod pages;
 pub mod questionnaire;
 pub mod questionnaire_view;
+pub mod rate_limit;
 pub mod respondent;
 
 use std::net::TcpListener;
@@ -31,6 +32,20 @@ pub struct AppState {
     pub key: SecretKey,
     /// The installation's settings.
     pub settings: Settings,
+    /// Pauses addresses that try too many unknown links.
+    pub lookups: rate_limit::LookupBrake,
+}
+
+impl AppState {
+    /// The state for a server: failed link look-ups limited to 30 per address in 10 minutes.
+    pub fn new(pool: PgPool, key: SecretKey, settings: Settings) -> AppState {
+        AppState {
+            pool,
+            key,
+            settings,
+            lookups: rate_limit::LookupBrake::new(30, std::time::Duration::from_secs(600)),
+        }
+    }
 }
 
 /// A running application: the server and the port it got.
@@ -49,7 +64,11 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .app_data(web::FormConfig::default().limit(MAX_FORM_BYTES))
+                .app_data(
+                    web::FormConfig::default()
+                        .limit(MAX_FORM_BYTES)
+                        .error_handler(form_error),
+                )
                 .app_data(web::PayloadConfig::default().limit(MAX_FORM_BYTES))
                 .wrap(security_headers())
                 .wrap(access_log())
@@ -58,6 +77,18 @@ impl Application {
         .listen(listener)?
         .run();
         Ok(Application { port, server })
+    }
+}
+
+/// A form that cannot be read gets the common error page (too large: 413, malformed: 400).
+fn form_error(
+    error: actix_web::error::UrlencodedError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    use actix_web::error::UrlencodedError;
+    match error {
+        UrlencodedError::Overflow { .. } => errors::AppError::TooLarge.into(),
+        _ => errors::AppError::BadRequest.into(),
     }
 }
 

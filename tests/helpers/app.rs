@@ -40,11 +40,26 @@ impl TestApp {
     /// Builds the application on 127.0.0.1:0 and runs it on a thread of its own.
     pub fn spawn(db: &TestDb) -> TestApp {
         let settings = settings_for(db);
-        let state = AppState {
-            pool: store::pool(&db.url, 4).unwrap(),
-            key: settings.secret_key().unwrap(),
+        let key = settings.secret_key().unwrap();
+        Self::spawn_with(AppState::new(
+            store::pool(&db.url, 4).unwrap(),
+            key,
             settings,
-        };
+        ))
+    }
+
+    /// The application with a database that does not answer (for /healthz).
+    pub fn spawn_without_database(db: &TestDb) -> TestApp {
+        use diesel::r2d2::{ConnectionManager, Pool};
+        let settings = settings_for(db);
+        let key = settings.secret_key().unwrap();
+        let pool = Pool::builder()
+            .connection_timeout(std::time::Duration::from_millis(300))
+            .build_unchecked(ConnectionManager::new("postgres://nobody@127.0.0.1:1/none"));
+        Self::spawn_with(AppState::new(pool, key, settings))
+    }
+
+    fn spawn_with(state: AppState) -> TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         std::thread::spawn(move || {

@@ -1,0 +1,101 @@
+//! A brake on guessing links: an address whose link look-ups fail too often is paused for a while.
+//!
+//! Only failed look-ups (unknown or revoked tokens) count, so respondents and load tests with valid
+//! links are never slowed; someone trying tokens gets "429 Too Many Requests" for every link request
+//! after `limit` failures within `window`. Kept in memory per process: a brake, not an account lock.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::{HttpRequest, HttpResponse};
+
+use super::errors::AppError;
+
+/// Failed look-ups per address within a window.
+#[derive(Debug)]
+pub struct LookupBrake {
+    failures: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+    limit: u32,
+    window: Duration,
+}
+
+/// Addresses remembered at most; older entries are dropped first when the map is full.
+const MAX_ADDRESSES: usize = 100_000;
+
+impl LookupBrake {
+    /// At most `limit` failed look-ups per address within `window`.
+    pub fn new(limit: u32, window: Duration) -> LookupBrake {
+        LookupBrake {
+            failures: Mutex::new(HashMap::new()),
+            limit,
+            window,
+        }
+    }
+
+    fn blocked(&self, ip: IpAddr, now: Instant) -> bool {
+        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        failures.get(&ip).is_some_and(|(since, count)| {
+            now.duration_since(*since) < self.window && *count >= self.limit
+        })
+    }
+
+    fn record_failure(&self, ip: IpAddr, now: Instant) {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if failures.len() >= MAX_ADDRESSES {
+            failures.retain(|_, (since, _)| now.duration_since(*since) < self.window);
+        }
+        let entry = failures.entry(ip).or_insert((now, 0));
+        if now.duration_since(entry.0) >= self.window {
+            *entry = (now, 0);
+        }
+        entry.1 += 1;
+    }
+
+    /// Runs a link handler unless the address is paused, and counts its failed look-up.
+    pub async fn guard<F>(
+        &self,
+        request: &HttpRequest,
+        handler: F,
+    ) -> Result<HttpResponse, AppError>
+    where
+        F: Future<Output = Result<HttpResponse, AppError>>,
+    {
+        let ip = request.peer_addr().map(|a| a.ip());
+        if let Some(ip) = ip
+            && self.blocked(ip, Instant::now())
+        {
+            return Err(AppError::TooManyRequests);
+        }
+        let result = handler.await;
+        if let (Some(ip), Err(AppError::NotFound)) = (ip, &result) {
+            self.record_failure(ip, Instant::now());
+        }
+        result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_is_paused_after_the_limit_and_free_again_after_the_window() {
+        let brake = LookupBrake::new(3, Duration::from_secs(60));
+        let ip: IpAddr = "127.0.0.1".parse().unwrap();
+        let other: IpAddr = "127.0.0.2".parse().unwrap();
+        let start = Instant::now();
+        for _ in 0..3 {
+            assert!(!brake.blocked(ip, start));
+            brake.record_failure(ip, start);
+        }
+        assert!(brake.blocked(ip, start));
+        assert!(
+            !brake.blocked(other, start),
+            "other addresses are not affected"
+        );
+        assert!(!brake.blocked(ip, start + Duration::from_secs(61)));
+    }
+}
