@@ -12,6 +12,7 @@ mod cluster;
 mod demo;
 mod mailing;
 mod migrations;
+mod open_link;
 mod optout;
 mod participants;
 mod properties;

@@ -28,7 +28,7 @@ fn response_count(db: &TestDb) -> i64 {
 }
 
 /// The page index in the form (`<input type="hidden" name="page" value="3">`).
-fn page_index(body: &str) -> usize {
+pub fn page_index(body: &str) -> usize {
     let marker = "name=\"page\" value=\"";
     let start = body
         .find(marker)
@@ -37,9 +37,11 @@ fn page_index(body: &str) -> usize {
     body[start..].split('"').next().unwrap().parse().unwrap()
 }
 
-fn stored_answers(db: &TestDb, survey: &Survey) -> Answers {
+/// The answers of the response saved last (tests answer one response at a time).
+pub fn stored_answers(db: &TestDb, survey: &Survey) -> Answers {
     let mut conn = db.conn();
     let id: i64 = responses::table
+        .order(responses::updated_at.desc())
         .select(responses::id)
         .first(&mut conn)
         .unwrap();
@@ -57,10 +59,11 @@ fn attributes() -> Attributes {
 }
 
 /// Answers page after page (with `overrides` where given) until the confirmation; returns the pages seen.
-fn answer_to_the_end(
+pub fn answer_to_the_end(
     db: &TestDb,
     survey: &Survey,
-    respondent: &Respondent<'_>,
+    respondent: &mut Respondent<'_>,
+    attributes: &Attributes,
     overrides: &[(&str, &str)],
 ) -> Vec<usize> {
     let mut seen = Vec::new();
@@ -76,7 +79,7 @@ fn answer_to_the_end(
             survey,
             page,
             &stored_answers(db, survey),
-            &attributes(),
+            attributes,
             overrides,
         );
         let action = if body.contains("value=\"absenden\"") {
@@ -102,7 +105,8 @@ fn a_respondent_consents_answers_saves_resumes_submits_and_changes_an_answer() {
         .unwrap()
         .unwrap()
         .survey;
-    let (respondent, body) = Respondent::open(&app, &link_path(&db, &slug, "person0@example.org"));
+    let (mut respondent, body) =
+        Respondent::open(&app, &link_path(&db, &slug, "person0@example.org"));
     assert!(body.contains("Datenschutz und Einwilligung"), "{body}");
 
     let (status, _, body) = respondent.post("beginnen", &[]);
@@ -159,7 +163,13 @@ fn a_respondent_consents_answers_saves_resumes_submits_and_changes_an_answer() {
     );
 
     // "ja" opens the follow-up question about what would help.
-    let pages = answer_to_the_end(&db, &survey, &respondent, &[("q_existenz_bedroht", "ja")]);
+    let pages = answer_to_the_end(
+        &db,
+        &survey,
+        &mut respondent,
+        &attributes(),
+        &[("q_existenz_bedroht", "ja")],
+    );
     assert!(
         stored_answers(&db, &survey).contains_key("existenz_hilfe"),
         "condition branch answered"
@@ -195,7 +205,13 @@ fn a_respondent_consents_answers_saves_resumes_submits_and_changes_an_answer() {
     // Change an answer: "nein" hides the follow-up, its answer is dropped, the response is replaced.
     let (status, _, _) = respondent.post("aendern", &[]);
     assert_eq!(status, 303);
-    answer_to_the_end(&db, &survey, &respondent, &[("q_existenz_bedroht", "nein")]);
+    answer_to_the_end(
+        &db,
+        &survey,
+        &mut respondent,
+        &attributes(),
+        &[("q_existenz_bedroht", "nein")],
+    );
     let after = stored_answers(&db, &survey);
     assert_eq!(
         after.get("existenz_bedroht"),

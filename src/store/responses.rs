@@ -75,6 +75,45 @@ pub fn insert_for_participant(
     find_for_participant(conn, participant.id)?.ok_or(diesel::result::Error::NotFound)
 }
 
+/// The response an open-link session started in a wave, if any.
+pub fn find_for_session(
+    conn: &mut PgConnection,
+    wave_id: i64,
+    session_sha256: &[u8],
+) -> QueryResult<Option<Response>> {
+    responses::table
+        .filter(responses::wave_id.eq(wave_id))
+        .filter(responses::session_sha256.eq(session_sha256))
+        .select(Response::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Starts an anonymous open-link response with its consent.
+pub fn insert_for_session(
+    conn: &mut PgConnection,
+    wave_id: i64,
+    session_sha256: &[u8],
+    now: DateTime<Utc>,
+) -> QueryResult<Response> {
+    diesel::insert_into(responses::table)
+        .values((
+            responses::wave_id.eq(wave_id),
+            responses::session_sha256.eq(session_sha256),
+            responses::consented_at.eq(now),
+        ))
+        .returning(Response::as_returning())
+        .get_result(conn)
+}
+
+/// Records the Land an open-link response counts for.
+pub fn set_land(conn: &mut PgConnection, response_id: i64, land_code: &str) -> QueryResult<()> {
+    diesel::update(responses::table.find(response_id))
+        .set(responses::land_code.eq(land_code))
+        .execute(conn)
+        .map(drop)
+}
+
 #[derive(QueryableByName)]
 struct AnswerRow {
     #[diesel(sql_type = Text)]

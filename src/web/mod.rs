@@ -34,16 +34,20 @@ pub struct AppState {
     pub settings: Settings,
     /// Pauses addresses that try too many unknown links.
     pub lookups: rate_limit::LookupBrake,
+    /// Limits how many open-link responses one address starts.
+    pub starts: rate_limit::LookupBrake,
 }
 
 impl AppState {
-    /// The state for a server: failed link look-ups limited to 30 per address in 10 minutes.
+    /// The state for a server: per address, at most 30 failed link look-ups in 10 minutes and 20
+    /// open-link responses started in an hour.
     pub fn new(pool: PgPool, key: SecretKey, settings: Settings) -> AppState {
         AppState {
             pool,
             key,
             settings,
             lookups: rate_limit::LookupBrake::new(30, std::time::Duration::from_secs(600)),
+            starts: rate_limit::LookupBrake::new(20, std::time::Duration::from_secs(3600)),
         }
     }
 }
@@ -106,6 +110,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(questionnaire::show_questionnaire),
         )
         .route("/t/{token}", web::post().to(questionnaire::submit_page))
+        .route("/o/{wave}", web::get().to(questionnaire::show_open))
+        .route("/o/{wave}", web::post().to(questionnaire::submit_open))
         .route("/t/{token}/optout", web::get().to(respondent::show_optout))
         .route(
             "/t/{token}/optout",

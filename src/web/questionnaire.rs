@@ -24,18 +24,30 @@ use crate::store::waves::{Wave, WaveState};
 use crate::survey::Survey;
 use crate::survey::answers::{self, Answers, Attributes, FieldError, FormFields};
 
+/// Who answers: a participant through a personal link, or an anonymous open-link session.
+enum Who {
+    /// A personal link.
+    Participant {
+        /// The participant.
+        participant: Participant,
+        /// Their region's name, shown on the first page.
+        region: String,
+    },
+    /// An open link: the SHA-256 of the browser session's cookie (`None`: no session yet).
+    Session(Option<Vec<u8>>),
+}
+
 /// Everything a request about one link needs.
 struct Context {
-    participant: Participant,
+    who: Who,
     wave: Wave,
     survey: Survey,
-    region: String,
     response: Option<Response>,
     answers: Answers,
     attributes: Attributes,
 }
 
-fn load(conn: &mut PgConnection, token: &str) -> Result<Context, AppError> {
+fn load_for_token(conn: &mut PgConnection, token: &str) -> Result<Context, AppError> {
     let (participant, wave) = find_by_token(conn, token)?;
     let survey = surveys::find_by_id(conn, wave.survey_version_id)?.survey;
     let region = crate::store::regions::find(conn, participant.region_id)?.name;
@@ -55,10 +67,49 @@ fn load(conn: &mut PgConnection, token: &str) -> Result<Context, AppError> {
         .unwrap_or_default();
     attributes.insert("land".to_owned(), participant.land_code.clone());
     Ok(Context {
-        participant,
+        who: Who::Participant {
+            participant,
+            region,
+        },
         wave,
         survey,
-        region,
+        response,
+        answers,
+        attributes,
+    })
+}
+
+/// The context of an open link: the wave of `slug` (only open-access surveys have one) and the
+/// session's response, if the session has started one.
+fn load_for_session(
+    conn: &mut PgConnection,
+    slug: &str,
+    session: Option<Vec<u8>>,
+) -> Result<Context, AppError> {
+    let wave = crate::store::waves::find_by_slug(conn, slug)?.ok_or(AppError::NotFound)?;
+    let survey = surveys::find_by_id(conn, wave.survey_version_id)?.survey;
+    if survey.access != crate::survey::Access::Open {
+        return Err(AppError::NotFound);
+    }
+    if wave.state(Utc::now()) == WaveState::Closed {
+        return Err(AppError::Gone);
+    }
+    let response = match &session {
+        Some(hash) => responses::find_for_session(conn, wave.id, hash)?,
+        None => None,
+    };
+    let answers = match &response {
+        Some(r) => responses::find_answers(conn, r.id, &survey)?,
+        None => Answers::new(),
+    };
+    let mut attributes = Attributes::new();
+    if let Some(land) = response.as_ref().and_then(|r| r.land_code.clone()) {
+        attributes.insert("land".to_owned(), land);
+    }
+    Ok(Context {
+        who: Who::Session(session),
+        wave,
+        survey,
         response,
         answers,
         attributes,
@@ -90,6 +141,7 @@ struct ConsentTemplate<'a> {
     intro: Vec<String>,
     consent: Option<Vec<String>>,
     consent_label: &'a str,
+    honeypot: bool,
     error: bool,
     action: &'a str,
     csrf: &'a str,
@@ -191,7 +243,7 @@ async fn show_questionnaire_inner(
     path: web::Path<String>,
     query: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    let ctx = with_db(&state, move |conn| load(conn, &path)).await?;
+    let ctx = with_db(&state, move |conn| load_for_token(conn, &path)).await?;
     let (token, cookie) = csrf::token(&request, state.settings.public_url.starts_with("https://"))?;
     let action = request.path().to_owned();
     let page = render_current(&ctx, &action, &token, query.contains_key("gespeichert"))?;
@@ -256,7 +308,11 @@ fn render_consent(
 ) -> Result<Reply, AppError> {
     let page = ConsentTemplate {
         survey_title: &ctx.survey.title,
-        region: Some(&ctx.region),
+        region: match &ctx.who {
+            Who::Participant { region, .. } => Some(region.as_str()),
+            Who::Session(_) => None,
+        },
+        honeypot: matches!(ctx.who, Who::Session(_)),
         intro: ctx
             .survey
             .intro
@@ -376,30 +432,70 @@ async fn submit_page_inner(
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
+    let token = path.into_inner();
+    handle_post(&state, &request, form.into_inner(), move |conn| {
+        load_for_token(conn, &token)
+    })
+    .await
+    .map(Reply::into_response)
+}
+
+/// The form a questionnaire page posts, with the fields that steer the flow taken out.
+struct Posted {
+    action: String,
+    page: Option<usize>,
+    consent: bool,
+    honeypot: bool,
+    fields: FormFields,
+}
+
+fn read_form(request: &HttpRequest, form: Vec<(String, String)>) -> Result<Posted, AppError> {
     let mut fields = FormFields::new();
-    for (name, value) in form.into_inner() {
+    for (name, value) in form {
         fields.entry(name).or_default().push(value);
     }
-    let take = |fields: &mut FormFields, name: &str| {
+    let mut take = |name: &str| {
         fields
             .remove(name)
             .and_then(|v| v.into_iter().next())
             .unwrap_or_default()
     };
-    csrf::verify(&request, &take(&mut fields, "csrf"))?;
-    let action = take(&mut fields, "aktion");
-    let page: Option<usize> = take(&mut fields, "page").parse().ok();
-    let consent = take(&mut fields, "einwilligung") == "ja";
+    csrf::verify(request, &take("csrf"))?;
+    let action = take("aktion");
+    let page = take("page").parse().ok();
+    let consent = take("einwilligung") == "ja";
+    let honeypot = !take("website").trim().is_empty();
+    Ok(Posted {
+        action,
+        page,
+        consent,
+        honeypot,
+        fields,
+    })
+}
+
+/// Any questionnaire POST, personal or open link: `load` finds who answers what, in the transaction.
+async fn handle_post(
+    state: &web::Data<AppState>,
+    request: &HttpRequest,
+    form: Vec<(String, String)>,
+    load: impl FnOnce(&mut PgConnection) -> Result<Context, AppError> + Send + 'static,
+) -> Result<Reply, AppError> {
+    let posted = read_form(request, form)?;
     let location = request.path().to_owned();
-    let (token, _) = csrf::token(&request, false)?;
-    with_db(&state, move |conn| {
+    let (token, _) = csrf::token(request, false)?;
+    if posted.honeypot {
+        // A robot filled the field people cannot see: pretend all is well, store nothing.
+        return Ok(redirect(&location));
+    }
+    with_db(state, move |conn| {
         conn.transaction(|conn| {
-            let ctx = load(conn, &path)?;
+            let ctx = load(conn)?;
             if ctx.wave.state(Utc::now()) != WaveState::Open {
                 return Ok(redirect(&location));
             }
-            match (action.as_str(), &ctx.response) {
-                ("beginnen", None) => start(conn, &ctx, consent, &location, &token),
+            match (posted.action.as_str(), &ctx.response) {
+                ("beginnen", None) => start(conn, &ctx, posted.consent, &location, &token),
                 ("aendern", Some(response)) if !response.is_editable() => {
                     let first = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes)
                         .first()
@@ -416,7 +512,14 @@ async fn submit_page_inner(
                 (_, Some(response)) if response.is_editable() => {
                     let response = response.clone();
                     page_action(
-                        conn, ctx, &response, &action, page, &fields, &location, &token,
+                        conn,
+                        ctx,
+                        &response,
+                        &posted.action,
+                        posted.page,
+                        &posted.fields,
+                        &location,
+                        &token,
                     )
                 }
                 // A repeated or stale form (double submit, back button): show where things stand.
@@ -425,7 +528,6 @@ async fn submit_page_inner(
         })
     })
     .await
-    .map(Reply::into_response)
 }
 
 fn start(
@@ -438,7 +540,15 @@ fn start(
     if ctx.survey.consent.is_some() && !consent {
         return render_consent(ctx, location, csrf, true, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let response = responses::insert_for_participant(conn, &ctx.participant, Utc::now())?;
+    let response = match &ctx.who {
+        Who::Participant { participant, .. } => {
+            responses::insert_for_participant(conn, participant, Utc::now())?
+        }
+        Who::Session(Some(hash)) => {
+            responses::insert_for_session(conn, ctx.wave.id, hash, Utc::now())?
+        }
+        Who::Session(None) => return Err(AppError::BadRequest),
+    };
     let first = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes)
         .first()
         .copied()
@@ -474,6 +584,11 @@ fn page_action(
         page,
         page_answers,
     )?;
+    if let (Who::Session(_), Some(land)) = (&ctx.who, land_answer(&ctx.answers)) {
+        // An open-link response counts for the Land its respondent chose.
+        responses::set_land(conn, response.id, &land)?;
+        ctx.attributes.insert("land".to_owned(), land);
+    }
     let visible = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes);
     let position = visible.iter().position(|&p| p == page).unwrap_or(0);
     let show_errors = |ctx: &Context, errors: &[FieldError], saved: bool| {
@@ -501,6 +616,14 @@ fn page_action(
         "weiter" | "absenden" => submit(conn, &ctx, response, location, csrf),
         _ => Ok(redirect(location)),
     }
+}
+
+/// The Land an open-link respondent chose, if the `land` question is answered.
+fn land_answer(answers: &Answers) -> Option<String> {
+    answers.values().find_map(|a| match a {
+        answers::Answer::Land { code } => Some(code.clone()),
+        _ => None,
+    })
 }
 
 /// Submits when every required question of every shown page is answered; else shows the first gap.
@@ -536,4 +659,83 @@ fn submit(
         csrf,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
+}
+
+/// The cookie that ties an open-link browser session to its response (only its hash is stored).
+const SESSION_COOKIE: &str = "sitzung";
+
+/// The session cookie's value and hash, if the request has a well-formed one.
+fn session_of(request: &HttpRequest) -> Option<(String, Vec<u8>)> {
+    let value = request.cookie(SESSION_COOKIE)?.value().to_owned();
+    (value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())).then(|| {
+        let hash = crate::tokens::token_hash(&value);
+        (value, hash)
+    })
+}
+
+/// `GET /o/{wave}`: the open link: consent for a new session, else the session's questionnaire.
+pub async fn show_open(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<std::collections::HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let slug = path.into_inner();
+    let session = session_of(&request).map(|(_, hash)| hash);
+    let ctx = with_db(&state, move |conn| load_for_session(conn, &slug, session)).await?;
+    let (token, cookie) = csrf::token(&request, state.settings.public_url.starts_with("https://"))?;
+    let page = render_current(
+        &ctx,
+        request.path(),
+        &token,
+        query.contains_key("gespeichert"),
+    )?;
+    with_cookie(page.into_response(), cookie)
+}
+
+/// `POST /o/{wave}`: as for a personal link; starting gives the browser its session cookie.
+pub async fn submit_open(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let slug = path.into_inner();
+    let form = form.into_inner();
+    let starting = form
+        .iter()
+        .any(|(name, value)| name == "aktion" && value == "beginnen");
+    let (value, hash, new) = match session_of(&request) {
+        Some((value, hash)) => (value, hash, false),
+        None => {
+            let mut bytes = [0u8; 32];
+            getrandom::fill(&mut bytes)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
+            let value = hex::encode(bytes);
+            let hash = crate::tokens::token_hash(&value);
+            (value, hash, true)
+        }
+    };
+    if starting {
+        state.starts.check(&request)?;
+        state.starts.record(&request);
+    }
+    let path = format!("/o/{slug}");
+    let reply = handle_post(&state, &request, form, move |conn| {
+        load_for_session(conn, &slug, Some(hash))
+    })
+    .await?;
+    let mut response = reply.into_response();
+    if new && starting {
+        let cookie = actix_web::cookie::Cookie::build(SESSION_COOKIE, value)
+            .path(path)
+            .http_only(true)
+            .secure(state.settings.public_url.starts_with("https://"))
+            .same_site(actix_web::cookie::SameSite::Lax)
+            .finish();
+        response
+            .add_cookie(&cookie)
+            .map_err(|e| AppError::Internal(e.into()))?;
+    }
+    Ok(response)
 }

@@ -35,6 +35,23 @@ impl LookupBrake {
         }
     }
 
+    /// Refuses an address that reached the limit within the window.
+    pub fn check(&self, request: &HttpRequest) -> Result<(), AppError> {
+        match request.peer_addr() {
+            Some(address) if self.blocked(address.ip(), Instant::now()) => {
+                Err(AppError::TooManyRequests)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Counts one event (a failed look-up, a started response) for the request's address.
+    pub fn record(&self, request: &HttpRequest) {
+        if let Some(address) = request.peer_addr() {
+            self.record_failure(address.ip(), Instant::now());
+        }
+    }
+
     fn blocked(&self, ip: IpAddr, now: Instant) -> bool {
         let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         failures.get(&ip).is_some_and(|(since, count)| {
@@ -63,15 +80,10 @@ impl LookupBrake {
     where
         F: Future<Output = Result<HttpResponse, AppError>>,
     {
-        let ip = request.peer_addr().map(|a| a.ip());
-        if let Some(ip) = ip
-            && self.blocked(ip, Instant::now())
-        {
-            return Err(AppError::TooManyRequests);
-        }
+        self.check(request)?;
         let result = handler.await;
-        if let (Some(ip), Err(AppError::NotFound)) = (ip, &result) {
-            self.record_failure(ip, Instant::now());
+        if let Err(AppError::NotFound) = &result {
+            self.record(request);
         }
         result
     }

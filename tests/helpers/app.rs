@@ -107,6 +107,17 @@ impl TestApp {
         cookie: Option<&str>,
         form: &str,
     ) -> (u16, Option<String>, String) {
+        let (status, location, body, _) = self.post_with_cookies(path, cookie, form);
+        (status, location, body)
+    }
+
+    /// POST a form; also returns the cookies it sets (`name=value`).
+    pub fn post_with_cookies(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        form: &str,
+    ) -> (u16, Option<String>, String, Vec<String>) {
         let mut request = self
             .client
             .post(format!("{}{path}", self.address))
@@ -121,10 +132,18 @@ impl TestApp {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let status = response.status().as_u16();
+        let cookies = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+            .collect();
         (
             status,
             location,
             response.body_mut().read_to_string().unwrap_or_default(),
+            cookies,
         )
     }
 
@@ -181,12 +200,23 @@ impl<'a> Respondent<'a> {
     }
 
     /// Posts `fields` with `aktion` (and the CSRF token); returns status, redirect target and body.
-    pub fn post(&self, aktion: &str, fields: &[(String, String)]) -> (u16, Option<String>, String) {
+    /// Cookies the answer sets (an open link's session) are kept for the next requests.
+    pub fn post(
+        &mut self,
+        aktion: &str,
+        fields: &[(String, String)],
+    ) -> (u16, Option<String>, String) {
         let mut form = format!("csrf={}&aktion={aktion}", self.csrf);
         for (name, value) in fields {
             form.push_str(&format!("&{}={}", encode(name), encode(value)));
         }
-        self.app.post(&self.path, Some(&self.cookie), &form)
+        let (status, location, body, cookies) =
+            self.app
+                .post_with_cookies(&self.path, Some(&self.cookie), &form);
+        for cookie in cookies {
+            self.cookie = format!("{}; {cookie}", self.cookie);
+        }
+        (status, location, body)
     }
 }
 
