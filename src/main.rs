@@ -228,6 +228,12 @@ enum ParticipantsCommand {
         #[arg(long)]
         wave: String,
     },
+    /// Every working personal link as CSV (region, land, email, link), for your own mail merge.
+    Links {
+        /// The wave's slug.
+        #[arg(long)]
+        wave: String,
+    },
     /// Print a participant's personal link.
     Link {
         /// The wave's slug.
@@ -409,6 +415,7 @@ fn run_participants(
             );
         }
         ParticipantsCommand::List { wave } => participants::list(conn, &wave)?,
+        ParticipantsCommand::Links { wave } => participants::links(conn, settings, &wave)?,
         ParticipantsCommand::Link { wave, email } => {
             println!("{}", participants::link(conn, settings, &wave, &email)?)
         }

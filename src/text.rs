@@ -31,6 +31,16 @@ pub fn slug(text: &str, separator: char) -> String {
     out.trim_end_matches(separator).to_owned()
 }
 
+/// A CSV cell that spreadsheet programs will not run as a formula: a leading `=`, `+`, `-`, `@`, tab or
+/// carriage return gets an apostrophe in front (the convention Excel and LibreOffice both honour).
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +54,12 @@ mod tests {
         );
         assert_eq!(slug("Größe Netzwerk", '_'), "groesse_netzwerk");
         assert_eq!(slug("THÜRINGEN", '-'), "thueringen");
+    }
+
+    #[test]
+    fn formulas_are_neutralised_in_csv_cells() {
+        assert_eq!(spreadsheet_safe("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(spreadsheet_safe("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(spreadsheet_safe("MINT-Region Jena"), "MINT-Region Jena");
     }
 }

@@ -13,6 +13,7 @@ use crate::participants::{ParticipantRow, RowError, read_participants};
 use crate::store::participants::{self as stored, NewParticipant, ParticipantListing};
 use crate::store::waves::Wave;
 use crate::store::{outbox, regions, surveys};
+use crate::text::spreadsheet_safe;
 use crate::survey::Survey;
 use crate::tokens::SecretKey;
 
@@ -250,6 +251,30 @@ pub fn link(
     }
     let token = stored::token_of(&listing.participant, &settings.secret_key()?);
     Ok(format!("{}/t/{token}", settings.public_url))
+}
+
+/// `participants links --wave W`: every working personal link as CSV (region, Land, email, link), for
+/// mail merges in an organisation's own mail system. Revoked links are left out.
+pub fn links(conn: &mut PgConnection, settings: &Settings, slug: &str) -> anyhow::Result<()> {
+    let wave = find_wave(conn, slug)?;
+    let key = settings.secret_key()?;
+    let mut out = csv::Writer::from_writer(std::io::stdout().lock());
+    out.write_record(["region", "land", "email", "link"])?;
+    for listing in stored::find_by_wave(conn, wave.id)? {
+        if listing.participant.revoked_at.is_some() {
+            continue;
+        }
+        let token = stored::token_of(&listing.participant, &key);
+        let link = format!("{}/t/{token}", settings.public_url);
+        out.write_record([
+            spreadsheet_safe(&listing.region).as_ref(),
+            listing.participant.land_code.as_str(),
+            spreadsheet_safe(listing.email.as_deref().unwrap_or_default()).as_ref(),
+            link.as_str(),
+        ])?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// `participants renew --wave W --email E`: a new link; the old one stops working.
