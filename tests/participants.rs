@@ -240,12 +240,36 @@ fn the_link_identifies_its_participant_and_renew_and_revoke_retire_it() {
 fn links_export_lists_every_working_link_as_csv() {
     let db = TestDb::new();
     let slug = open_wave(&db, 3);
-    mint(&db, &["participants", "revoke", "--wave", &slug, "--email", "person2@example.org"]).success();
+    mint(
+        &db,
+        &[
+            "participants",
+            "revoke",
+            "--wave",
+            &slug,
+            "--email",
+            "person2@example.org",
+        ],
+    )
+    .success();
     let out = mint(&db, &["participants", "links", "--wave", &slug]);
     let lines: Vec<&str> = out.success().lines().collect();
     assert_eq!(lines[0], "region,land,email,link");
     assert_eq!(lines.len(), 3, "the revoked link is left out: {lines:?}");
-    let single = mint(&db, &["participants", "link", "--wave", &slug, "--email", "person1@example.org"]);
-    let row = lines.iter().find(|l| l.contains("person1@example.org")).unwrap();
+    let single = mint(
+        &db,
+        &[
+            "participants",
+            "link",
+            "--wave",
+            &slug,
+            "--email",
+            "person1@example.org",
+        ],
+    );
+    let row = lines
+        .iter()
+        .find(|l| l.contains("person1@example.org"))
+        .unwrap();
     assert!(row.ends_with(single.success().trim()), "{row}");
 }

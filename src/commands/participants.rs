@@ -13,8 +13,8 @@ use crate::participants::{ParticipantRow, RowError, read_participants};
 use crate::store::participants::{self as stored, NewParticipant, ParticipantListing};
 use crate::store::waves::Wave;
 use crate::store::{outbox, regions, surveys};
-use crate::text::spreadsheet_safe;
 use crate::survey::Survey;
+use crate::text::spreadsheet_safe;
 use crate::tokens::SecretKey;
 
 /// Largest participants file accepted (the real list has about 130 rows, a few KiB).

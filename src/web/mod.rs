@@ -36,6 +36,34 @@ pub struct AppState {
     pub lookups: rate_limit::LookupBrake,
     /// Limits how many open-link responses one address starts.
     pub starts: rate_limit::LookupBrake,
+    /// Parsed survey versions (a stored version never changes).
+    pub surveys: std::sync::Arc<SurveyCache>,
+}
+
+/// Survey versions parsed once per process: every questionnaire request needs its survey, and a
+/// version, once stored, never changes.
+#[derive(Debug, Default)]
+pub struct SurveyCache(
+    std::sync::Mutex<std::collections::HashMap<i64, std::sync::Arc<crate::survey::Survey>>>,
+);
+
+impl SurveyCache {
+    /// The survey of version `id`, from memory or the database.
+    pub fn get(
+        &self,
+        conn: &mut diesel::PgConnection,
+        id: i64,
+    ) -> Result<std::sync::Arc<crate::survey::Survey>, errors::AppError> {
+        if let Some(survey) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
+            return Ok(survey.clone());
+        }
+        let survey = std::sync::Arc::new(crate::store::surveys::find_by_id(conn, id)?.survey);
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id, survey.clone());
+        Ok(survey)
+    }
 }
 
 impl AppState {
@@ -48,6 +76,7 @@ impl AppState {
             settings,
             lookups: rate_limit::LookupBrake::new(30, std::time::Duration::from_secs(600)),
             starts: rate_limit::LookupBrake::new(20, std::time::Duration::from_secs(3600)),
+            surveys: std::sync::Arc::default(),
         }
     }
 }

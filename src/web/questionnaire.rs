@@ -16,10 +16,9 @@ use super::errors::AppError;
 use super::pages::MessagePage;
 use super::questionnaire_view::{Input, QuestionView, Values, paragraphs, question_view};
 use super::respondent::{find_by_token, with_db};
-use super::{AppState, csrf};
+use super::{AppState, SurveyCache, csrf};
 use crate::store::participants::Participant;
 use crate::store::responses::{self, Response};
-use crate::store::surveys;
 use crate::store::waves::{Wave, WaveState};
 use crate::survey::Survey;
 use crate::survey::answers::{self, Answers, Attributes, FieldError, FormFields};
@@ -41,15 +40,19 @@ enum Who {
 struct Context {
     who: Who,
     wave: Wave,
-    survey: Survey,
+    survey: std::sync::Arc<Survey>,
     response: Option<Response>,
     answers: Answers,
     attributes: Attributes,
 }
 
-fn load_for_token(conn: &mut PgConnection, token: &str) -> Result<Context, AppError> {
+fn load_for_token(
+    conn: &mut PgConnection,
+    cache: &SurveyCache,
+    token: &str,
+) -> Result<Context, AppError> {
     let (participant, wave) = find_by_token(conn, token)?;
-    let survey = surveys::find_by_id(conn, wave.survey_version_id)?.survey;
+    let survey = cache.get(conn, wave.survey_version_id)?;
     let region = crate::store::regions::find(conn, participant.region_id)?.name;
     let response = responses::find_for_participant(conn, participant.id)?;
     let answers = match &response {
@@ -83,11 +86,12 @@ fn load_for_token(conn: &mut PgConnection, token: &str) -> Result<Context, AppEr
 /// session's response, if the session has started one.
 fn load_for_session(
     conn: &mut PgConnection,
+    cache: &SurveyCache,
     slug: &str,
     session: Option<Vec<u8>>,
 ) -> Result<Context, AppError> {
     let wave = crate::store::waves::find_by_slug(conn, slug)?.ok_or(AppError::NotFound)?;
-    let survey = surveys::find_by_id(conn, wave.survey_version_id)?.survey;
+    let survey = cache.get(conn, wave.survey_version_id)?;
     if survey.access != crate::survey::Access::Open {
         return Err(AppError::NotFound);
     }
@@ -243,7 +247,8 @@ async fn show_questionnaire_inner(
     path: web::Path<String>,
     query: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    let ctx = with_db(&state, move |conn| load_for_token(conn, &path)).await?;
+    let cache = state.surveys.clone();
+    let ctx = with_db(&state, move |conn| load_for_token(conn, &cache, &path)).await?;
     let (token, cookie) = csrf::token(&request, state.settings.public_url.starts_with("https://"))?;
     let action = request.path().to_owned();
     let page = render_current(&ctx, &action, &token, query.contains_key("gespeichert"))?;
@@ -433,8 +438,9 @@ async fn submit_page_inner(
     form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
+    let cache = state.surveys.clone();
     handle_post(&state, &request, form.into_inner(), move |conn| {
-        load_for_token(conn, &token)
+        load_for_token(conn, &cache, &token)
     })
     .await
     .map(Reply::into_response)
@@ -682,7 +688,11 @@ pub async fn show_open(
 ) -> Result<HttpResponse, AppError> {
     let slug = path.into_inner();
     let session = session_of(&request).map(|(_, hash)| hash);
-    let ctx = with_db(&state, move |conn| load_for_session(conn, &slug, session)).await?;
+    let cache = state.surveys.clone();
+    let ctx = with_db(&state, move |conn| {
+        load_for_session(conn, &cache, &slug, session)
+    })
+    .await?;
     let (token, cookie) = csrf::token(&request, state.settings.public_url.starts_with("https://"))?;
     let page = render_current(
         &ctx,
@@ -721,8 +731,9 @@ pub async fn submit_open(
         state.starts.record(&request);
     }
     let path = format!("/o/{slug}");
+    let cache = state.surveys.clone();
     let reply = handle_post(&state, &request, form, move |conn| {
-        load_for_session(conn, &slug, Some(hash))
+        load_for_session(conn, &cache, &slug, Some(hash))
     })
     .await?;
     let mut response = reply.into_response();

@@ -1,0 +1,204 @@
+//! Load generator for the submit benchmark (`bench/submit.sh`): virtual respondents, each with a
+//! personal link of its own, fill in a complete `fruehjahr-2020` questionnaire the way a browser does:
+//! GET the link (CSRF cookie), POST the consent, POST every page with every question answered, POST
+//! "Absenden". Prints complete responses per second and latency percentiles.
+//!
+//! Usage: `submit_load LINKS.csv CONCURRENCY [RESPONSES]` (the CSV of `participants links`).
+
+// Benchmark tooling: a failure should stop it with a message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use mint_survey::survey::answers::{self, Answers, Attributes, FormFields};
+use mint_survey::survey::{Format, QuestionKind, Survey, parse_definition};
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let links_file = args.next().expect("LINKS.csv");
+    let concurrency: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(16);
+    let csv = std::fs::read_to_string(&links_file).unwrap();
+    let links: Vec<String> = csv
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.rsplit(',').next().map(str::to_owned))
+        .collect();
+    let wanted: usize = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(links.len());
+    let links = &links[..wanted.min(links.len())];
+    let pages = forms(
+        &parse_definition(
+            "fruehjahr-2020.toml",
+            include_bytes!("../surveys/fruehjahr-2020.toml"),
+            Format::Toml,
+        )
+        .unwrap(),
+    );
+
+    let next = AtomicUsize::new(0);
+    let request_times = Mutex::new(Vec::with_capacity(links.len() * 10));
+    let response_times = Mutex::new(Vec::with_capacity(links.len()));
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..concurrency {
+            scope.spawn(|| {
+                let agent = ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .max_redirects(0)
+                    .build()
+                    .new_agent();
+                let mut mine = Vec::new();
+                let mut whole = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(link) = links.get(i) else { break };
+                    let t0 = Instant::now();
+                    respond(&agent, link, &pages, &mut mine);
+                    whole.push(t0.elapsed());
+                }
+                request_times.lock().unwrap().extend(mine);
+                response_times.lock().unwrap().extend(whole);
+            });
+        }
+    });
+    let elapsed = started.elapsed();
+    let mut requests = request_times.into_inner().unwrap();
+    let mut responses = response_times.into_inner().unwrap();
+    requests.sort();
+    responses.sort();
+    let pct = |v: &[Duration], p: f64| {
+        v[((v.len() as f64 * p) as usize).min(v.len() - 1)].as_secs_f64() * 1000.0
+    };
+    println!(
+        "concurrency {concurrency}: {} complete responses in {:.2} s = {:.0} responses/s ({:.0} requests/s); \
+         request latency p50 {:.1} ms, p99 {:.1} ms; whole response p50 {:.0} ms, p99 {:.0} ms",
+        responses.len(),
+        elapsed.as_secs_f64(),
+        responses.len() as f64 / elapsed.as_secs_f64(),
+        requests.len() as f64 / elapsed.as_secs_f64(),
+        pct(&requests, 0.50),
+        pct(&requests, 0.99),
+        pct(&responses, 0.50),
+        pct(&responses, 0.99),
+    );
+}
+
+/// One complete questionnaire through `link`; every request's time goes into `times`.
+fn respond(agent: &ureq::Agent, link: &str, pages: &[(usize, String)], times: &mut Vec<Duration>) {
+    let t0 = Instant::now();
+    let response = agent.get(link).call().unwrap();
+    times.push(t0.elapsed());
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap()
+        .to_owned();
+    let csrf = cookie.trim_start_matches("csrf=").to_owned();
+    let post = |body: String, times: &mut Vec<Duration>| {
+        let t0 = Instant::now();
+        let response = agent
+            .post(link)
+            .header("Cookie", &cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send(body.as_bytes())
+            .unwrap();
+        times.push(t0.elapsed());
+        assert_eq!(response.status().as_u16(), 303, "a page was refused");
+    };
+    post(
+        format!("csrf={csrf}&aktion=beginnen&einwilligung=ja"),
+        times,
+    );
+    for (i, (page, fields)) in pages.iter().enumerate() {
+        let action = if i + 1 == pages.len() {
+            "absenden"
+        } else {
+            "weiter"
+        };
+        post(
+            format!("csrf={csrf}&aktion={action}&page={page}{fields}"),
+            times,
+        );
+    }
+}
+
+/// The visible pages of a complete answer (every question answered) and their form bodies.
+fn forms(survey: &Survey) -> Vec<(usize, String)> {
+    let attributes: Attributes = [("landesnetzwerk".to_owned(), "ja".to_owned())]
+        .into_iter()
+        .collect();
+    let mut answers = Answers::new();
+    let mut out = Vec::new();
+    let mut page = answers::visible_pages(survey, &answers, &attributes)
+        .first()
+        .copied();
+    while let Some(current) = page {
+        let mut fields = FormFields::new();
+        for question in answers::visible_questions(survey, current, &answers, &attributes) {
+            let first = |c: &mint_survey::survey::Choices| {
+                c.options
+                    .iter()
+                    .find(|o| !o.missing && !o.other && !o.exclusive)
+                    .unwrap()
+                    .code
+                    .clone()
+            };
+            let name = answers::field_name(&question.id);
+            match &question.kind {
+                QuestionKind::Single { choices } | QuestionKind::Multiple { choices, .. } => {
+                    fields.insert(name, vec![first(choices)]);
+                }
+                QuestionKind::Matrix { items, choices } => {
+                    for item in items {
+                        fields.insert(
+                            answers::matrix_field_name(&question.id, &item.id),
+                            vec![first(choices)],
+                        );
+                    }
+                }
+                QuestionKind::Number { .. } => {
+                    fields.insert(name, vec!["3".into()]);
+                }
+                QuestionKind::Text { .. } | QuestionKind::LongText { .. } => {
+                    fields.insert(
+                        name,
+                        vec!["Eine Antwort, wie sie vorkommt: ein oder zwei Sätze.".into()],
+                    );
+                }
+                QuestionKind::Date { .. } => {
+                    fields.insert(name, vec!["01.05.2020".into()]);
+                }
+                QuestionKind::Land => {
+                    fields.insert(name, vec!["DE-TH".into()]);
+                }
+            }
+        }
+        let input = answers::read_page(survey, current, &fields, &answers, &attributes);
+        assert!(input.errors.is_empty(), "{:?}", input.errors);
+        answers.extend(input.answers);
+        let body: String = fields
+            .iter()
+            .flat_map(|(name, values)| values.iter().map(move |v| format!("&{name}={}", encode(v))))
+            .collect();
+        out.push((current, body));
+        page = answers::visible_pages(survey, &answers, &attributes)
+            .into_iter()
+            .find(|&p| p > current);
+    }
+    out
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
