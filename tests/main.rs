@@ -8,6 +8,8 @@
 
 mod helpers;
 
+mod browser;
+mod browser_flow;
 mod cluster;
 mod demo;
 mod mailing;

@@ -144,6 +144,25 @@ pub fn find_by_token(conn: &mut PgConnection, token: &str) -> QueryResult<Option
         .optional()
 }
 
+/// The participant a token belongs to, with their wave and region's name, in one query.
+pub fn find_with_wave_by_token(
+    conn: &mut PgConnection,
+    token: &str,
+) -> QueryResult<Option<(Participant, super::waves::Wave, String)>> {
+    use super::schema::waves;
+    participants::table
+        .inner_join(waves::table)
+        .inner_join(regions::table)
+        .filter(participants::token_sha256.eq(tokens::token_hash(token)))
+        .select((
+            Participant::as_select(),
+            super::waves::Wave::as_select(),
+            regions::name,
+        ))
+        .first(conn)
+        .optional()
+}
+
 /// The current link token of a participant.
 pub fn token_of(participant: &Participant, key: &SecretKey) -> String {
     tokens::participant_token(key, participant.id, participant.token_generation)

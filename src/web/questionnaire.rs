@@ -51,9 +51,8 @@ fn load_for_token(
     cache: &SurveyCache,
     token: &str,
 ) -> Result<Context, AppError> {
-    let (participant, wave) = find_by_token(conn, token)?;
+    let (participant, wave, region) = find_by_token(conn, token)?;
     let survey = cache.get(conn, wave.survey_version_id)?;
-    let region = crate::store::regions::find(conn, participant.region_id)?.name;
     let response = responses::find_for_participant(conn, participant.id)?;
     let answers = match &response {
         Some(r) => responses::find_answers(conn, r.id, &survey)?,

@@ -14,24 +14,24 @@ use super::errors::AppError;
 use super::pages::html;
 use super::{AppState, csrf};
 use crate::store::participants::{self, Participant};
-use crate::store::waves::{self, Wave, WaveState};
+use crate::store::waves::{Wave, WaveState};
 use crate::tokens::canonical_token;
 
 /// The participant and wave of a link, or the page to show instead.
 pub(super) fn find_by_token(
     conn: &mut diesel::PgConnection,
     token: &str,
-) -> Result<(Participant, Wave), AppError> {
+) -> Result<(Participant, Wave, String), AppError> {
     let token = canonical_token(token).ok_or(AppError::NotFound)?;
-    let participant = participants::find_by_token(conn, &token)?.ok_or(AppError::NotFound)?;
+    let (participant, wave, region) =
+        participants::find_with_wave_by_token(conn, &token)?.ok_or(AppError::NotFound)?;
     if participant.revoked_at.is_some() {
         return Err(AppError::NotFound);
     }
-    let wave = waves::find(conn, participant.wave_id)?;
     if wave.state(Utc::now()) == WaveState::Closed {
         return Err(AppError::Gone);
     }
-    Ok((participant, wave))
+    Ok((participant, wave, region))
 }
 
 /// Runs `f` with a pooled connection on the blocking thread pool.
@@ -75,7 +75,7 @@ async fn show_optout_inner(
     request: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (participant, wave) = with_db(&state, move |conn| find_by_token(conn, &path)).await?;
+    let (participant, wave, _) = with_db(&state, move |conn| find_by_token(conn, &path)).await?;
     let secure = state.settings.public_url.starts_with("https://");
     let (token, new_cookie) = csrf::token(&request, secure)?;
     let page = OptOutPage {
@@ -123,7 +123,7 @@ async fn record_optout_inner(
     csrf::verify(&request, &form.csrf)?;
     let location = request.path().to_owned();
     with_db(&state, move |conn| {
-        let (participant, _) = find_by_token(conn, &path)?;
+        let (participant, ..) = find_by_token(conn, &path)?;
         participants::mark_opted_out(conn, participant.id, Utc::now())?;
         Ok(())
     })

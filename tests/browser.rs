@@ -1,0 +1,279 @@
+//! The pages in a real browser: headless Chromium over WebDriver (see `helpers::browser`).
+//!
+//! Every page a respondent can reach is checked with axe-core 4.14.1 (vendored in
+//! `tests/assets/axe.min.js`, MPL-2.0) against WCAG 2.0/2.1 A and AA, and must have no violation.
+//! Screenshots go to `target/tmp/screens/`.
+
+use std::path::PathBuf;
+
+use diesel::prelude::*;
+use fantoccini::key::Key;
+use mint_survey::store::schema::{contacts, participants};
+
+use crate::helpers::app::TestApp;
+use crate::helpers::browser::{Browser, assert_no_violations};
+use crate::helpers::cli::mint;
+use crate::helpers::db::TestDb;
+use crate::helpers::fixtures::open_wave;
+
+/// The path of a participant's personal link (`/t/{token}`).
+fn link_path(db: &TestDb, slug: &str, email: &str) -> String {
+    let link = mint(
+        db,
+        &["participants", "link", "--wave", slug, "--email", email],
+    )
+    .success()
+    .trim()
+    .to_owned();
+    let start = link.find("/t/").expect("a link with /t/");
+    link[start..].to_owned()
+}
+
+fn opted_out(db: &TestDb, email: &str) -> bool {
+    participants::table
+        .inner_join(contacts::table)
+        .filter(contacts::email.eq(email))
+        .select(participants::opted_out_at.is_not_null())
+        .first(&mut db.conn())
+        .unwrap()
+}
+
+/// `target/tmp/screens/NAME`.
+fn screen(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("screens")
+        .join(name)
+}
+
+#[test]
+fn optout_page_has_no_accessibility_violations() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 2);
+    let app = TestApp::spawn(&db);
+    let link = format!(
+        "{}{}",
+        app.address,
+        link_path(&db, &slug, "person0@example.org")
+    );
+    let url = format!("{link}/optout");
+    let browser = Browser::start();
+
+    browser.goto(&link);
+    assert_eq!(
+        browser.text("h1"),
+        "Corona-Umfrage Frühjahr 2020 – MINT-Regionen"
+    );
+    assert_no_violations(&browser.axe(), "the personal link's consent page");
+
+    browser.goto(&url);
+    assert_eq!(browser.title(), "Erinnerungen abbestellen – MINT-Umfragen");
+    assert_eq!(browser.text("h1"), "Erinnerungen abbestellen");
+    assert_eq!(browser.text(".context"), "Umfrage: Frühjahr 2020");
+    assert_no_violations(&browser.axe(), "the opt-out page");
+    browser.screenshot(screen("optout.png"));
+
+    // By keyboard alone: the first Tab reaches the skip link, the second the button; Enter sends.
+    browser.press(Key::Tab);
+    assert_eq!(browser.focused_text(), "Zum Inhalt springen");
+    browser.press(Key::Tab);
+    assert_eq!(browser.focused_text(), "Keine Erinnerungen mehr senden");
+    browser.press(Key::Enter);
+
+    browser.wait_for(".notice[role=status]");
+    assert_eq!(
+        browser.current_url(),
+        url,
+        "post/redirect/get to the same page"
+    );
+    assert_eq!(
+        browser.text(".notice"),
+        "Sie erhalten zu dieser Umfrage keine Erinnerungen mehr."
+    );
+    assert!(!browser.exists("form"), "no second form once done");
+    assert!(opted_out(&db, "person0@example.org"));
+    assert!(!opted_out(&db, "person1@example.org"));
+    assert_no_violations(&browser.axe(), "the opt-out confirmation");
+    browser.screenshot(screen("optout-confirmed.png"));
+}
+
+#[test]
+fn error_pages_have_no_accessibility_violations() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 1);
+    let closed_link = link_path(&db, &slug, "person0@example.org");
+    mint(&db, &["wave", "close", &slug]).success();
+    let app = TestApp::spawn(&db);
+    let browser = Browser::start();
+
+    let pages = [
+        (
+            "/t/0b1c2d3e-0000-4000-8000-000000000000/optout",
+            "Seite nicht gefunden",
+            "the 404 page of an unknown link",
+        ),
+        (
+            "/gibt-es-nicht",
+            "Seite nicht gefunden",
+            "the 404 page of an unknown address",
+        ),
+        (
+            &format!("{closed_link}/optout"),
+            "Die Umfrage ist beendet",
+            "the 410 page of a closed wave",
+        ),
+        (
+            "/barrierefreiheit",
+            "Erklärung zur Barrierefreiheit",
+            "/barrierefreiheit",
+        ),
+        ("/datenschutz", "Datenschutz", "/datenschutz"),
+    ];
+    for (path, heading, page) in pages {
+        browser.goto(&format!("{}{path}", app.address));
+        assert_eq!(browser.text("h1"), heading, "{page}");
+        assert_eq!(browser.title(), format!("{heading} – MINT-Umfragen"));
+        assert_no_violations(&browser.axe(), page);
+    }
+}
+
+#[test]
+fn pages_work_on_a_narrow_phone_without_javascript() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 1);
+    let app = TestApp::spawn(&db);
+    let url = format!(
+        "{}{}/optout",
+        app.address,
+        link_path(&db, &slug, "person0@example.org")
+    );
+    let browser = Browser::start_without_javascript();
+
+    // Make sure scripts really are off: an inline script would change the title.
+    browser.goto("data:text/html,<title>ohne</title><script>document.title='mit'</script>");
+    assert_eq!(browser.title(), "ohne", "JavaScript must be switched off");
+
+    browser.set_window_size(360, 740);
+    browser.goto(&url);
+    let layout = browser.execute(
+        "const root = document.documentElement; \
+         const button = document.querySelector('button').getBoundingClientRect(); \
+         return { width: window.innerWidth, scroll: root.scrollWidth, client: root.clientWidth, \
+                  left: button.left, right: button.right };",
+        vec![],
+    );
+    assert_eq!(layout["width"], 360, "the viewport is a phone's: {layout}");
+    assert!(
+        layout["scroll"].as_f64().unwrap() <= layout["client"].as_f64().unwrap(),
+        "no sideways scrolling: {layout}"
+    );
+    assert!(
+        layout["left"].as_f64().unwrap() >= 0.0 && layout["right"].as_f64().unwrap() <= 360.0,
+        "the button fits the screen: {layout}"
+    );
+
+    browser.click("form button[type=submit]");
+    browser.wait_for(".notice[role=status]");
+    assert_eq!(
+        browser.text(".notice"),
+        "Sie erhalten zu dieser Umfrage keine Erinnerungen mehr."
+    );
+    assert!(opted_out(&db, "person0@example.org"));
+    browser.screenshot(screen("optout-phone.png"));
+}
+
+/// The harness itself: axe runs and finds faults under the pages' CSP, which blocks page scripts.
+#[test]
+fn axe_finds_faults_on_a_page_with_the_strict_csp() {
+    let db = TestDb::new();
+    let app = TestApp::spawn(&db);
+    let browser = Browser::start();
+    browser.goto(&format!("{}/barrierefreiheit", app.address));
+
+    let inline_ran = browser.execute(
+        "const s = document.createElement('script'); \
+         s.textContent = 'window.inlineRan = true;'; \
+         document.head.appendChild(s); \
+         return window.inlineRan === true;",
+        vec![],
+    );
+    assert_eq!(
+        inline_ran, false,
+        "the CSP blocks the page's own inline scripts"
+    );
+
+    // An image without a text alternative and grey text on white (1.9:1).
+    browser.execute(
+        "const main = document.querySelector('main'); \
+         const img = document.createElement('img'); img.src = '/static/style.css'; \
+         main.appendChild(img); \
+         const p = document.createElement('p'); p.id = 'blass'; p.textContent = 'Kaum lesbar'; \
+         p.style.color = '#bbbbbb'; main.appendChild(p);",
+        vec![],
+    );
+    let violations = browser.axe();
+    let ids: Vec<&str> = violations.iter().map(|v| v.id.as_str()).collect();
+    assert!(
+        ids.contains(&"image-alt") && ids.contains(&"color-contrast"),
+        "{violations:#?}"
+    );
+    let contrast = violations
+        .iter()
+        .find(|v| v.id == "color-contrast")
+        .unwrap();
+    assert_eq!(contrast.nodes[0].target, ["#blass"]);
+    assert_eq!(contrast.impact.as_deref(), Some("serious"));
+    let report = std::panic::catch_unwind(|| assert_no_violations(&violations, "the test page"))
+        .expect_err("assert_no_violations panics on violations");
+    let report = report.downcast_ref::<String>().unwrap();
+    assert!(
+        report.contains("image-alt") && report.contains("at #blass"),
+        "{report}"
+    );
+}
+
+/// The harness itself: filling, choosing, ticking and submitting a form.
+#[test]
+fn browser_helpers_fill_choose_tick_and_submit() {
+    let db = TestDb::new();
+    let app = TestApp::spawn(&db);
+    let browser = Browser::start();
+    let form = format!(
+        "<title>Formular</title><form id=f action='{}/echo'>\
+         <label>Name <input name=name value=alt></label>\
+         <label><input type=radio name=land value=BY> Bayern</label>\
+         <label><input type=radio name=land value=HH> Hamburg</label>\
+         <label><input type=checkbox name=ok value=ja> Einverstanden</label>\
+         <button type=submit>Senden</button></form>",
+        app.address
+    );
+    let form_url = format!("data:text/html;charset=utf-8,{}", form.replace(' ', "%20"));
+
+    browser.goto(&form_url);
+    assert!(browser.source().contains("Einverstanden"));
+    browser.fill("input[name=name]", "Anna Müller");
+    browser.select_radio("land", "HH");
+    browser.check("ok", "ja");
+    browser.check("ok", "ja");
+    assert!(browser.is_checked("land", "HH") && !browser.is_checked("land", "BY"));
+    assert!(browser.is_checked("ok", "ja"), "check twice stays checked");
+    browser.submit("#f");
+    browser.wait_for("h1");
+    assert!(
+        browser
+            .current_url()
+            .ends_with("/echo?name=Anna+M%C3%BCller&land=HH&ok=ja"),
+        "{}",
+        browser.current_url()
+    );
+
+    browser.goto(&form_url);
+    browser.fill("input[name=name]", "Ben");
+    browser.press_enter("input[name=name]");
+    browser.wait_for("h1");
+    assert!(
+        browser.current_url().ends_with("/echo?name=Ben"),
+        "{}",
+        browser.current_url()
+    );
+    assert_eq!(browser.text("h1"), "Seite nicht gefunden");
+}
