@@ -3,7 +3,7 @@
 # personal links, at concurrency 16 and 64, against the release build of `serve` with PostgreSQL on the
 # same machine. Reports complete responses per second, request latency p50/p99, peak server memory, and
 # in the same run the reference: pgbench executing the SQL of one submission (one response row, 30 answer
-# rows, one token update) at the same concurrency.
+# rows, one token update) at the same concurrency. At concurrency 64 also: the first page via token.
 # Usage: bench/submit.sh [RESPONSES]   (default 3000 per concurrency level; LEVELS="16" to pick; run from the project folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +34,7 @@ PY
   "$bin" serve --bind 127.0.0.1:18099 > "$work/serve$c.log" 2>&1 &
   server=$!
   until curl -sf http://127.0.0.1:18099/healthz > /dev/null; do sleep 0.1; done
+  [ "$c" = 64 ] && "$load" "$work/links$c.csv" "$c" "$n" first-page | sed 's/^/  mint-survey /'
   "$load" "$work/links$c.csv" "$c" | sed 's/^/  mint-survey /'
   echo "  server peak memory: $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' /proc/$server/status)"
   kill "$server"; wait "$server" 2> /dev/null || true

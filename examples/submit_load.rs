@@ -3,7 +3,8 @@
 //! GET the link (CSRF cookie), POST the consent, POST every page with every question answered, POST
 //! "Absenden". Prints complete responses per second and latency percentiles.
 //!
-//! Usage: `submit_load LINKS.csv CONCURRENCY [RESPONSES]` (the CSV of `participants links`).
+//! Usage: `submit_load LINKS.csv CONCURRENCY [RESPONSES] [first-page]` (the CSV of `participants
+//! links`). With `first-page`, each virtual respondent only opens its link once (the first page).
 
 // Benchmark tooling: a failure should stop it with a message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -30,6 +31,7 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(links.len());
     let links = &links[..wanted.min(links.len())];
+    let first_page_only = args.next().as_deref() == Some("first-page");
     let pages = forms(
         &parse_definition(
             "fruehjahr-2020.toml",
@@ -57,7 +59,12 @@ fn main() {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(link) = links.get(i) else { break };
                     let t0 = Instant::now();
-                    respond(&agent, link, &pages, &mut mine);
+                    if first_page_only {
+                        let response = agent.get(link).call().unwrap();
+                        assert_eq!(response.status().as_u16(), 200);
+                    } else {
+                        respond(&agent, link, &pages, &mut mine);
+                    }
                     whole.push(t0.elapsed());
                 }
                 request_times.lock().unwrap().extend(mine);
@@ -66,6 +73,22 @@ fn main() {
         }
     });
     let elapsed = started.elapsed();
+    if first_page_only {
+        let mut times = response_times.into_inner().unwrap();
+        times.sort();
+        let pct = |p: f64| {
+            times[((times.len() as f64 * p) as usize).min(times.len() - 1)].as_secs_f64() * 1000.0
+        };
+        println!(
+            "first page via token, concurrency {concurrency}: {} requests in {:.2} s = {:.0} requests/s; p50 {:.1} ms, p99 {:.1} ms",
+            times.len(),
+            elapsed.as_secs_f64(),
+            times.len() as f64 / elapsed.as_secs_f64(),
+            pct(0.50),
+            pct(0.99)
+        );
+        return;
+    }
     let mut requests = request_times.into_inner().unwrap();
     let mut responses = response_times.into_inner().unwrap();
     requests.sort();

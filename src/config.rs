@@ -62,6 +62,10 @@ pub struct Settings {
     pub mail_rate: Option<f64>,
     /// `MAIL_RETRY_SECONDS`: wait before the first retry of a mail the server deferred (doubles each time).
     pub mail_retry_seconds: f64,
+    /// `PRIVACY_NOTICE_FILE`: plain text shown on /datenschutz instead of the built-in notice.
+    pub privacy_notice_file: Option<PathBuf>,
+    /// `ACCESSIBILITY_STATEMENT_FILE`: plain text shown on /barrierefreiheit instead of the built-in one.
+    pub accessibility_statement_file: Option<PathBuf>,
 }
 
 impl fmt::Debug for Settings {
@@ -82,6 +86,11 @@ impl fmt::Debug for Settings {
             .field("mail_connections", &self.mail_connections)
             .field("mail_rate", &self.mail_rate)
             .field("mail_retry_seconds", &self.mail_retry_seconds)
+            .field("privacy_notice_file", &self.privacy_notice_file)
+            .field(
+                "accessibility_statement_file",
+                &self.accessibility_statement_file,
+            )
             .finish()
     }
 }
@@ -146,6 +155,10 @@ impl Settings {
             mail_connections,
             mail_rate,
             mail_retry_seconds,
+            privacy_notice_file: env.var("PRIVACY_NOTICE_FILE").map(PathBuf::from),
+            accessibility_statement_file: env
+                .var("ACCESSIBILITY_STATEMENT_FILE")
+                .map(PathBuf::from),
         })
     }
 

@@ -181,3 +181,28 @@ fn an_address_guessing_links_is_paused_even_for_valid_ones() {
         "other pages are not affected"
     );
 }
+
+#[test]
+fn an_installation_shows_its_own_privacy_notice_and_accessibility_statement() {
+    let db = TestDb::new();
+    let privacy = crate::helpers::cli::scratch_file(
+        "datenschutz.txt",
+        "Verantwortlich ist die Musterstiftung.\n\nKontakt: datenschutz@muster.example",
+    );
+    let statement = crate::helpers::cli::scratch_file(
+        "barrierefreiheit.txt",
+        "Diese Seiten sind barrierefrei.\n\nRückmeldungen an a11y@muster.example",
+    );
+    let app = TestApp::spawn_with_legal_files(&db, &privacy, &statement);
+    let (_, _, body, _) = app.get("/datenschutz", None);
+    assert!(
+        body.contains("<p>Verantwortlich ist die Musterstiftung.</p>")
+            && body.contains("datenschutz@muster.example"),
+        "{body}"
+    );
+    let (_, _, body, _) = app.get("/barrierefreiheit", None);
+    assert!(
+        body.contains("Rückmeldungen an a11y@muster.example"),
+        "{body}"
+    );
+}

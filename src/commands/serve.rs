@@ -18,7 +18,8 @@ pub fn run(settings: &Settings, bind: Option<&str>) -> anyhow::Result<()> {
     let pool = store::pool(&url, POOL_SIZE)?;
     let bind = bind.unwrap_or(&settings.bind);
     let listener = TcpListener::bind(bind).with_context(|| format!("cannot listen on {bind}"))?;
-    let state = AppState::new(pool, settings.secret_key()?, settings.clone());
+    let mut state = AppState::new(pool, settings.secret_key()?, settings.clone());
+    state.legal = crate::web::LegalTexts::from_settings(settings)?;
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(listener, state)?;
         println!(

@@ -38,6 +38,41 @@ pub struct AppState {
     pub starts: rate_limit::LookupBrake,
     /// Parsed survey versions (a stored version never changes).
     pub surveys: std::sync::Arc<SurveyCache>,
+    /// The installation's own privacy notice and accessibility statement (paragraphs), if configured.
+    pub legal: LegalTexts,
+}
+
+/// The texts of /datenschutz and /barrierefreiheit when an installation has its own.
+#[derive(Debug, Clone, Default)]
+pub struct LegalTexts {
+    /// Paragraphs of the privacy notice.
+    pub privacy: Option<Vec<String>>,
+    /// Paragraphs of the accessibility statement.
+    pub accessibility: Option<Vec<String>>,
+}
+
+impl LegalTexts {
+    /// Reads the files named by `PRIVACY_NOTICE_FILE` and `ACCESSIBILITY_STATEMENT_FILE` (plain text,
+    /// a blank line between paragraphs).
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<LegalTexts> {
+        let read = |path: &Option<std::path::PathBuf>,
+                    name: &str|
+         -> anyhow::Result<Option<Vec<String>>> {
+            let Some(path) = path else { return Ok(None) };
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("{name} {} cannot be read: {e}", path.display()))?;
+            let paragraphs = questionnaire_view::paragraphs(&text);
+            anyhow::ensure!(!paragraphs.is_empty(), "{name} {} is empty", path.display());
+            Ok(Some(paragraphs))
+        };
+        Ok(LegalTexts {
+            privacy: read(&settings.privacy_notice_file, "PRIVACY_NOTICE_FILE")?,
+            accessibility: read(
+                &settings.accessibility_statement_file,
+                "ACCESSIBILITY_STATEMENT_FILE",
+            )?,
+        })
+    }
 }
 
 /// Survey versions parsed once per process: every questionnaire request needs its survey, and a
@@ -77,6 +112,7 @@ impl AppState {
             lookups: rate_limit::LookupBrake::new(30, std::time::Duration::from_secs(600)),
             starts: rate_limit::LookupBrake::new(20, std::time::Duration::from_secs(3600)),
             surveys: std::sync::Arc::default(),
+            legal: LegalTexts::default(),
         }
     }
 }

@@ -73,8 +73,12 @@ pub async fn show_stylesheet() -> HttpResponse {
         .body(include_str!("../../static/style.css"))
 }
 
-/// `GET /datenschutz`: the privacy notice.
-pub async fn show_privacy() -> HttpResponse {
+/// `GET /datenschutz`: the privacy notice (the installation's own, or the built-in one).
+pub async fn show_privacy(state: web::Data<AppState>) -> HttpResponse {
+    if let Some(own) = &state.legal.privacy {
+        let paragraphs: Vec<&str> = own.iter().map(String::as_str).collect();
+        return MessagePage::new("Datenschutz", &paragraphs).respond(StatusCode::OK);
+    }
     MessagePage::new(
         "Datenschutz",
         &[
@@ -86,8 +90,14 @@ pub async fn show_privacy() -> HttpResponse {
     .respond(StatusCode::OK)
 }
 
-/// `GET /barrierefreiheit`: the accessibility statement with a feedback contact.
+/// `GET /barrierefreiheit`: the accessibility statement with a feedback contact (the installation's
+/// own, or the built-in one).
 pub async fn show_accessibility(state: web::Data<AppState>) -> HttpResponse {
+    if let Some(own) = &state.legal.accessibility {
+        let paragraphs: Vec<&str> = own.iter().map(String::as_str).collect();
+        return MessagePage::new("Erklärung zur Barrierefreiheit", &paragraphs)
+            .respond(StatusCode::OK);
+    }
     let contact = format!(
         "Barrieren gefunden? Schreiben Sie uns: {}. Wir antworten innerhalb von zwei Wochen.",
         state.settings.survey_contact

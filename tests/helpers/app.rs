@@ -48,6 +48,30 @@ impl TestApp {
         ))
     }
 
+    /// The application with the installation's own privacy notice and accessibility statement read
+    /// from files, as `serve` reads them.
+    pub fn spawn_with_legal_files(
+        db: &TestDb,
+        privacy: &std::path::Path,
+        accessibility: &std::path::Path,
+    ) -> TestApp {
+        let settings = Settings::from(&Vars(vec![
+            ("DATABASE_URL", db.url.clone()),
+            ("VAR_DIR", db.var_dir.display().to_string()),
+            ("PRIVACY_NOTICE_FILE", privacy.display().to_string()),
+            (
+                "ACCESSIBILITY_STATEMENT_FILE",
+                accessibility.display().to_string(),
+            ),
+        ]))
+        .unwrap();
+        let key = settings.secret_key().unwrap();
+        let legal = mint_survey::web::LegalTexts::from_settings(&settings).unwrap();
+        let mut state = AppState::new(store::pool(&db.url, 4).unwrap(), key, settings);
+        state.legal = legal;
+        Self::spawn_with(state)
+    }
+
     /// The application with a database that does not answer (for /healthz).
     pub fn spawn_without_database(db: &TestDb) -> TestApp {
         use diesel::r2d2::{ConnectionManager, Pool};
