@@ -14,20 +14,7 @@ use crate::helpers::app::TestApp;
 use crate::helpers::browser::{Browser, assert_no_violations};
 use crate::helpers::cli::mint;
 use crate::helpers::db::TestDb;
-use crate::helpers::fixtures::open_wave;
-
-/// The path of a participant's personal link (`/t/{token}`).
-fn link_path(db: &TestDb, slug: &str, email: &str) -> String {
-    let link = mint(
-        db,
-        &["participants", "link", "--wave", slug, "--email", email],
-    )
-    .success()
-    .trim()
-    .to_owned();
-    let start = link.find("/t/").expect("a link with /t/");
-    link[start..].to_owned()
-}
+use crate::helpers::fixtures::{link_path, open_wave};
 
 fn opted_out(db: &TestDb, email: &str) -> bool {
     participants::table

@@ -6,18 +6,7 @@ use mint_survey::store::schema::{contacts, participants};
 use crate::helpers::app::TestApp;
 use crate::helpers::cli::mint;
 use crate::helpers::db::TestDb;
-use crate::helpers::fixtures::open_wave;
-
-fn link_path(db: &TestDb, slug: &str, email: &str) -> String {
-    let link = mint(
-        db,
-        &["participants", "link", "--wave", slug, "--email", email],
-    )
-    .success()
-    .trim()
-    .to_owned();
-    link.trim_start_matches("http://127.0.0.1:8080").to_owned()
-}
+use crate::helpers::fixtures::{link_path, open_wave};
 
 fn opted_out(db: &TestDb, email: &str) -> bool {
     participants::table

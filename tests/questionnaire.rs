@@ -10,18 +10,7 @@ use mint_survey::survey::answers::{Answer, Answers, Attributes};
 use crate::helpers::app::{Respondent, TestApp};
 use crate::helpers::cli::mint;
 use crate::helpers::db::TestDb;
-use crate::helpers::fixtures::{answer_page, open_wave};
-
-fn link_path(db: &TestDb, slug: &str, email: &str) -> String {
-    let link = mint(
-        db,
-        &["participants", "link", "--wave", slug, "--email", email],
-    )
-    .success()
-    .trim()
-    .to_owned();
-    link.trim_start_matches("http://127.0.0.1:8080").to_owned()
-}
+use crate::helpers::fixtures::{answer_page, link_path, open_wave};
 
 fn response_count(db: &TestDb) -> i64 {
     responses::table.count().get_result(&mut db.conn()).unwrap()

@@ -30,6 +30,23 @@ pub struct Participant {
     pub submitted_at: Option<DateTime<Utc>>,
 }
 
+impl Participant {
+    /// What conditions may test: the imported attributes (string values) and `land`.
+    pub fn condition_attributes(&self) -> crate::survey::answers::Attributes {
+        let mut attributes: crate::survey::answers::Attributes = self
+            .attributes
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        attributes.insert("land".to_owned(), self.land_code.clone());
+        attributes
+    }
+}
+
 /// A participant to add, with the contact it reaches.
 #[derive(Debug, Clone)]
 pub struct NewParticipant<'a> {

@@ -228,6 +228,16 @@ impl<'a> Checker<'a> {
                 let at = path(&[&"pages", &p, &"questions", &q, &"id"]);
                 if !is_valid_id(&question.id) {
                     self.bad_id(at.clone(), "question", &question.id);
+                } else if question.id.contains("__") || question.id.ends_with("_other") {
+                    // The form names a matrix row `q_{question}__{item}` and a "Sonstiges" text
+                    // `q_{question}_other`: such ids could collide with another question's fields.
+                    self.problem(
+                        at.clone(),
+                        format!(
+                            "question id `{}` must not contain `__` or end in `_other` (the questionnaire's form uses those for rows and \"Sonstiges\" texts)",
+                            question.id
+                        ),
+                    );
                 }
                 if let Some(first) = self.page_of.get(question.id.as_str()) {
                     let page_no = first + 1;

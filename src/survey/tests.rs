@@ -356,3 +356,11 @@ fn open_link_surveys_test_answers_not_attributes() {
         "t.toml:13:25: open-link surveys have no participant attributes; test the answer to a question instead (the Land: the `land` question)",
     );
 }
+
+#[test]
+fn question_ids_that_collide_with_form_fields_are_refused() {
+    let text = with_page_two("id = \"q1_other\"\ntype = \"text\"\ntext = \"x\"");
+    assert!(problems(&text)[0].contains("must not contain `__` or end in `_other`"));
+    let text = with_page_two("id = \"a__b\"\ntype = \"text\"\ntext = \"x\"");
+    assert!(problems(&text)[0].contains("must not contain `__`"));
+}

@@ -58,16 +58,7 @@ fn load_for_token(
         Some(r) => responses::find_answers(conn, r.id, &survey)?,
         None => Answers::new(),
     };
-    let mut attributes: Attributes = participant
-        .attributes
-        .as_object()
-        .map(|o| {
-            o.iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                .collect()
-        })
-        .unwrap_or_default();
-    attributes.insert("land".to_owned(), participant.land_code.clone());
+    let attributes = participant.condition_attributes();
     Ok(Context {
         who: Who::Participant {
             participant,

@@ -55,6 +55,19 @@ pub fn open_wave(db: &TestDb, n: usize) -> String {
     slug
 }
 
+/// The path (`/t/{token}`) of a participant's personal link, as `participants link` prints it.
+pub fn link_path(db: &TestDb, slug: &str, email: &str) -> String {
+    let link = mint(
+        db,
+        &["participants", "link", "--wave", slug, "--email", email],
+    )
+    .success()
+    .trim()
+    .to_owned();
+    let start = link.find("/t/").expect("a link with /t/");
+    link[start..].to_owned()
+}
+
 /// Valid form fields for every visible question of `page` (the first real option, a number in range,
 /// a short text, a date in range), plus `overrides` (field name, value) which replace generated ones.
 pub fn answer_page(

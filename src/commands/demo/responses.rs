@@ -94,16 +94,7 @@ fn answer_all(
     dice: &mut Dice,
     submit: bool,
 ) -> anyhow::Result<()> {
-    let mut attributes: Attributes = participant
-        .attributes
-        .as_object()
-        .map(|o| {
-            o.iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                .collect()
-        })
-        .unwrap_or_default();
-    attributes.insert("land".to_owned(), participant.land_code.clone());
+    let attributes = participant.condition_attributes();
     conn.transaction(|conn| {
         let response = responses::insert_for_participant(conn, participant, Utc::now())?;
         let mut answers = Answers::new();
