@@ -172,6 +172,17 @@ fn a_respondent_consents_answers_saves_resumes_submits_and_changes_an_answer() {
         body.contains("Ist die Existenz Ihres Netzwerks"),
         "the summary lists the answers: {body}"
     );
+    // Item ids sort "ausserschulische_lernorte" < "schulen"; the questionnaire asks about schools first.
+    let schulen = body
+        .find("Angebote in Schulen:")
+        .expect("the matrix in the summary");
+    let lernorte = body
+        .find("außerschulische Lernorte und Schülerlabore:")
+        .expect("the matrix in the summary");
+    assert!(
+        schulen < lernorte,
+        "matrix rows appear in the questionnaire's order"
+    );
     let submitted: Option<chrono::DateTime<chrono::Utc>> = participants::table
         .filter(
             participants::id

@@ -193,12 +193,18 @@ fn answers_from_rows(survey: &Survey, rows: Vec<AnswerRow>) -> Answers {
             }
         }
     }
-    // Stored rows come back in code order; show multiple choices in the order of the options.
+    // Stored rows come back in code order; put choices and matrix rows back in the survey's order.
     for (id, answer) in answers.iter_mut() {
-        if let (Answer::Multiple { codes, .. }, Some(choices)) =
-            (answer, survey.question(id).and_then(|q| q.kind.choices()))
-        {
-            codes.sort_by_key(|c| choices.options.iter().position(|o| &o.code == c));
+        match (answer, survey.question(id).map(|q| &q.kind)) {
+            (Answer::Multiple { codes, .. }, Some(kind)) => {
+                if let Some(choices) = kind.choices() {
+                    codes.sort_by_key(|c| choices.options.iter().position(|o| &o.code == c));
+                }
+            }
+            (Answer::Matrix { rows }, Some(QuestionKind::Matrix { items, .. })) => {
+                rows.sort_by_cached_key(|item, _| items.iter().position(|i| &i.id == item));
+            }
+            _ => {}
         }
     }
     answers
