@@ -73,6 +73,19 @@ pub fn participant_token(key: &SecretKey, participant_id: i64, generation: i32) 
         .to_string()
 }
 
+/// A participant's personal link, `{PUBLIC_URL}/t/{token}`: what mails, exports and the demo show.
+pub fn personal_link(
+    public_url: &str,
+    key: &SecretKey,
+    participant_id: i64,
+    generation: i32,
+) -> String {
+    format!(
+        "{public_url}/t/{}",
+        participant_token(key, participant_id, generation)
+    )
+}
+
 /// The SHA-256 under which a token is stored and looked up.
 pub fn token_hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()

@@ -249,8 +249,9 @@ pub fn link(
             "the link of {email} is revoked; `mint-survey participants renew --wave {slug} --email {email}` makes a new one"
         );
     }
-    let token = stored::token_of(&listing.participant, &settings.secret_key()?);
-    Ok(format!("{}/t/{token}", settings.public_url))
+    Ok(listing
+        .participant
+        .link(&settings.public_url, &settings.secret_key()?))
 }
 
 /// `participants links --wave W`: every working personal link as CSV (region, Land, email, link), for
@@ -264,8 +265,7 @@ pub fn links(conn: &mut PgConnection, settings: &Settings, slug: &str) -> anyhow
         if listing.participant.revoked_at.is_some() {
             continue;
         }
-        let token = stored::token_of(&listing.participant, &key);
-        let link = format!("{}/t/{token}", settings.public_url);
+        let link = listing.participant.link(&settings.public_url, &key);
         out.write_record([
             spreadsheet_safe(&listing.region).as_ref(),
             listing.participant.land_code.as_str(),
@@ -288,11 +288,7 @@ pub fn renew(
     let listing = find_participant(conn, &wave, email)?;
     let key = settings.secret_key()?;
     let renewed = stored::renew_token(conn, listing.participant.id, &key)?;
-    Ok(format!(
-        "{}/t/{}",
-        settings.public_url,
-        stored::token_of(&renewed, &key)
-    ))
+    Ok(renewed.link(&settings.public_url, &key))
 }
 
 /// `participants revoke --wave W --email E`: the link stops working and no more mails go out.

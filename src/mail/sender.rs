@@ -320,12 +320,6 @@ impl Shared<'_> {
     }
 }
 
-/// The personal link of a claimed mail's participant.
-pub fn personal_link(context: &MailContext, participant_id: i64, generation: i32) -> String {
-    let token = tokens::participant_token(&context.key, participant_id, generation);
-    format!("{}/t/{token}", context.public_url)
-}
-
 /// Writes the mail for a claimed row.
 fn compose(
     context: &MailContext,
@@ -336,7 +330,12 @@ fn compose(
         .email
         .as_deref()
         .ok_or_else(|| anyhow::anyhow!("the contact has no address"))?;
-    let link = personal_link(context, claimed.participant_id, claimed.token_generation);
+    let link = tokens::personal_link(
+        &context.public_url,
+        &context.key,
+        claimed.participant_id,
+        claimed.token_generation,
+    );
     let optout_link = format!("{link}/optout");
     let values = MailValues {
         name: claimed.name.clone(),

@@ -98,8 +98,6 @@ pub struct Cluster {
     socket_dir: PathBuf,
     bin_dir: PathBuf,
     run_as: Option<(u32, u32)>,
-    /// Whether this call started the server (`false`: it was already running).
-    pub started: bool,
 }
 
 impl Cluster {
@@ -128,19 +126,17 @@ impl Cluster {
         let lock_path = var_dir.join("postgres.lock");
         let lock = File::create(&lock_path).map_err(io("cannot create", &lock_path))?;
         lock.lock().map_err(io("cannot lock", &lock_path))?;
-        let mut cluster = Cluster {
+        let cluster = Cluster {
             socket_dir: socket_dir_for(&data_dir),
             data_dir,
             bin_dir,
             run_as,
-            started: false,
         };
         if !cluster.data_dir.join("PG_VERSION").exists() {
             cluster.initialise(&var_dir, options)?;
         }
         if !cluster.is_running()? {
             cluster.start(options)?;
-            cluster.started = true;
         }
         drop(lock);
         Ok(cluster)
@@ -169,7 +165,6 @@ impl Cluster {
             data_dir,
             bin_dir,
             run_as,
-            started: false,
         }))
     }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::schema::{contacts, mail_outbox, participants, regions};
+use super::schema::{contacts, participants, regions};
 use crate::tokens::{self, SecretKey};
 
 /// A participant as stored (its token exists only as a hash).
@@ -44,6 +44,11 @@ impl Participant {
             .unwrap_or_default();
         attributes.insert("land".to_owned(), self.land_code.clone());
         attributes
+    }
+
+    /// The participant's current personal link.
+    pub fn link(&self, public_url: &str, key: &SecretKey) -> String {
+        tokens::personal_link(public_url, key, self.id, self.token_generation)
     }
 }
 
@@ -180,11 +185,6 @@ pub fn find_with_wave_by_token(
         .optional()
 }
 
-/// The current link token of a participant.
-pub fn token_of(participant: &Participant, key: &SecretKey) -> String {
-    tokens::participant_token(key, participant.id, participant.token_generation)
-}
-
 /// Makes a new link for a participant (the old one stops working) and lifts a revocation.
 pub fn renew_token(conn: &mut PgConnection, id: i64, key: &SecretKey) -> QueryResult<Participant> {
     conn.transaction(|conn| {
@@ -221,14 +221,4 @@ pub fn mark_opted_out(conn: &mut PgConnection, id: i64, now: DateTime<Utc>) -> Q
     )
     .set(participants::opted_out_at.eq(now))
     .execute(conn)
-}
-
-/// How many mails of each kind a participant was sent.
-pub fn count_sent(conn: &mut PgConnection, id: i64, kind: &str) -> QueryResult<i64> {
-    mail_outbox::table
-        .filter(mail_outbox::participant_id.eq(id))
-        .filter(mail_outbox::kind.eq(kind))
-        .filter(mail_outbox::status.eq("sent"))
-        .count()
-        .get_result(conn)
 }

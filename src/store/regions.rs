@@ -16,14 +16,6 @@ pub struct Region {
     pub land_code: String,
 }
 
-/// The region with this id.
-pub fn find(conn: &mut PgConnection, id: i64) -> QueryResult<Region> {
-    regions::table
-        .find(id)
-        .select(Region::as_select())
-        .first(conn)
-}
-
 /// The region of this name (any case), if it exists.
 pub fn find_by_name(conn: &mut PgConnection, name: &str) -> QueryResult<Option<Region>> {
     regions::table

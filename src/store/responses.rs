@@ -388,16 +388,3 @@ pub fn mark_reopened(
         .execute(conn)
         .map(drop)
 }
-
-/// How many rows of each page question a response holds (for tests and checks).
-pub fn count_answer_rows(conn: &mut PgConnection, response_id: i64) -> QueryResult<i64> {
-    #[derive(QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
-    diesel::sql_query("SELECT count(*) AS n FROM answers WHERE response_id = $1")
-        .bind::<BigInt, _>(response_id)
-        .get_result::<Count>(conn)
-        .map(|c| c.n)
-}

@@ -201,11 +201,6 @@ pub fn find_by_slug(conn: &mut PgConnection, slug: &str) -> QueryResult<Option<W
         .optional()
 }
 
-/// The wave with this id.
-pub fn find(conn: &mut PgConnection, id: i64) -> QueryResult<Wave> {
-    waves::table.find(id).select(Wave::as_select()).first(conn)
-}
-
 /// Applies changes to a wave's settings.
 pub fn update(conn: &mut PgConnection, id: i64, changes: &WaveChanges) -> QueryResult<Wave> {
     diesel::update(waves::table.find(id))

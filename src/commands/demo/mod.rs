@@ -117,8 +117,8 @@ fn print_links(conn: &mut diesel::PgConnection, settings: &Settings) -> anyhow::
                 Some(_) => 2,
             };
         if shown[state].is_none() {
-            let token = crate::store::participants::token_of(&listing.participant, &key);
-            shown[state] = Some((listing.region, format!("{}/t/{token}", settings.public_url)));
+            let link = listing.participant.link(&settings.public_url, &key);
+            shown[state] = Some((listing.region, link));
         }
     }
     println!("\nPersonal links to try (wave `fruehjahr-2020`):");
