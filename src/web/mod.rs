@@ -170,19 +170,36 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/barrierefreiheit",
             web::get().to(pages::show_accessibility),
         )
-        .route(
-            "/t/{token}",
-            web::get().to(questionnaire::show_questionnaire),
-        )
-        .route("/t/{token}", web::post().to(questionnaire::submit_page))
         .route("/o/{wave}", web::get().to(questionnaire::show_open))
         .route("/o/{wave}", web::post().to(questionnaire::submit_open))
-        .route("/t/{token}/optout", web::get().to(respondent::show_optout))
-        .route(
-            "/t/{token}/optout",
-            web::post().to(respondent::record_optout),
+        .service(
+            web::scope("/t")
+                .wrap(actix_web::middleware::from_fn(brake_link_guessing))
+                .route("/{token}", web::get().to(questionnaire::show_questionnaire))
+                .route("/{token}", web::post().to(questionnaire::submit_page))
+                .route("/{token}/optout", web::get().to(respondent::show_optout))
+                .route("/{token}/optout", web::post().to(respondent::record_optout)),
         )
         .default_service(web::to(pages::show_not_found));
+}
+
+/// The look-up brake on every personal-link route: a paused address gets 429, and every 404 (an
+/// unknown or revoked token) counts against its address.
+async fn brake_link_guessing(
+    request: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let state = request.app_data::<web::Data<AppState>>().cloned();
+    if let Some(state) = &state {
+        state.lookups.check(request.request())?;
+    }
+    let response = next.call(request).await?;
+    if let Some(state) = &state
+        && response.status() == actix_web::http::StatusCode::NOT_FOUND
+    {
+        state.lookups.record(response.request());
+    }
+    Ok(response)
 }
 
 /// A strict Content-Security-Policy (no inline script, no framing) and no referrer: links carry tokens.

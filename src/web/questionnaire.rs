@@ -220,23 +220,6 @@ pub async fn show_questionnaire(
     path: web::Path<String>,
     query: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    let guard = request.clone();
-    state
-        .clone()
-        .lookups
-        .guard(
-            &guard,
-            show_questionnaire_inner(state, request, path, query),
-        )
-        .await
-}
-
-async fn show_questionnaire_inner(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    path: web::Path<String>,
-    query: web::Query<std::collections::HashMap<String, String>>,
-) -> Result<HttpResponse, AppError> {
     let cache = state.surveys.clone();
     let ctx = with_db(&state, move |conn| load_for_token(conn, &cache, &path)).await?;
     let (token, cookie) = csrf::token(&request, state.settings.public_url.starts_with("https://"))?;
@@ -408,20 +391,6 @@ fn render_confirmation(
 
 /// `POST /t/{token}`: starting, page actions, submitting, reopening.
 pub async fn submit_page(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
-    let guard = request.clone();
-    state
-        .clone()
-        .lookups
-        .guard(&guard, submit_page_inner(state, request, path, form))
-        .await
-}
-
-async fn submit_page_inner(
     state: web::Data<AppState>,
     request: HttpRequest,
     path: web::Path<String>,

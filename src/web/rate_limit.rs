@@ -5,12 +5,11 @@
 //! after `limit` failures within `window`. Kept in memory per process: a brake, not an account lock.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 
 use super::errors::AppError;
 
@@ -69,23 +68,6 @@ impl LookupBrake {
             *entry = (now, 0);
         }
         entry.1 += 1;
-    }
-
-    /// Runs a link handler unless the address is paused, and counts its failed look-up.
-    pub async fn guard<F>(
-        &self,
-        request: &HttpRequest,
-        handler: F,
-    ) -> Result<HttpResponse, AppError>
-    where
-        F: Future<Output = Result<HttpResponse, AppError>>,
-    {
-        self.check(request)?;
-        let result = handler.await;
-        if let Err(AppError::NotFound) = &result {
-            self.record(request);
-        }
-        result
     }
 }
 

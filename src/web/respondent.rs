@@ -62,19 +62,6 @@ pub async fn show_optout(
     request: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let guard = request.clone();
-    state
-        .clone()
-        .lookups
-        .guard(&guard, show_optout_inner(state, request, path))
-        .await
-}
-
-async fn show_optout_inner(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
     let (participant, wave, _) = with_db(&state, move |conn| find_by_token(conn, &path)).await?;
     let secure = state.settings.public_url.starts_with("https://");
     let (token, new_cookie) = csrf::token(&request, secure)?;
@@ -101,20 +88,6 @@ pub struct OptOutForm {
 
 /// `POST /t/{token}/optout`: records the opt-out, then shows the confirmation (post/redirect/get).
 pub async fn record_optout(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    path: web::Path<String>,
-    form: web::Form<OptOutForm>,
-) -> Result<HttpResponse, AppError> {
-    let guard = request.clone();
-    state
-        .clone()
-        .lookups
-        .guard(&guard, record_optout_inner(state, request, path, form))
-        .await
-}
-
-async fn record_optout_inner(
     state: web::Data<AppState>,
     request: HttpRequest,
     path: web::Path<String>,
