@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod mail;
 pub mod participants;
+pub mod report;
 pub mod store;
 pub mod survey;
 pub mod text;

@@ -69,9 +69,12 @@ enum Command {
         /// Output folder (default reports/WAVE).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Compare with this earlier wave.
+        /// Compare with this wave (e.g. herbst-2020 against fruehjahr-2020).
         #[arg(long)]
         compare: Option<String>,
+        /// Also write responses.csv: one row per response, no names or emails (admins only).
+        #[arg(long)]
+        include_raw: bool,
     },
     /// Staff accounts.
     User {
@@ -335,7 +338,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Invite { mailing } => run_mailing(&settings, mailing, true),
         Command::Remind { mailing } => run_mailing(&settings, mailing, false),
-        Command::Report { .. } => not_yet("report"),
+        Command::Report {
+            wave,
+            out,
+            compare,
+            include_raw,
+        } => {
+            let mut conn = commands::open_store(&settings)?;
+            let options = commands::report::ReportOptions {
+                wave,
+                out,
+                compare,
+                include_raw,
+            };
+            commands::report::run(&mut conn, &options)
+        }
         Command::User { .. } => not_yet("user"),
     }
 }

@@ -19,5 +19,6 @@ mod optout;
 mod participants;
 mod properties;
 mod questionnaire;
+mod reports;
 mod surveys;
 mod waves;

@@ -7,6 +7,7 @@ pub mod database;
 pub mod demo;
 pub mod mailing;
 pub mod participants;
+pub mod report;
 pub mod serve;
 pub mod surveys;
 pub mod waves;

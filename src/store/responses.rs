@@ -114,20 +114,21 @@ pub fn set_land(conn: &mut PgConnection, response_id: i64, land_code: &str) -> Q
         .map(drop)
 }
 
+/// One stored answer row, as queries read it back.
 #[derive(QueryableByName)]
-struct AnswerRow {
+pub(crate) struct AnswerRow {
     #[diesel(sql_type = Text)]
-    question_id: String,
+    pub(crate) question_id: String,
     #[diesel(sql_type = Text)]
-    item_id: String,
+    pub(crate) item_id: String,
     #[diesel(sql_type = Text)]
-    option_code: String,
+    pub(crate) option_code: String,
     #[diesel(sql_type = Nullable<Text>)]
-    number: Option<String>,
+    pub(crate) number: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
-    text_value: Option<String>,
+    pub(crate) text_value: Option<String>,
     #[diesel(sql_type = Nullable<Date>)]
-    date_value: Option<NaiveDate>,
+    pub(crate) date_value: Option<NaiveDate>,
 }
 
 /// The answers of a response, typed by the survey's questions (rows of unknown questions are skipped).
@@ -145,7 +146,10 @@ pub fn find_answers(
     Ok(answers_from_rows(survey, rows))
 }
 
-fn answers_from_rows(survey: &Survey, rows: Vec<AnswerRow>) -> Answers {
+pub(crate) fn answers_from_rows(
+    survey: &Survey,
+    rows: impl IntoIterator<Item = AnswerRow>,
+) -> Answers {
     let mut answers = Answers::new();
     for row in rows {
         let Some(question) = survey.question(&row.question_id) else {

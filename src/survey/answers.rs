@@ -243,6 +243,16 @@ fn visibility<'s>(
     vis
 }
 
+/// The ids of the questions shown, given these answers and attributes (reports count, per
+/// question, the responses that were shown it).
+pub fn shown_questions<'s>(
+    survey: &'s Survey,
+    answers: &Answers,
+    attributes: &Attributes,
+) -> HashSet<&'s str> {
+    visibility(survey, answers, attributes).shown
+}
+
 /// The indexes of the pages shown, given the answers so far: a page is shown when its `show_if`
 /// holds and at least one of its questions is shown.
 pub fn visible_pages(survey: &Survey, answers: &Answers, attributes: &Attributes) -> Vec<usize> {

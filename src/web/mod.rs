@@ -3,6 +3,7 @@
 //! Handlers parse the request into domain types, make one database call (on the blocking pool,
 //! never holding a connection across an `.await`) and render or redirect.
 
+pub mod board;
 pub mod csrf;
 pub mod errors;
 pub mod pages;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub surveys: std::sync::Arc<SurveyCache>,
     /// The installation's own privacy notice and accessibility statement (paragraphs), if configured.
     pub legal: LegalTexts,
+    /// Rendered reports of the board pages.
+    pub reports: std::sync::Arc<board::ReportCache>,
 }
 
 /// The texts of /datenschutz and /barrierefreiheit when an installation has its own.
@@ -113,6 +116,7 @@ impl AppState {
             starts: rate_limit::LookupBrake::new(20, std::time::Duration::from_secs(3600)),
             surveys: std::sync::Arc::default(),
             legal: LegalTexts::default(),
+            reports: std::sync::Arc::default(),
         }
     }
 }
@@ -179,6 +183,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/{token}", web::post().to(questionnaire::submit_page))
                 .route("/{token}/optout", web::get().to(respondent::show_optout))
                 .route("/{token}/optout", web::post().to(respondent::record_optout)),
+        )
+        .service(
+            web::scope("/board")
+                .wrap(actix_web::middleware::from_fn(board::require_board_key))
+                .route("", web::get().to(board::show_board))
+                .route("/", web::get().to(board::show_board))
+                .route("/waves/{wave}", web::get().to(board::redirect_to_folder))
+                .route(
+                    "/waves/{wave}/vergleich/{other}",
+                    web::get().to(board::redirect_to_folder),
+                )
+                .route(
+                    "/waves/{wave}/vergleich/{other}/{file:.*}",
+                    web::get().to(board::show_comparison_file),
+                )
+                .route(
+                    "/waves/{wave}/{file:.*}",
+                    web::get().to(board::show_report_file),
+                ),
         )
         .default_service(web::to(pages::show_not_found));
 }

@@ -72,6 +72,22 @@ impl TestApp {
         Self::spawn_with(state)
     }
 
+    /// The application with the board pages opened by `key` (`BOARD_ACCESS_KEY`).
+    pub fn spawn_with_board_key(db: &TestDb, key: &str) -> TestApp {
+        let settings = Settings::from(&Vars(vec![
+            ("DATABASE_URL", db.url.clone()),
+            ("VAR_DIR", db.var_dir.display().to_string()),
+            ("BOARD_ACCESS_KEY", key.to_owned()),
+        ]))
+        .unwrap();
+        let secret = settings.secret_key().unwrap();
+        Self::spawn_with(AppState::new(
+            store::pool(&db.url, 4).unwrap(),
+            secret,
+            settings,
+        ))
+    }
+
     /// The application with a database that does not answer (for /healthz).
     pub fn spawn_without_database(db: &TestDb) -> TestApp {
         use diesel::r2d2::{ConnectionManager, Pool};

@@ -95,12 +95,66 @@ pub fn run(settings: &Settings, serve: bool) -> anyhow::Result<()> {
         settings.var_dir.join("outbox").display()
     );
     print_links(&mut conn, &settings)?;
-    println!("Reports and the staff area are not available yet in this version.");
+    write_reports(&mut conn)?;
+    let key = match &settings.board_access_key {
+        Some(key) => key.clone(),
+        None => demo_board_key(&settings.var_dir)?,
+    };
+    println!(
+        "\nThe Länderbeirat's reports: {}/board (any user name; password: {})",
+        settings.public_url,
+        if settings.board_access_key.is_some() {
+            "the configured BOARD_ACCESS_KEY"
+        } else {
+            &key
+        }
+    );
+    settings.board_access_key = Some(key);
+    println!("The staff area (accounts, admin pages) is not available yet in this version.");
     if serve {
         println!();
         super::serve::run(&settings, None)?;
     }
     Ok(())
+}
+
+/// Writes the reports of both demo waves, autumn compared with spring, to `reports/`.
+fn write_reports(conn: &mut diesel::PgConnection) -> anyhow::Result<()> {
+    println!("\nReports:");
+    for (wave, compare) in [
+        ("fruehjahr-2020", None),
+        ("herbst-2020", Some("fruehjahr-2020")),
+    ] {
+        let options = super::report::ReportOptions {
+            wave: wave.to_owned(),
+            compare: compare.map(str::to_owned),
+            ..Default::default()
+        };
+        let written = super::report::write(conn, &options)?;
+        println!(
+            "  {wave:<15} {} ({} files{})",
+            written.folder.join("index.html").display(),
+            written.files,
+            compare.map_or_else(String::new, |c| format!(", compared with {c}"))
+        );
+    }
+    Ok(())
+}
+
+/// The demo's board access key: generated once into `var/board.key`.
+fn demo_board_key(var_dir: &Path) -> anyhow::Result<String> {
+    let path = var_dir.join("board.key");
+    if let Ok(key) = std::fs::read_to_string(&path)
+        && key.trim().len() >= 16
+    {
+        return Ok(key.trim().to_owned());
+    }
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no random numbers: {e}"))?;
+    let key = hex::encode(bytes);
+    std::fs::write(&path, format!("{key}\n"))
+        .with_context(|| format!("could not write {}", path.display()))?;
+    Ok(key)
 }
 
 /// Prints personal links to try: one not started, one draft, one submitted.

@@ -1,0 +1,991 @@
+//! Charts of the report: 100 % stacked horizontal bars per group, and plain bars from 0 to 100 %.
+//!
+//! Pure functions from a [`Chart`] description to bytes: [`svg`] gives a standalone SVG document,
+//! [`png`] the same drawing as a PNG image. Both come from one layout in pixel coordinates, measured
+//! with the DejaVu Sans shipped in `assets/fonts/` (built into the binary, so a machine without fonts
+//! draws the same), and the output is deterministic: the same chart gives byte-identical SVG.
+//!
+//! The charts do not rely on colour alone (greyscale print, colour-blind readers): every segment wide
+//! enough carries its rounded percentage in black or white, whichever contrasts more; neighbouring
+//! segments are separated by a white gap and differ in lightness (a diverging blue–orange palette, dark
+//! at the ends and light towards the middle); the legend lists the categories in segment order; and
+//! "weiß nicht / keine Angabe" is grey under a white hatch, after the scale. Aggregation and
+//! suppression happen before: this module draws what it is given.
+
+use std::sync::OnceLock;
+
+use ab_glyph::{Font as _, FontRef, PxScaleFont, ScaleFont, point};
+use plotters::coord::Shift;
+use plotters::prelude::{
+    BitMapBackend, Color, DrawingArea, DrawingBackend, FontDesc, FontFamily, FontStyle,
+    IntoDrawingArea, PathElement, RGBColor, Rectangle, SVGBackend, TextStyle, WHITE,
+};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// One chart, ready to draw.
+pub enum Chart {
+    /// 100 % stacked bars, one per group (a single-choice question, or one item of a matrix).
+    Stacked(StackedChart),
+    /// Plain bars, one per option (a multiple-choice question).
+    Bars(BarChart),
+}
+
+/// A 100 % stacked horizontal bar per group (Land, "weitere Länder", "Deutschland gesamt", attribute groups).
+pub struct StackedChart {
+    /// Heading drawn above the chart (the question text, for matrix questions "question – item"); wrapped.
+    pub title: String,
+    /// The answer options in scale order, as legend entries.
+    pub categories: Vec<Category>,
+    /// One bar per row, top to bottom.
+    pub rows: Vec<ChartRow>,
+}
+
+/// One answer option of a stacked chart.
+pub struct Category {
+    /// Legend text, e.g. "trifft eher zu".
+    pub label: String,
+    /// "weiß nicht / keine Angabe": drawn in neutral grey with a hatch, after the scale categories.
+    pub missing: bool,
+}
+
+/// One group, one bar of a stacked chart.
+pub struct ChartRow {
+    /// Label left of the bar, already containing n, e.g. "Bayern (n = 12)" or "Saarland".
+    pub label: String,
+    /// Percent per category (same order as categories, summing to about 100), or None when the group is
+    /// suppressed. The bar always fills 0–100 %: shares are scaled by their sum (all 0: no bar).
+    pub shares: Option<Vec<f64>>,
+    /// Text drawn instead of a bar when shares is None, e.g. "zu wenige Antworten".
+    pub note: String,
+    /// Draw a separator line above this row (before "Deutschland gesamt" and before the attribute groups).
+    pub separator_above: bool,
+    /// Bold label (the total row).
+    pub emphasis: bool,
+}
+
+/// Plain horizontal bars from 0 to 100 %, e.g. a multiple-choice question's options with the share of
+/// respondents that ticked each.
+pub struct BarChart {
+    /// Heading drawn above the chart (the question text); wrapped.
+    pub title: String,
+    /// Line below the title, such as "Deutschland gesamt, n = 130; Mehrfachnennungen"; may be empty.
+    pub subtitle: String,
+    /// One bar per row, top to bottom.
+    pub rows: Vec<BarRow>,
+}
+
+/// One bar of a [`BarChart`].
+pub struct BarRow {
+    /// Label left of the bar, e.g. the option text.
+    pub label: String,
+    /// Share in percent, 0 to 100 (more is drawn as 100).
+    pub percent: f64,
+}
+
+/// Why a chart could not be drawn.
+///
+/// A chart without rows or without categories is not an error: it is drawn with its title and the
+/// note "Keine Daten vorhanden.".
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    /// The shipped font could not be parsed (a broken file in `assets/fonts/`).
+    #[error("the chart font {0} could not be loaded")]
+    Font(&'static str),
+    /// A row's values cannot be drawn: row index (from 0), row label, what is wrong. A bug in the caller.
+    #[error("chart row {0} (\"{1}\"): {2}")]
+    Row(usize, String, String),
+    /// plotters failed while drawing.
+    #[error("drawing the chart failed: {0}")]
+    Draw(String),
+    /// The PNG encoder failed.
+    #[error("encoding the chart as PNG failed: {0}")]
+    Png(#[from] png::EncodingError),
+}
+
+/// The chart as a standalone SVG document (UTF-8 text), 900 px wide.
+///
+/// Text asks for "DejaVu Sans", then Verdana and sans-serif (similar widths), so the layout holds where
+/// the viewer lacks DejaVu. A `<title>` carries the chart title for screen readers.
+pub fn svg(chart: &Chart) -> Result<String, ChartError> {
+    let canvas = layout(chart)?;
+    let mut out = String::new();
+    paint(
+        &canvas,
+        SVGBackend::with_string(&mut out, canvas.size()),
+        true,
+    )?;
+    let title = match chart {
+        Chart::Stacked(c) => &c.title,
+        Chart::Bars(c) => &c.title,
+    };
+    let escaped = title
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    if let Some(at) = out.find(">\n") {
+        out.insert_str(at + 2, &format!("<title>{escaped}</title>\n"));
+    }
+    Ok(out)
+}
+
+/// The chart as PNG bytes (same drawing, rendered with the shipped font).
+///
+/// plotters draws the shapes; the text is rasterised here with ab_glyph, because plotters' own
+/// ab_glyph text drops each glyph's side bearing and rounds baselines per glyph (uneven letters).
+pub fn png(chart: &Chart) -> Result<Vec<u8>, ChartError> {
+    let canvas = layout(chart)?;
+    let (width, height) = canvas.size();
+    let mut pixels = vec![255; width as usize * height as usize * 3];
+    paint(
+        &canvas,
+        BitMapBackend::with_buffer(&mut pixels, (width, height)),
+        false,
+    )?;
+    canvas.rasterize_text(&mut pixels);
+    let mut out = Vec::with_capacity(pixels.len() / 8);
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    // Fast deflate: ~3 ms for a 22-row chart; Default halves the size but takes ~19 ms.
+    encoder.set_compression(png::Compression::Fast);
+    encoder.set_adaptive_filter(png::AdaptiveFilterType::Adaptive);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(&pixels)?;
+    writer.finish()?;
+    Ok(out)
+}
+
+// --- Fonts, colours, sizes ---------------------------------------------------------------------
+
+/// The SVG `font-family`; the PNG always uses the shipped DejaVu Sans.
+const FAMILY: &str = "DejaVu Sans, Verdana, sans-serif";
+const WIDTH: i32 = 900;
+const MARGIN: i32 = 16;
+const TITLE: Font = Font(16.0, true);
+const TEXT: Font = Font(14.0, false);
+const SMALL: Font = Font(12.0, false);
+const ROW_HEIGHT: i32 = 26;
+const BAR_HEIGHT: i32 = 20;
+const LINE_HEIGHT: i32 = 18;
+const MAX_LABEL_WIDTH: i32 = 360;
+/// Half DejaVu's x-height (1120/2048 em): SVG centres text on `y` with `dy="0.5ex"`, so does the PNG.
+const HALF_EX: f32 = 0.2734;
+
+const INK: RGBColor = rgb(0x1a1a1a);
+const MUTED: RGBColor = rgb(0x595959);
+const RULE: RGBColor = rgb(0x767676);
+const GRID: RGBColor = rgb(0xdddddd);
+const BLACK: RGBColor = rgb(0x000000);
+/// Blue and orange ramps, light to dark, in steps of 1.5:1 luminance contrast (OKLCH hues 250 and
+/// 55, equal luminance per step): three steps apart give 3.4:1.
+const BLUE: [u32; 7] = [
+    0xd3e7fc, 0x86c1fc, 0x549de5, 0x337ec3, 0x0e61a4, 0x064679, 0x032a4b,
+];
+const ORANGE: [u32; 7] = [
+    0xfedfca, 0xfda96d, 0xdd823b, 0xbb6212, 0x934b04, 0x6c3604, 0x431f00,
+];
+/// Centre of an odd-length scale ("teils/teils"), as light as the lightest ramp step.
+const NEUTRAL: RGBColor = rgb(0xe5e5e5);
+/// Missing categories: greys under a white hatch.
+const MISSING: [RGBColor; 2] = [rgb(0x959595), rgb(0xc4c4c4)];
+
+const fn rgb(hex: u32) -> RGBColor {
+    RGBColor((hex >> 16) as u8, (hex >> 8) as u8, hex as u8)
+}
+
+/// DejaVu Sans regular and bold.
+type Fonts = [FontRef<'static>; 2];
+
+/// The fonts, parsed once per process from the bytes built into the binary.
+fn fonts() -> Result<&'static Fonts, ChartError> {
+    static FONTS: OnceLock<Result<Fonts, &'static str>> = OnceLock::new();
+    let parse = |bytes: &'static [u8], name| FontRef::try_from_slice(bytes).map_err(|_| name);
+    let fonts = FONTS.get_or_init(|| {
+        Ok([
+            parse(
+                include_bytes!("../../assets/fonts/DejaVuSans.ttf"),
+                "DejaVuSans.ttf",
+            )?,
+            parse(
+                include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf"),
+                "DejaVuSans-Bold.ttf",
+            )?,
+        ])
+    });
+    fonts.as_ref().map_err(|name| ChartError::Font(name))
+}
+
+/// A text size in pixels per em (SVG's `font-size`), and whether it is bold.
+#[derive(Clone, Copy)]
+struct Font(f32, bool);
+
+impl Font {
+    fn face(self, fonts: &Fonts) -> PxScaleFont<&FontRef<'static>> {
+        let face = &fonts[usize::from(self.1)];
+        let per_em = face
+            .units_per_em()
+            .map_or(1.0, |upm| face.height_unscaled() / upm);
+        face.as_scaled(self.0 * per_em)
+    }
+
+    /// Advance width of `text` in pixels, with kerning.
+    fn advance(self, fonts: &Fonts, text: &str) -> f32 {
+        let face = self.face(fonts);
+        let mut previous = None;
+        let mut width = 0.0;
+        for id in text.chars().map(|c| face.glyph_id(c)) {
+            width += face.h_advance(id) + previous.map_or(0.0, |p| face.kern(p, id));
+            previous = Some(id);
+        }
+        width
+    }
+
+    /// The plotters style for the SVG backend, which writes `font-size` as size / 1.24 (the em sizes
+    /// above survive that round trip exactly; 13 would come out as "13.000000000000002").
+    fn style(self, color: &RGBColor, align: HPos) -> TextStyle<'_> {
+        let size = f64::from(self.0) * 1.24;
+        let weight = if self.1 {
+            FontStyle::Bold
+        } else {
+            FontStyle::Normal
+        };
+        TextStyle::from(FontDesc::new(FontFamily::Name(FAMILY), size, weight))
+            .color(color)
+            .pos(Pos::new(align, VPos::Center))
+    }
+}
+
+/// Colour of the `i`-th of `k` ordered categories: blue for the first half, orange for the second,
+/// dark at both ends and lighter towards the centre, so neighbours differ in lightness.
+fn scale_color(i: usize, k: usize) -> RGBColor {
+    match k {
+        0 | 1 => return rgb(BLUE[3]),
+        2 => return rgb(if i == 0 { BLUE[6] } else { ORANGE[1] }),
+        _ => {}
+    }
+    let odd = k % 2 == 1;
+    let (i, half, lift) = (i as f64, (k - 1) as f64 / 2.0, if odd { 0.0 } else { 0.5 });
+    // 0 at the centre (pair), 1 at the ends; odd scales have a neutral centre.
+    let distance = ((i - half).abs() - lift) / (half - lift);
+    if odd && distance == 0.0 {
+        return NEUTRAL;
+    }
+    let step = ((distance * 6.0).round() as usize).clamp(usize::from(!odd), 6);
+    rgb(if i < half { BLUE[step] } else { ORANGE[step] })
+}
+
+/// Relative luminance (WCAG 2) of a colour.
+fn luminance(c: RGBColor) -> f64 {
+    let linear = |v: u8| match f64::from(v) / 255.0 {
+        v if v <= 0.04045 => v / 12.92,
+        v => ((v + 0.055) / 1.055).powf(2.4),
+    };
+    0.2126 * linear(c.0) + 0.7152 * linear(c.1) + 0.0722 * linear(c.2)
+}
+
+/// Black or white, whichever contrasts more with `fill` (at least 4.58:1 for any colour).
+fn text_on(fill: RGBColor) -> RGBColor {
+    let l = luminance(fill);
+    if (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) {
+        BLACK
+    } else {
+        WHITE
+    }
+}
+
+fn percent_text(value: f64) -> String {
+    format!("{} %", value.round() as i64)
+}
+
+// --- Layout: the chart as shapes in pixel coordinates --------------------------------------------
+
+enum Shape {
+    /// A filled rectangle: left, top, right, bottom (right and bottom exclusive).
+    Rect([i32; 4], RGBColor),
+    /// A thin white line (hatching).
+    Line((i32, i32), (i32, i32)),
+    /// Text anchored at a point, vertically centred on it.
+    Text((i32, i32), String, Font, RGBColor, HPos),
+}
+
+#[derive(Clone, Copy)]
+enum Fill {
+    Solid(RGBColor),
+    Hatched(RGBColor),
+}
+
+/// The shapes of one chart, its height, and the columns of the bar rows (label column, plot area
+/// from `x0` to `x1`); the width is always [`WIDTH`].
+struct Canvas {
+    fonts: &'static Fonts,
+    shapes: Vec<Shape>,
+    height: i32,
+    label_width: i32,
+    x0: i32,
+    x1: i32,
+}
+
+impl Canvas {
+    fn size(&self) -> (u32, u32) {
+        (WIDTH.unsigned_abs(), self.height.unsigned_abs())
+    }
+
+    /// Width of `text` in whole pixels, rounded up.
+    fn width(&self, font: Font, text: &str) -> i32 {
+        font.advance(self.fonts, text).ceil() as i32
+    }
+
+    /// The x of `percent` in the plot area.
+    fn x(&self, percent: f64) -> i32 {
+        let share = percent.clamp(0.0, 100.0) / 100.0;
+        self.x0 + (share * f64::from(self.x1 - self.x0)).round() as i32
+    }
+
+    fn rect(&mut self, x0: i32, y0: i32, x1: i32, y1: i32, color: RGBColor) {
+        self.shapes.push(Shape::Rect([x0, y0, x1, y1], color));
+    }
+
+    fn text(&mut self, (x, y): (i32, i32), text: &str, font: Font, color: RGBColor, align: HPos) {
+        // One pixel down: `dy="0.5ex"` centres the x-height, which leaves digits and capitals high.
+        let shape = Shape::Text((x, y + 1), text.to_owned(), font, color, align);
+        self.shapes.push(shape);
+    }
+
+    /// A rectangle in `fill`; hatched fills get white diagonal lines every 6 px.
+    fn fill(&mut self, [x0, y0, x1, y1]: [i32; 4], fill: Fill) {
+        let (Fill::Solid(color) | Fill::Hatched(color)) = fill;
+        self.rect(x0, y0, x1, y1, color);
+        if let Fill::Hatched(_) = fill {
+            for c in ((x0 + y0 + 3)..(x1 + y1 - 1)).step_by(6) {
+                let (xa, xb) = ((c - (y1 - 1)).max(x0), (c - y0).min(x1 - 1));
+                if xa < xb {
+                    self.shapes.push(Shape::Line((xa, c - xa), (xb, c - xb)));
+                }
+            }
+        }
+    }
+
+    /// Greedy word wrap by measured width; a word wider than a line is broken between characters.
+    fn wrap(&self, text: &str, font: Font, max_width: i32) -> Vec<String> {
+        let (mut lines, mut line) = (Vec::new(), String::new());
+        for word in text.split_whitespace() {
+            let candidate = if line.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{line} {word}")
+            };
+            if self.width(font, &candidate) <= max_width {
+                line = candidate;
+                continue;
+            }
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            for c in word.chars() {
+                line.push(c);
+                if self.width(font, &line) > max_width && line.chars().count() > 1 {
+                    line.pop();
+                    lines.push(std::mem::replace(&mut line, c.to_string()));
+                }
+            }
+        }
+        if !line.is_empty() || lines.is_empty() {
+            lines.push(line);
+        }
+        lines
+    }
+
+    /// `text` wrapped to the chart width, a line every `step` px from `y`; returns the y below it.
+    fn paragraph(&mut self, text: &str, font: Font, color: RGBColor, y: i32, step: i32) -> i32 {
+        let lines = self.wrap(text, font, WIDTH - 2 * MARGIN);
+        for (i, line) in (0..).zip(&lines) {
+            self.text(
+                (MARGIN, y + step * i + step / 2),
+                line,
+                font,
+                color,
+                HPos::Left,
+            );
+        }
+        y + step * lines.len() as i32
+    }
+
+    /// Title, subtitle, and "Keine Daten vorhanden." when there is nothing to draw; returns the y below.
+    fn heading(&mut self, title: &str, subtitle: &str, empty: bool) -> i32 {
+        let mut y = self.paragraph(title, TITLE, INK, MARGIN, 22);
+        if !subtitle.is_empty() {
+            y = self.paragraph(subtitle, TEXT, MUTED, y, 20);
+        }
+        if empty {
+            y = self.paragraph("Keine Daten vorhanden.", TEXT, MUTED, y + 8, 20);
+            self.height = y + 10 + MARGIN;
+        }
+        y + 10
+    }
+
+    /// The legend: a swatch and label per category in segment order, flowing onto further lines.
+    fn legend(&mut self, entries: &[(&str, Fill)], mut y: i32) -> i32 {
+        let (swatch, gap, spacing, step) = (16, 6, 20, 22);
+        let mut x = MARGIN;
+        for (label, fill) in entries {
+            let lines = self.wrap(label, SMALL, WIDTH - 2 * MARGIN - swatch - gap);
+            let text_width = lines
+                .iter()
+                .map(|l| self.width(SMALL, l))
+                .max()
+                .unwrap_or(0);
+            let width = swatch + gap + text_width;
+            if x > MARGIN && (x + width > WIDTH - MARGIN || lines.len() > 1) {
+                (x, y) = (MARGIN, y + step);
+            }
+            let top = y + (step - swatch) / 2;
+            self.rect(x, top, x + swatch, top + swatch, RULE);
+            self.fill([x + 1, top + 1, x + swatch - 1, top + swatch - 1], *fill);
+            for (i, line) in (0..).zip(&lines) {
+                let at = (x + swatch + gap, y + step / 2 + LINE_HEIGHT * i);
+                self.text(at, line, SMALL, INK, HPos::Left);
+            }
+            y += LINE_HEIGHT * (lines.len() as i32 - 1);
+            x += width + spacing;
+        }
+        y + step
+    }
+
+    /// Sets the label column to the widest of `labels` (text, bold), capped, and the plot area
+    /// after it, leaving `right` px after 100 %.
+    fn columns<'a>(&mut self, labels: impl Iterator<Item = (&'a str, bool)>, right: i32) {
+        let widest = labels
+            .map(|(label, bold)| self.width(Font(TEXT.0, bold), label))
+            .max();
+        self.label_width = widest.unwrap_or(0).min(MAX_LABEL_WIDTH);
+        (self.x0, self.x1) = (MARGIN + self.label_width + 10, WIDTH - MARGIN - right);
+    }
+
+    /// A row label right-aligned before the plot area, wrapped when too long; returns the row height.
+    fn row_label(&mut self, label: &str, bold: bool, y: i32) -> i32 {
+        let font = Font(TEXT.0, bold);
+        let lines = self.wrap(label, font, self.label_width);
+        let count = lines.len() as i32;
+        let height = ROW_HEIGHT.max(LINE_HEIGHT * count + 8);
+        for (i, line) in (0..).zip(&lines) {
+            let at = (
+                self.x0 - 10,
+                y + height / 2 + LINE_HEIGHT * (2 * i - count + 1) / 2,
+            );
+            self.text(at, line, font, INK, HPos::Right);
+        }
+        height
+    }
+
+    /// The x axis at `y` with ticks at 0, 25, 50, 75 and 100 %; grid lines from `top` if `grid`.
+    fn axis(&mut self, top: i32, y: i32, grid: bool) {
+        let y = y + 4;
+        self.rect(self.x0, y, self.x1 + 1, y + 1, RULE);
+        for p in [0.0, 25.0, 50.0, 75.0, 100.0] {
+            let x = self.x(p);
+            if grid {
+                self.shapes.insert(0, Shape::Rect([x, top, x + 1, y], GRID));
+            }
+            self.rect(x, y, x + 1, y + 6, RULE);
+            self.text((x, y + 16), &percent_text(p), SMALL, INK, HPos::Center);
+        }
+        self.height = y + 26 + MARGIN;
+    }
+
+    /// One stacked bar from `y`: a segment per category in `order`, labelled with its percentage
+    /// when the label fits, and a 2 px white gap between segments.
+    fn stacked_bar(&mut self, shares: &[f64], order: &[usize], fills: &[Fill], y: i32) {
+        let total: f64 = shares.iter().sum();
+        let (mut cumulative, mut left) = (0.0, self.x0);
+        for &i in order.iter().filter(|_| total > 0.0) {
+            cumulative += shares[i];
+            let right = self.x(cumulative / total * 100.0);
+            let end = if right < self.x1 && right - left > 2 {
+                right - 2
+            } else {
+                right
+            };
+            if end > left {
+                self.fill([left, y, end, y + BAR_HEIGHT], fills[i]);
+                let (text, Fill::Solid(color) | Fill::Hatched(color)) =
+                    (percent_text(shares[i]), fills[i]);
+                let (width, centre) = (self.width(SMALL, &text), (left + end) / 2);
+                if width + 6 <= end - left {
+                    if let Fill::Hatched(_) = fills[i] {
+                        let [x0, x1] = [centre - width / 2 - 2, centre + width / 2 + 3];
+                        self.rect(x0, y + 3, x1, y + BAR_HEIGHT - 3, color);
+                    }
+                    let at = (centre, y + BAR_HEIGHT / 2);
+                    self.text(at, &text, SMALL, text_on(color), HPos::Center);
+                }
+            }
+            left = right;
+        }
+    }
+
+    /// Draws the text shapes into an RGB buffer of width [`WIDTH`], centred like the SVG's.
+    fn rasterize_text(&self, pixels: &mut [u8]) {
+        for shape in &self.shapes {
+            let Shape::Text((x, y), text, font, color, align) = shape else {
+                continue;
+            };
+            let face = font.face(self.fonts);
+            let left = match align {
+                HPos::Left => 0.0,
+                HPos::Center => font.advance(self.fonts, text) / 2.0,
+                HPos::Right => font.advance(self.fonts, text),
+            };
+            let mut caret = point(*x as f32 - left, (*y as f32 + HALF_EX * font.0).round());
+            let mut previous = None;
+            for id in text.chars().map(|c| face.glyph_id(c)) {
+                caret.x += previous.map_or(0.0, |p| face.kern(p, id));
+                previous = Some(id);
+                let glyph = id.with_scale_and_position(face.scale(), caret);
+                caret.x += face.h_advance(id);
+                let Some(outline) = face.outline_glyph(glyph) else {
+                    continue;
+                };
+                let min = outline.px_bounds().min;
+                outline.draw(|gx, gy, coverage| {
+                    let (px, py) = (min.x as i32 + gx as i32, min.y as i32 + gy as i32);
+                    if !(0..WIDTH).contains(&px) || py < 0 {
+                        return;
+                    }
+                    let at = (py as usize * WIDTH as usize + px as usize) * 3;
+                    let Some(pixel) = pixels.get_mut(at..at + 3) else {
+                        return;
+                    };
+                    for (channel, ink) in pixel.iter_mut().zip([color.0, color.1, color.2]) {
+                        let mixed =
+                            f32::from(*channel) * (1.0 - coverage) + f32::from(ink) * coverage;
+                        *channel = mixed.round().clamp(0.0, 255.0) as u8;
+                    }
+                });
+            }
+        }
+    }
+}
+
+fn layout(chart: &Chart) -> Result<Canvas, ChartError> {
+    let fonts = fonts()?;
+    let mut canvas = Canvas {
+        fonts,
+        shapes: Vec::new(),
+        height: 0,
+        label_width: 0,
+        x0: 0,
+        x1: 0,
+    };
+    match chart {
+        Chart::Stacked(c) => layout_stacked(&mut canvas, c)?,
+        Chart::Bars(c) => layout_bars(&mut canvas, c)?,
+    }
+    Ok(canvas)
+}
+
+/// Checks every shown row against the categories.
+fn check_shares(chart: &StackedChart) -> Result<(), ChartError> {
+    let expected = chart.categories.len();
+    for (i, row) in chart.rows.iter().enumerate() {
+        let Some(shares) = &row.shares else { continue };
+        let problem = if shares.len() != expected {
+            format!("{} shares for {expected} categories", shares.len())
+        } else if shares.iter().any(|s| !s.is_finite() || *s < 0.0) {
+            "a share is negative or not a number".to_owned()
+        } else {
+            continue;
+        };
+        return Err(ChartError::Row(i, row.label.clone(), problem));
+    }
+    Ok(())
+}
+
+fn layout_stacked(canvas: &mut Canvas, chart: &StackedChart) -> Result<(), ChartError> {
+    let empty = chart.rows.is_empty() || chart.categories.is_empty();
+    let mut y = canvas.heading(&chart.title, "", empty);
+    if empty {
+        return Ok(());
+    }
+    check_shares(chart)?;
+    // Scale categories first, missing ones after them, in the legend and in the bars.
+    let (scale, missing): (Vec<usize>, Vec<usize>) =
+        (0..chart.categories.len()).partition(|&i| !chart.categories[i].missing);
+    let mut fills = vec![Fill::Solid(NEUTRAL); chart.categories.len()];
+    for (n, &i) in scale.iter().enumerate() {
+        fills[i] = Fill::Solid(scale_color(n, scale.len()));
+    }
+    for (n, &i) in missing.iter().enumerate() {
+        fills[i] = Fill::Hatched(MISSING[n % MISSING.len()]);
+    }
+    let order: Vec<usize> = scale.into_iter().chain(missing).collect();
+    let entries: Vec<(&str, Fill)> = order
+        .iter()
+        .map(|&i| (chart.categories[i].label.as_str(), fills[i]))
+        .collect();
+    y = canvas.legend(&entries, y) + 6;
+
+    let right = canvas.width(SMALL, "100 %") / 2 + 2;
+    canvas.columns(
+        chart.rows.iter().map(|r| (r.label.as_str(), r.emphasis)),
+        right,
+    );
+    let top = y;
+    for row in &chart.rows {
+        if row.separator_above && y > top {
+            canvas.rect(MARGIN, y + 4, canvas.x1, y + 5, RULE);
+            y += 9;
+        }
+        let height = canvas.row_label(&row.label, row.emphasis, y);
+        match &row.shares {
+            Some(shares) => {
+                canvas.stacked_bar(shares, &order, &fills, y + (height - BAR_HEIGHT) / 2);
+            }
+            None => {
+                let at = (canvas.x0 + 6, y + height / 2);
+                canvas.text(at, &row.note, SMALL, MUTED, HPos::Left);
+            }
+        }
+        y += height;
+    }
+    canvas.axis(top, y, false);
+    Ok(())
+}
+
+fn layout_bars(canvas: &mut Canvas, chart: &BarChart) -> Result<(), ChartError> {
+    let y = canvas.heading(&chart.title, &chart.subtitle, chart.rows.is_empty());
+    if let Some(i) = chart
+        .rows
+        .iter()
+        .position(|r| !r.percent.is_finite() || r.percent < 0.0)
+    {
+        let problem = "the percentage is negative or not a number".to_owned();
+        return Err(ChartError::Row(i, chart.rows[i].label.clone(), problem));
+    }
+    if chart.rows.is_empty() {
+        return Ok(());
+    }
+    let right = canvas.width(SMALL, "100 %") + 8;
+    canvas.columns(chart.rows.iter().map(|r| (r.label.as_str(), false)), right);
+    let (top, mut y) = (y + 6, y + 6);
+    for row in &chart.rows {
+        let height = canvas.row_label(&row.label, false, y);
+        let (bar_top, end) = (y + (height - BAR_HEIGHT) / 2, canvas.x(row.percent));
+        canvas.rect(
+            canvas.x0,
+            bar_top,
+            end.max(canvas.x0 + 1),
+            bar_top + BAR_HEIGHT,
+            rgb(BLUE[4]),
+        );
+        let at = (end + 6, y + height / 2);
+        canvas.text(at, &percent_text(row.percent), SMALL, INK, HPos::Left);
+        y += height;
+    }
+    canvas.axis(top, y, true);
+    Ok(())
+}
+
+/// Draws the shapes with plotters; text only when `with_text` (the PNG rasterises its own).
+fn paint<DB: DrawingBackend>(
+    canvas: &Canvas,
+    backend: DB,
+    with_text: bool,
+) -> Result<(), ChartError> {
+    let area: DrawingArea<DB, Shift> = backend.into_drawing_area();
+    let failed =
+        |e: plotters::drawing::DrawingAreaErrorKind<DB::ErrorType>| ChartError::Draw(e.to_string());
+    area.fill(&WHITE).map_err(failed)?;
+    for shape in &canvas.shapes {
+        match shape {
+            Shape::Rect([x0, y0, x1, y1], color) => {
+                area.draw(&Rectangle::new([(*x0, *y0), (*x1, *y1)], color.filled()))
+                    .map_err(failed)?;
+            }
+            Shape::Line(from, to) => {
+                area.draw(&PathElement::new([*from, *to], WHITE))
+                    .map_err(failed)?;
+            }
+            Shape::Text(at, text, font, color, align) if with_text => {
+                area.draw_text(text, &font.style(color, *align), *at)
+                    .map_err(failed)?;
+            }
+            Shape::Text(..) => {}
+        }
+    }
+    area.present().map_err(failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LAENDER: [&str; 16] = [
+        "Baden-Württemberg",
+        "Bayern",
+        "Berlin",
+        "Brandenburg",
+        "Hamburg",
+        "Hessen",
+        "Mecklenburg-Vorpommern",
+        "Niedersachsen",
+        "Nordrhein-Westfalen",
+        "Rheinland-Pfalz",
+        "Sachsen",
+        "Sachsen-Anhalt",
+        "Schleswig-Holstein",
+        "Thüringen",
+        "Bremen",
+        "Saarland",
+    ];
+
+    /// Six shares rounded to one decimal, so they sum to about, not exactly, 100.
+    fn shares(seed: usize) -> Vec<f64> {
+        let weights: Vec<f64> = (0..6)
+            .map(|i| ((seed * 7 + i * 13) % 17 + 2) as f64)
+            .collect();
+        let total: f64 = weights.iter().sum();
+        weights
+            .iter()
+            .map(|w| (w / total * 1000.0).round() / 10.0)
+            .collect()
+    }
+
+    fn row(label: &str, shares: Option<Vec<f64>>) -> ChartRow {
+        let (label, note) = (label.to_owned(), "zu wenige Antworten".to_owned());
+        ChartRow {
+            label,
+            shares,
+            note,
+            separator_above: false,
+            emphasis: false,
+        }
+    }
+
+    /// 16 Länder (Hamburg, Bremen, Saarland suppressed), "weitere Länder", the total, two groups.
+    fn laender_chart() -> StackedChart {
+        let labels = [
+            "trifft voll zu",
+            "trifft eher zu",
+            "teils/teils",
+            "trifft eher nicht zu",
+        ];
+        let labels = labels
+            .into_iter()
+            .chain(["trifft gar nicht zu", "weiß nicht / keine Angabe"]);
+        let categories = (0..).zip(labels).map(|(i, l)| Category {
+            label: l.into(),
+            missing: i == 5,
+        });
+        let mut rows: Vec<ChartRow> = (0..)
+            .zip(LAENDER)
+            .map(|(i, land)| match i {
+                4 | 14 | 15 => row(land, None),
+                _ => row(&format!("{land} (n = {})", 5 + i * 3), Some(shares(i))),
+            })
+            .collect();
+        rows.push(row("weitere Länder: HB, SL (n = 7)", Some(shares(20))));
+        let total = row("Deutschland gesamt (n = 130)", Some(shares(21)));
+        rows.push(ChartRow {
+            separator_above: true,
+            emphasis: true,
+            ..total
+        });
+        let group = row("Landesnetzwerk: ja (n = 40)", Some(shares(22)));
+        rows.push(ChartRow {
+            separator_above: true,
+            ..group
+        });
+        rows.push(row("Landesnetzwerk: nein (n = 90)", Some(shares(23))));
+        let title = "Wie zufrieden sind Sie mit der Unterstützung durch das Landesnetzwerk – \
+                     Vernetzung mit Schulen und außerschulischen Lernorten?";
+        StackedChart {
+            title: title.into(),
+            categories: categories.collect(),
+            rows,
+        }
+    }
+
+    fn bar_chart() -> BarChart {
+        let options = [
+            ("Workshops für Lehrkräfte", 57.3),
+            ("Schülerwettbewerbe", 41.5),
+            ("Berufsorientierung in Unternehmen", 66.9),
+            ("Sonstiges", 3.1),
+            ("MINT-Tage an Hochschulen", 100.0),
+        ];
+        BarChart {
+            title: "Welche Angebote macht Ihre MINT-Region?".into(),
+            subtitle: "Deutschland gesamt, n = 130; Mehrfachnennungen".into(),
+            rows: options
+                .map(|(l, percent)| BarRow {
+                    label: l.into(),
+                    percent,
+                })
+                .into(),
+        }
+    }
+
+    #[test]
+    fn stacked_chart_svg_matches_snapshot() {
+        insta::assert_snapshot!(svg(&Chart::Stacked(laender_chart())).unwrap());
+    }
+
+    #[test]
+    fn bar_chart_svg_matches_snapshot() {
+        insta::assert_snapshot!(svg(&Chart::Bars(bar_chart())).unwrap());
+    }
+
+    #[test]
+    fn svg_contains_umlauts_the_note_and_a_title() {
+        let svg = svg(&Chart::Stacked(laender_chart())).unwrap();
+        assert!(svg.contains("Thüringen (n = 44)"));
+        assert!(svg.contains("zu wenige Antworten"));
+        assert!(svg.contains("weiß nicht / keine Angabe"));
+        assert!(svg.contains("<title>Wie zufrieden sind Sie"));
+        for size in svg.split("font-size=\"").skip(1) {
+            assert!(
+                size.find('"').is_some_and(|end| end <= 5),
+                "float noise: {size:.20}"
+            );
+        }
+    }
+
+    #[test]
+    fn same_chart_gives_identical_svg() {
+        let chart = Chart::Stacked(laender_chart());
+        assert_eq!(svg(&chart).unwrap(), svg(&chart).unwrap());
+    }
+
+    #[test]
+    fn png_has_the_signature_and_the_size_of_the_svg() {
+        for chart in [Chart::Stacked(laender_chart()), Chart::Bars(bar_chart())] {
+            let bytes = png(&chart).unwrap();
+            assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"));
+            let reader = png::Decoder::new(std::io::Cursor::new(&bytes))
+                .read_info()
+                .unwrap();
+            let (width, height) = (reader.info().width, reader.info().height);
+            assert_eq!((width, height), layout(&chart).unwrap().size());
+            assert_eq!(width, 900);
+            assert!(height > 200);
+            let svg = svg(&chart).unwrap();
+            assert!(svg.contains(&format!("width=\"900\" height=\"{height}\"")));
+        }
+    }
+
+    #[test]
+    fn chart_grows_with_its_rows() {
+        let tall = layout(&Chart::Stacked(laender_chart())).unwrap().height;
+        let mut chart = laender_chart();
+        chart.rows.truncate(3);
+        let short = layout(&Chart::Stacked(chart)).unwrap().height;
+        assert!(short + 14 * ROW_HEIGHT < tall);
+    }
+
+    #[test]
+    fn empty_charts_show_their_title_and_a_note() {
+        let no_categories = StackedChart {
+            categories: Vec::new(),
+            ..laender_chart()
+        };
+        let no_rows = StackedChart {
+            rows: Vec::new(),
+            ..laender_chart()
+        };
+        let no_bars = BarChart {
+            rows: Vec::new(),
+            ..bar_chart()
+        };
+        for chart in [
+            Chart::Stacked(no_categories),
+            Chart::Stacked(no_rows),
+            Chart::Bars(no_bars),
+        ] {
+            let svg = svg(&chart).unwrap();
+            assert!(svg.contains("Keine Daten vorhanden."));
+            assert!(png(&chart).unwrap().starts_with(b"\x89PNG"));
+        }
+    }
+
+    #[test]
+    fn shares_that_do_not_sum_to_100_still_fill_the_bar() {
+        let mut chart = laender_chart();
+        let thirds = vec![33.3, 33.3, 33.3, 0.0, 0.0, 0.0];
+        let fifths = vec![20.2, 20.2, 20.2, 20.2, 20.2, 0.0];
+        chart.rows = vec![
+            row("Berlin (n = 9)", Some(thirds)),
+            row("Bayern (n = 5)", Some(fifths)),
+        ];
+        let canvas = layout(&Chart::Stacked(chart)).unwrap();
+        let ends = canvas.shapes.iter().filter_map(|s| match s {
+            Shape::Rect([_, y0, x1, y1], _) if y1 - y0 == BAR_HEIGHT => Some(*x1),
+            _ => None,
+        });
+        assert_eq!(ends.filter(|x| *x == canvas.x1).count(), 2);
+        let labels = canvas.shapes.iter().filter_map(|s| match s {
+            Shape::Text(_, text, ..) if text.ends_with(" %") => Some(text.as_str()),
+            _ => None,
+        });
+        let labels: Vec<&str> = labels.collect();
+        assert_eq!(
+            labels[..8],
+            [
+                "33 %", "33 %", "33 %", "20 %", "20 %", "20 %", "20 %", "20 %"
+            ]
+        );
+    }
+
+    #[test]
+    fn shares_that_do_not_fit_the_categories_are_an_error_naming_the_row() {
+        let mut chart = laender_chart();
+        chart.rows[1].shares = Some(vec![50.0, 50.0]);
+        let err = svg(&Chart::Stacked(chart)).unwrap_err();
+        assert!(matches!(err, ChartError::Row(1, _, _)));
+        assert_eq!(
+            err.to_string(),
+            "chart row 1 (\"Bayern (n = 8)\"): 2 shares for 6 categories"
+        );
+        let mut bars = bar_chart();
+        bars.rows[0].percent = f64::NAN;
+        assert!(matches!(
+            png(&Chart::Bars(bars)),
+            Err(ChartError::Row(0, _, _))
+        ));
+    }
+
+    #[test]
+    fn missing_categories_come_last_in_legend_and_bar() {
+        let mut chart = laender_chart();
+        chart.categories.rotate_right(1);
+        for row in &mut chart.rows {
+            if let Some(shares) = &mut row.shares {
+                shares.rotate_right(1);
+            }
+        }
+        let moved = svg(&Chart::Stacked(chart)).unwrap();
+        assert_eq!(moved, svg(&Chart::Stacked(laender_chart())).unwrap());
+    }
+
+    #[test]
+    fn text_and_neighbouring_segments_have_enough_contrast() {
+        let contrast = |a: RGBColor, b: RGBColor| {
+            let (a, b) = (luminance(a), luminance(b));
+            (a.max(b) + 0.05) / (a.min(b) + 0.05)
+        };
+        let ramps = BLUE.iter().chain(&ORANGE).map(|c| rgb(*c));
+        for fill in ramps.chain(MISSING).chain([NEUTRAL]) {
+            assert!(contrast(fill, text_on(fill)) >= 4.5);
+        }
+        for k in [2, 3, 5] {
+            for i in 1..k {
+                assert!(
+                    contrast(scale_color(i - 1, k), scale_color(i, k)) >= 3.0,
+                    "{i} of {k}"
+                );
+            }
+        }
+        for text in [INK, MUTED, RULE] {
+            assert!(contrast(text, WHITE) >= 4.5);
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! The files of a report, in memory: `index.html`, the CSV files, `report.xlsx`, the charts and
+//! `report.zip` with all of them. The command writes them to `reports/<wave>/`; the board serves
+//! the same bytes.
+
+use std::io::Write;
+
+use super::compare::{self, Comparison};
+use super::diagrams::{self, Diagram};
+use super::{Report, chart, csv, html, tables, xlsx};
+use crate::survey::definition::Survey;
+
+/// One file of a report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path relative to the report folder (`charts/lage_gesamt.svg`).
+    pub path: String,
+    /// Content.
+    pub bytes: Vec<u8>,
+}
+
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A CSV file.
+    #[error("could not write a CSV file: {0}")]
+    Csv(#[from] ::csv::Error),
+    /// The workbook.
+    #[error("could not write report.xlsx: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// A chart.
+    #[error("could not draw a chart: {0}")]
+    Chart(#[from] chart::ChartError),
+    /// The page.
+    #[error("could not render index.html: {0}")]
+    Html(#[from] askama::Error),
+    /// The archive.
+    #[error("could not write report.zip: {0}")]
+    Zip(#[from] zip::result::ZipError),
+}
+
+/// The name of the archive with every file.
+pub const ZIP: &str = "report.zip";
+
+/// Every file of the report of `survey`'s wave, optionally compared with another wave.
+pub fn render(
+    survey: &Survey,
+    report: &Report,
+    comparison: Option<&Comparison>,
+) -> Result<Vec<OutputFile>, RenderError> {
+    let mut sheets = vec![tables::per_land(report)];
+    if !report.responses_by_attribute.is_empty() {
+        sheets.push(tables::per_attribute(report));
+    }
+    sheets.push(tables::numeric(report));
+    sheets.push(tables::codebook(survey));
+    let mut workbook = sheets.clone();
+    workbook.push(tables::responses(report));
+    let mut files = Vec::new();
+    let mut downloads = Vec::new();
+    for sheet in &sheets {
+        let path = format!("{}.csv", sheet.file);
+        downloads.push((path.clone(), describe(sheet.file).to_owned()));
+        files.push(OutputFile {
+            path,
+            bytes: csv::to_csv(sheet)?,
+        });
+    }
+    let report_charts = draw(diagrams::diagrams(report))?;
+    let compared = match comparison {
+        Some(c) => {
+            let sheet = compare::sheet(c);
+            let path = format!("compare-{}.csv", c.compared.slug);
+            downloads.push((
+                path.clone(),
+                format!("Vergleich mit {} (CSV)", c.compared.title),
+            ));
+            files.push(OutputFile {
+                path,
+                bytes: csv::to_csv(&sheet)?,
+            });
+            workbook.push(sheet);
+            Some((c, draw(diagrams::comparison_diagrams(c))?))
+        }
+        None => None,
+    };
+    files.push(OutputFile {
+        path: "report.xlsx".to_owned(),
+        bytes: xlsx::to_xlsx(&workbook)?,
+    });
+    downloads.push((
+        "report.xlsx".to_owned(),
+        "alle Tabellen als Excel-Arbeitsmappe".to_owned(),
+    ));
+    downloads.push((ZIP.to_owned(), "alles zusammen als ZIP-Archiv".to_owned()));
+    let report_inline = inline(&report_charts);
+    let compared_inline = compared.as_ref().map(|(c, charts)| (*c, inline(charts)));
+    let page = html::index(
+        report,
+        &report_inline,
+        compared_inline
+            .as_ref()
+            .map(|(c, charts)| (*c, charts.as_slice())),
+        &downloads,
+    )?;
+    drop(compared_inline);
+    drop(report_inline);
+    files.insert(
+        0,
+        OutputFile {
+            path: "index.html".to_owned(),
+            bytes: page.into_bytes(),
+        },
+    );
+    let all_charts = report_charts
+        .into_iter()
+        .chain(compared.into_iter().flat_map(|(_, charts)| charts));
+    for (diagram, svg, png) in all_charts {
+        files.push(OutputFile {
+            path: format!("charts/{}.svg", diagram.file),
+            bytes: svg.into_bytes(),
+        });
+        files.push(OutputFile {
+            path: format!("charts/{}.png", diagram.file),
+            bytes: png,
+        });
+    }
+    let archive = zip_files(&files)?;
+    files.push(OutputFile {
+        path: ZIP.to_owned(),
+        bytes: archive,
+    });
+    Ok(files)
+}
+
+fn inline(charts: &[(Diagram, String, Vec<u8>)]) -> Vec<html::InlineChart<'_>> {
+    charts
+        .iter()
+        .map(|(d, svg, _)| html::InlineChart {
+            file: &d.file,
+            description: &d.description,
+            svg,
+        })
+        .collect()
+}
+
+fn describe(file: &str) -> &'static str {
+    match file {
+        "per-land" => "Häufigkeiten je Frage, Antwort und Land (CSV)",
+        "per-attribute" => "Häufigkeiten je Frage, Antwort und Merkmal, z. B. Landesnetzwerk (CSV)",
+        "numeric" => "Mittelwerte, Median, Minimum und Maximum je Land (CSV)",
+        "codebook" => "Codebuch: alle Fragen, Zeilen und Antworten mit ihren Codes (CSV)",
+        _ => "Tabelle (CSV)",
+    }
+}
+
+/// Draws every diagram as SVG and PNG, spread over the machine's cores.
+fn draw(diagrams: Vec<Diagram>) -> Result<Vec<(Diagram, String, Vec<u8>)>, chart::ChartError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(8);
+    let chunk = diagrams.len().div_ceil(threads).max(1);
+    let mut diagrams = diagrams;
+    let mut parts = Vec::new();
+    while !diagrams.is_empty() {
+        let rest = diagrams.split_off(chunk.min(diagrams.len()));
+        parts.push(diagrams);
+        diagrams = rest;
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| {
+                scope.spawn(move || {
+                    part.into_iter()
+                        .map(|d| {
+                            let svg = chart::svg(&d.chart)?;
+                            let png = chart::png(&d.chart)?;
+                            Ok((d, svg, png))
+                        })
+                        .collect::<Result<Vec<_>, chart::ChartError>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for handle in handles {
+            match handle.join() {
+                Ok(part) => out.extend(part?),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// A ZIP archive of the files (deflated; charts and workbook are stored as they are).
+pub fn zip_files(files: &[OutputFile]) -> Result<Vec<u8>, zip::result::ZipError> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for file in files {
+        let compressed = !(file.path.ends_with(".png") || file.path.ends_with(".xlsx"));
+        let method = if compressed {
+            zip::CompressionMethod::Deflated
+        } else {
+            zip::CompressionMethod::Stored
+        };
+        let options = zip::write::SimpleFileOptions::default().compression_method(method);
+        zip.start_file(file.path.as_str(), options)?;
+        zip.write_all(&file.bytes)?;
+    }
+    Ok(zip.finish()?.into_inner())
+}

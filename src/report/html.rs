@@ -1,0 +1,387 @@
+//! `index.html`: the whole report in one self-contained page (styles and charts inline, no
+//! script): response counts, then every question's chart with the same numbers as a table beside
+//! it, the suppression notes and free-text answers without attribution.
+
+use askama::Template;
+
+use super::compare::Comparison;
+use super::{Body, Group, GroupKind, Report, Table, german};
+
+/// The style sheet inlined into `index.html` (the board serves the page with this sheet's hash in
+/// its Content-Security-Policy, so no other inline style can run).
+pub const REPORT_CSS: &str = include_str!("../../templates/report/report.css");
+
+#[derive(Template)]
+#[template(path = "report/index.html")]
+struct IndexPage<'a> {
+    report: &'a Report,
+    css: &'a str,
+    total: String,
+    responses: Vec<TableView>,
+    downloads: &'a [(String, String)],
+    questions: Vec<QuestionView>,
+    comparison: Option<ComparisonView>,
+}
+
+struct QuestionView {
+    id: String,
+    text: String,
+    note: String,
+    items: Vec<ItemView>,
+    texts: Vec<String>,
+    texts_note: String,
+}
+
+struct ItemView {
+    heading: String,
+    figure: Option<FigureView>,
+    tables: Vec<TableView>,
+}
+
+struct FigureView {
+    svg: String,
+    file: String,
+}
+
+struct TableView {
+    caption: String,
+    columns: Vec<String>,
+    rows: Vec<RowView>,
+}
+
+struct RowView {
+    label: String,
+    cells: Vec<String>,
+    note: String,
+    total: bool,
+}
+
+struct ComparisonView {
+    title: String,
+    items: Vec<ItemView>,
+}
+
+/// A drawn chart to put inline.
+pub struct InlineChart<'a> {
+    /// File stem (`charts/<file>.svg`).
+    pub file: &'a str,
+    /// Text alternative.
+    pub description: &'a str,
+    /// The SVG document.
+    pub svg: &'a str,
+}
+
+/// Renders `index.html`. `charts` are the report's drawn charts, `downloads` the (file name,
+/// description) pairs to link.
+pub fn index(
+    report: &Report,
+    charts: &[InlineChart<'_>],
+    comparison: Option<(&Comparison, &[InlineChart<'_>])>,
+    downloads: &[(String, String)],
+) -> askama::Result<String> {
+    let total = report
+        .responses
+        .groups
+        .iter()
+        .find(|g| g.kind == GroupKind::Total)
+        .and_then(|g| g.figures.as_ref())
+        .map_or_else(
+            || "weniger als die Mindestzahl".to_owned(),
+            |f| f.n.to_string(),
+        );
+    let responses = std::iter::once(&report.responses)
+        .chain(&report.responses_by_attribute)
+        .map(|t| count_table(t, "Abgeschlossene Fragebögen"))
+        .collect();
+    let questions = report
+        .questions
+        .iter()
+        .map(|q| question_view(q, charts))
+        .collect();
+    let comparison = comparison.map(|(c, diagrams)| comparison_view(c, diagrams));
+    IndexPage {
+        report,
+        css: REPORT_CSS,
+        total,
+        responses,
+        downloads,
+        questions,
+        comparison,
+    }
+    .render()
+}
+
+fn figure(charts: &[InlineChart<'_>], file: &str) -> Option<FigureView> {
+    charts.iter().find(|c| c.file == file).map(|c| FigureView {
+        svg: accessible_svg(c.svg, c.description),
+        file: c.file.to_owned(),
+    })
+}
+
+/// The SVG without its XML prolog, marked as an image with a text alternative (the table beside
+/// it holds the same numbers).
+fn accessible_svg(svg: &str, description: &str) -> String {
+    let start = svg.find("<svg").unwrap_or(0);
+    let body = &svg[start..];
+    let label = askama::filters::escape(description, askama::filters::Html)
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    body.replacen(
+        "<svg",
+        &format!("<svg role=\"img\" aria-label=\"{label}\" focusable=\"false\""),
+        1,
+    )
+}
+
+fn question_view(q: &super::QuestionReport, charts: &[InlineChart<'_>]) -> QuestionView {
+    let mut note = String::new();
+    let items = match &q.body {
+        Body::Choice(c) => {
+            note = if c.multiple {
+                "Mehrfachnennungen möglich; Anteile in Prozent der Befragten, denen die Frage gestellt wurde.".to_owned()
+            } else {
+                "Anteile in Prozent der Befragten, denen die Frage gestellt wurde.".to_owned()
+            };
+            c.items
+                .iter()
+                .map(|item| {
+                    let file = super::diagrams::file_name(&q.id, &item.id);
+                    let mut columns: Vec<String> =
+                        c.options.iter().map(|o| o.label.clone()).collect();
+                    if c.scaled {
+                        columns.push("Mittelwert".to_owned());
+                    }
+                    let tables = std::iter::once(&item.by_land)
+                        .chain(&item.by_attribute)
+                        .map(|t| frequency_table(t, &columns, c.options.len(), c.scaled))
+                        .collect();
+                    ItemView {
+                        heading: item.label.clone(),
+                        figure: figure(charts, &file),
+                        tables,
+                    }
+                })
+                .collect()
+        }
+        Body::Number(n) => {
+            let unit = n.unit.clone().unwrap_or_default();
+            note = format!(
+                "Kennzahlen der angegebenen Werte{}.",
+                if unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (in {unit})")
+                }
+            );
+            vec![ItemView {
+                heading: String::new(),
+                figure: None,
+                tables: std::iter::once(&n.by_land)
+                    .chain(&n.by_attribute)
+                    .map(stats_table)
+                    .collect(),
+            }]
+        }
+        Body::Text => Vec::new(),
+    };
+    let texts_note = if q.texts.is_empty() {
+        if matches!(q.body, Body::Text) {
+            "Keine Antworten (oder zu wenige, um sie zu zeigen).".to_owned()
+        } else {
+            String::new()
+        }
+    } else if q.texts_total > q.texts.len() as u64 {
+        format!(
+            "Die ersten {} von {} Antworten, alphabetisch, ohne Zuordnung zu Land oder Region; alle im Rohdatenexport.",
+            q.texts.len(),
+            q.texts_total
+        )
+    } else {
+        format!(
+            "{} Antworten, alphabetisch, ohne Zuordnung zu Land oder Region.",
+            q.texts.len()
+        )
+    };
+    QuestionView {
+        id: q.id.clone(),
+        text: q.text.clone(),
+        note,
+        items,
+        texts: q.texts.clone(),
+        texts_note,
+    }
+}
+
+fn caption(table: &Table) -> String {
+    match &table.dimension {
+        super::Dimension::Land => "Nach Land".to_owned(),
+        super::Dimension::Attribute { label, .. } => format!("Nach Merkmal: {label}"),
+    }
+}
+
+fn row(group: &Group, cells: Vec<String>) -> RowView {
+    RowView {
+        label: match &group.figures {
+            Some(f) => format!("{} (n = {})", group.label, f.n),
+            None => group.label.clone(),
+        },
+        cells,
+        note: group.note().to_owned(),
+        total: group.kind == GroupKind::Total,
+    }
+}
+
+fn count_table(table: &Table, column: &str) -> TableView {
+    TableView {
+        caption: caption(table),
+        columns: vec![column.to_owned()],
+        rows: table
+            .groups
+            .iter()
+            .map(|g| {
+                let cell = g
+                    .figures
+                    .as_ref()
+                    .map_or(".".to_owned(), |f| f.n.to_string());
+                RowView {
+                    label: g.label.clone(),
+                    cells: vec![cell],
+                    note: g.note().to_owned(),
+                    total: g.kind == GroupKind::Total,
+                }
+            })
+            .collect(),
+    }
+}
+
+fn frequency_table(table: &Table, columns: &[String], options: usize, scaled: bool) -> TableView {
+    let rows = table
+        .groups
+        .iter()
+        .map(|g| {
+            let cells = match &g.figures {
+                Some(f) if f.n == 0 => vec!["–".to_owned(); columns.len()],
+                Some(f) => {
+                    let mut cells: Vec<String> = (0..options)
+                        .map(|o| format!("{} %", german(f.percent(o), 1)))
+                        .collect();
+                    if scaled {
+                        cells.push(f.stats.map_or("–".to_owned(), |s| german(s.mean, 2)));
+                    }
+                    cells
+                }
+                None => vec![".".to_owned(); columns.len()],
+            };
+            row(g, cells)
+        })
+        .collect();
+    TableView {
+        caption: caption(table),
+        columns: columns.to_vec(),
+        rows,
+    }
+}
+
+fn stats_table(table: &Table) -> TableView {
+    let columns = ["Mittelwert", "Median", "Minimum", "Maximum"]
+        .map(str::to_owned)
+        .to_vec();
+    let rows = table
+        .groups
+        .iter()
+        .map(|g| {
+            let cells = match g.figures.as_ref().and_then(|f| f.stats) {
+                Some(s) => vec![
+                    german(s.mean, 2),
+                    german(s.median, 2),
+                    german(s.min, 2),
+                    german(s.max, 2),
+                ],
+                None => vec![".".to_owned(); 4],
+            };
+            row(g, cells)
+        })
+        .collect();
+    TableView {
+        caption: caption(table),
+        columns,
+        rows,
+    }
+}
+
+fn comparison_view(c: &Comparison, charts: &[InlineChart<'_>]) -> ComparisonView {
+    let mut items = Vec::new();
+    for q in &c.questions {
+        for item in &q.items {
+            let file = format!(
+                "compare-{}--{}",
+                c.compared.slug,
+                super::diagrams::file_name(&q.id, &item.id)
+            );
+            let heading = if item.id.is_empty() {
+                q.text.clone()
+            } else {
+                format!("{} – {}", q.text, item.label)
+            };
+            let mut columns: Vec<String> = Vec::new();
+            for o in &q.options {
+                columns.push(format!("{}: {}", o.label, c.compared.title));
+                columns.push(format!("{}: {}", o.label, c.wave.title));
+                columns.push(format!("{}: Veränderung", o.label));
+            }
+            let rows = item
+                .groups
+                .iter()
+                .map(|g| {
+                    let (cells, note, label) = match (&g.compared, &g.this) {
+                        (Some(a), Some(b)) => {
+                            let cells = (0..q.options.len())
+                                .flat_map(|o| {
+                                    let (p0, p1) = (a.percent(o), b.percent(o));
+                                    [
+                                        format!("{} %", german(p0, 1)),
+                                        format!("{} %", german(p1, 1)),
+                                        format!(
+                                            "{}{} Pkt.",
+                                            if p1 - p0 > 0.0 { "+" } else { "" },
+                                            german(p1 - p0, 1)
+                                        ),
+                                    ]
+                                })
+                                .collect();
+                            (
+                                cells,
+                                String::new(),
+                                format!("{} (n = {} / {})", g.label, a.n, b.n),
+                            )
+                        }
+                        _ => (
+                            vec![".".to_owned(); columns.len()],
+                            super::compare::ComparedGroup::HIDDEN_NOTE.to_owned(),
+                            g.label.clone(),
+                        ),
+                    };
+                    RowView {
+                        label,
+                        cells,
+                        note,
+                        total: g.code == super::TOTAL,
+                    }
+                })
+                .collect();
+            items.push(ItemView {
+                heading,
+                figure: figure(charts, &file),
+                tables: vec![TableView {
+                    caption: "Nach Land".to_owned(),
+                    columns,
+                    rows,
+                }],
+            });
+        }
+    }
+    ComparisonView {
+        title: format!("Vergleich: {} gegenüber {}", c.wave.title, c.compared.title),
+        items,
+    }
+}

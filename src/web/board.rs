@@ -1,0 +1,306 @@
+//! The Länderbeirat's pages under `/board`: the list of waves, each wave's report (the same
+//! `index.html` and files that `mint-survey report` writes) and a ZIP of all.
+//!
+//! Until staff accounts exist, the whole scope is closed by one access key (`BOARD_ACCESS_KEY`,
+//! sent as the password of HTTP Basic authentication); without a configured key it answers 404.
+//! Reports are built on request and kept in memory until a submission changes the wave.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Text};
+use sha2::{Digest, Sha256};
+
+use super::AppState;
+use super::errors::AppError;
+use super::pages::{MessagePage, html};
+use crate::report::files::{self, OutputFile};
+use crate::report::{compare, html::REPORT_CSS};
+use crate::store::{reports, waves};
+
+/// A rendered report with the state of the data it was built from.
+type Rendered = (String, Arc<Vec<OutputFile>>);
+
+/// Rendered reports by (wave, compared wave).
+#[derive(Debug, Default)]
+pub struct ReportCache(Mutex<HashMap<(i64, Option<i64>), Rendered>>);
+
+/// Checks the access key on every `/board` request: 404 while no key is configured, 401 with a
+/// Basic challenge without the right key (failed attempts count against the address's brake).
+pub async fn require_board_key(
+    request: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let Some(state) = request.app_data::<web::Data<AppState>>().cloned() else {
+        return Err(AppError::NotFound.into());
+    };
+    let Some(key) = &state.settings.board_access_key else {
+        return Err(AppError::NotFound.into());
+    };
+    state.lookups.check(request.request())?;
+    if presented_key(request.request()).is_some_and(|given| same_secret(&given, key)) {
+        return Ok(next.call(request).await?.map_into_boxed_body());
+    }
+    state.lookups.record(request.request());
+    let page = MessagePage::new(
+        "Anmeldung erforderlich",
+        &[
+            "Die Auswertungen sind nur für den Länderbeirat der MINT-Regionen zugänglich. Bitte geben Sie den Zugangsschlüssel als Passwort ein; der Benutzername ist beliebig.",
+        ],
+    );
+    let mut response = page.respond(StatusCode::UNAUTHORIZED);
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Basic realm=\"Laenderbeirat\", charset=\"UTF-8\""),
+    );
+    Ok(request.into_response(response))
+}
+
+/// The password of an HTTP Basic `Authorization` header.
+fn presented_key(request: &HttpRequest) -> Option<String> {
+    use base64::Engine;
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let encoded = value.strip_prefix("Basic ")?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    text.split_once(':')
+        .map(|(_, password)| password.to_owned())
+}
+
+/// Compares two secrets by their digests, so the time taken says nothing about the key.
+fn same_secret(given: &str, expected: &str) -> bool {
+    Sha256::digest(given.as_bytes()) == Sha256::digest(expected.as_bytes())
+}
+
+#[derive(Template)]
+#[template(path = "board/index.html")]
+struct BoardPage {
+    waves: Vec<WaveLine>,
+}
+
+struct WaveLine {
+    slug: String,
+    title: String,
+    state: &'static str,
+    submitted: i64,
+    comparisons: Vec<(String, String)>,
+}
+
+/// `GET /board`: every wave with its report and the comparisons with other waves.
+pub async fn show_board(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let page = web::block(move || -> Result<BoardPage, AppError> {
+        let mut conn = state.pool.get()?;
+        let summaries = waves::find_summaries(&mut conn)?;
+        let now = chrono::Utc::now();
+        let mut surveys = Vec::new();
+        for s in &summaries {
+            surveys.push(state.surveys.get(&mut conn, s.wave.survey_version_id)?);
+        }
+        let ids = |i: usize| -> Vec<&str> {
+            surveys[i].questions().map(|(_, q)| q.id.as_str()).collect()
+        };
+        let waves = summaries
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let mine = ids(i);
+                let comparisons = summaries
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, _)| *j != i && ids(*j).iter().any(|id| mine.contains(id)))
+                    .map(|(_, other)| (other.wave.slug.clone(), other.wave.title.clone()))
+                    .collect();
+                WaveLine {
+                    slug: s.wave.slug.clone(),
+                    title: s.wave.title.clone(),
+                    state: match s.wave.state(now) {
+                        waves::WaveState::Draft => "in Vorbereitung",
+                        waves::WaveState::Open => "läuft",
+                        waves::WaveState::Closed => "abgeschlossen",
+                    },
+                    submitted: s.submitted,
+                    comparisons,
+                }
+            })
+            .collect();
+        Ok(BoardPage { waves })
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))??;
+    Ok(no_store(html(StatusCode::OK, page.render())))
+}
+
+/// `GET /board/waves/{wave}`: the report lives in a folder, so relative links need the slash.
+pub async fn redirect_to_folder(request: HttpRequest) -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, format!("{}/", request.path())))
+        .finish()
+}
+
+/// `GET /board/waves/{wave}/{file}`: a file of the wave's report (`""`: index.html).
+pub async fn show_report_file(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (wave, file) = path.into_inner();
+    serve(state, wave, None, file).await
+}
+
+/// `GET /board/waves/{wave}/vergleich/{other}/{file}`: the report compared with another wave.
+pub async fn show_comparison_file(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (wave, other, file) = path.into_inner();
+    serve(state, wave, Some(other), file).await
+}
+
+async fn serve(
+    state: web::Data<AppState>,
+    wave: String,
+    other: Option<String>,
+    file: String,
+) -> Result<HttpResponse, AppError> {
+    let file = if file.is_empty() {
+        "index.html".to_owned()
+    } else {
+        file
+    };
+    let files = web::block(move || report_files(&state, &wave, other.as_deref()))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
+    let found = files
+        .iter()
+        .find(|f| f.path == file)
+        .ok_or(AppError::NotFound)?;
+    Ok(respond_with(found))
+}
+
+/// The report's files, from the cache while no submission changed the wave(s).
+fn report_files(
+    state: &AppState,
+    slug: &str,
+    other: Option<&str>,
+) -> Result<Arc<Vec<OutputFile>>, AppError> {
+    let mut conn = state.pool.get()?;
+    let wave = waves::find_by_slug(&mut conn, slug)?.ok_or(AppError::NotFound)?;
+    let other = match other {
+        Some(slug) => Some(waves::find_by_slug(&mut conn, slug)?.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    let ids: Vec<i64> = std::iter::once(wave.id)
+        .chain(other.as_ref().map(|w| w.id))
+        .collect();
+    let fingerprint = fingerprint(&mut conn, &ids)?;
+    let key = (wave.id, other.as_ref().map(|w| w.id));
+    let cache = &state.reports.0;
+    if let Some((seen, files)) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key)
+        && *seen == fingerprint
+    {
+        return Ok(files.clone());
+    }
+    let (survey, report) = reports::find_report(&mut conn, &wave)?;
+    let comparison = match &other {
+        Some(other) => Some(compare::compare(
+            &report,
+            &reports::find_report(&mut conn, other)?.1,
+        )),
+        None => None,
+    };
+    drop(conn);
+    let files = Arc::new(
+        files::render(&survey, &report, comparison.as_ref())
+            .map_err(|e| AppError::Internal(e.into()))?,
+    );
+    cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(key, (fingerprint, files.clone()));
+    Ok(files)
+}
+
+#[derive(QueryableByName)]
+struct Fingerprint {
+    #[diesel(sql_type = Text)]
+    state: String,
+}
+
+/// What a report depends on: the waves' settings and their submitted responses' last change.
+fn fingerprint(conn: &mut PgConnection, wave_ids: &[i64]) -> QueryResult<String> {
+    let row: Fingerprint = diesel::sql_query(
+        "SELECT concat_ws('|',
+             (SELECT string_agg(id || ':' || suppress_below || ':' || title, ',' ORDER BY id)
+              FROM waves WHERE id = ANY($1)),
+             (SELECT count(*) || ':' || coalesce(max(updated_at)::text, '') || ':'
+                     || coalesce(max(submitted_at)::text, '')
+              FROM responses WHERE wave_id = ANY($1) AND submitted_at IS NOT NULL)) AS state",
+    )
+    .bind::<Array<BigInt>, _>(wave_ids)
+    .get_result(conn)?;
+    Ok(row.state)
+}
+
+/// A report file as a response: its type, downloads as attachments, never cached by proxies.
+fn respond_with(file: &OutputFile) -> HttpResponse {
+    let extension = file.path.rsplit('.').next().unwrap_or("");
+    let content_type = match extension {
+        "html" => "text/html; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "zip" => "application/zip",
+        _ => "application/octet-stream",
+    };
+    let mut response = HttpResponse::Ok();
+    response.content_type(content_type);
+    if extension == "html" {
+        response.insert_header(("Content-Security-Policy", report_csp()));
+    } else {
+        response.insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        ));
+    }
+    if matches!(extension, "csv" | "xlsx" | "zip") {
+        let name = file.path.rsplit('/').next().unwrap_or("report");
+        response.insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ));
+    }
+    no_store(response.body(file.bytes.clone()))
+}
+
+/// The report page's policy: its one inline style sheet (by hash), nothing else inline.
+fn report_csp() -> String {
+    use base64::Engine;
+    let hash =
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(REPORT_CSS.as_bytes()));
+    format!(
+        "default-src 'none'; style-src 'sha256-{hash}'; img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+    )
+}
+
+fn no_store(mut response: HttpResponse) -> HttpResponse {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    response.headers_mut().insert(
+        header::HeaderName::from_static("x-robots-tag"),
+        header::HeaderValue::from_static("noindex"),
+    );
+    response
+}

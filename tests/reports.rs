@@ -1,0 +1,541 @@
+//! `mint-survey report` and the board downloads, on real data written through the questionnaire's
+//! own steps.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use diesel::Connection;
+use mint_survey::store::{participants, responses, surveys, waves};
+use mint_survey::survey::answers::{self, Answers, FormFields, field_name};
+
+use crate::helpers::app::TestApp;
+use crate::helpers::cli::{mint, scratch_file};
+use crate::helpers::db::{TestDb, scratch_dir};
+use crate::helpers::fixtures::answer_page;
+
+/// Bayern 9 (7 submit, 2 leave drafts), Nordrhein-Westfalen 6, Bremen 2, Saarland 1. Bayern and
+/// Bremen are in a Landesnetzwerk.
+fn wave_with_participants(db: &TestDb) -> String {
+    mint(db, &["survey", "load", "surveys/fruehjahr-2020.toml"]).success();
+    let slug = mint(
+        db,
+        &[
+            "wave",
+            "create",
+            "--survey",
+            "fruehjahr-2020",
+            "--title",
+            "Frühjahr 2020",
+            "--closes",
+            "2099-12-31",
+        ],
+    )
+    .success()
+    .trim()
+    .to_owned();
+    mint(db, &["wave", "open", &slug]).success();
+    let mut csv = String::from("Region;Bundesland;E-Mail;Landesnetzwerk\n");
+    for (land, short, n, network) in [
+        ("Bayern", "by", 9, "ja"),
+        ("Nordrhein-Westfalen", "nw", 6, "nein"),
+        ("Bremen", "hb", 2, "ja"),
+        ("Saarland", "sl", 1, "nein"),
+    ] {
+        for i in 0..n {
+            csv.push_str(&format!(
+                "{land} Region {i};{land};{short}{i}@example.org;{network}\n"
+            ));
+        }
+    }
+    let file = scratch_file("report-participants.csv", csv);
+    mint(
+        db,
+        &[
+            "participants",
+            "import",
+            "--wave",
+            &slug,
+            file.to_str().unwrap(),
+        ],
+    )
+    .success();
+    slug
+}
+
+/// Answers every page of `email`'s questionnaire with valid answers plus `overrides` (question id →
+/// option code or text), through read_page and save_page; submits unless `draft`.
+fn answer(db: &TestDb, slug: &str, email: &str, overrides: &[(&str, &str)], draft: bool) {
+    let mut conn = db.conn();
+    let wave = waves::find_by_slug(&mut conn, slug).unwrap().unwrap();
+    let survey = surveys::find_by_id(&mut conn, wave.survey_version_id)
+        .unwrap()
+        .survey;
+    let listing = participants::find_by_wave(&mut conn, wave.id)
+        .unwrap()
+        .into_iter()
+        .find(|l| l.email.as_deref() == Some(email))
+        .unwrap_or_else(|| panic!("no participant {email}"));
+    let participant = listing.participant;
+    let attributes = participant.condition_attributes();
+    let overrides: Vec<(String, String)> = overrides
+        .iter()
+        .map(|(q, v)| (field_name(q), (*v).to_owned()))
+        .collect();
+    let overrides: Vec<(&str, &str)> = overrides
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    conn.transaction(|conn| {
+        let response = responses::insert_for_participant(conn, &participant, Utc::now())?;
+        let mut answers = Answers::new();
+        let mut page = answers::visible_pages(&survey, &answers, &attributes)
+            .first()
+            .copied();
+        while let Some(current) = page {
+            let pairs = answer_page(&survey, current, &answers, &attributes, &overrides);
+            let mut fields = FormFields::new();
+            for (k, v) in pairs {
+                fields.entry(k).or_default().push(v);
+            }
+            let input = answers::read_page(&survey, current, &fields, &answers, &attributes);
+            assert!(input.errors.is_empty(), "{:?}", input.errors);
+            responses::save_page(
+                conn,
+                response.id,
+                &survey,
+                &attributes,
+                &mut answers,
+                current,
+                input.answers,
+            )?;
+            if draft {
+                return Ok::<_, diesel::result::Error>(());
+            }
+            page = answers::visible_pages(&survey, &answers, &attributes)
+                .into_iter()
+                .find(|&p| p > current);
+        }
+        responses::mark_submitted(conn, &response, Utc::now())
+    })
+    .unwrap();
+}
+
+fn fill(db: &TestDb, slug: &str) {
+    for i in 0..7 {
+        let lage = if i < 3 { "sehr_gut" } else { "eher_gut" };
+        let note = if i == 0 { "=SUMME(A1:A9)" } else { "Alles gut" };
+        answer(
+            db,
+            slug,
+            &format!("by{i}@example.org"),
+            &[("lage_gesamt", lage), ("anmerkungen", note)],
+            false,
+        );
+    }
+    for i in 7..9 {
+        answer(
+            db,
+            slug,
+            &format!("by{i}@example.org"),
+            &[("lage_gesamt", "sehr_schlecht")],
+            true,
+        );
+    }
+    for i in 0..6 {
+        answer(
+            db,
+            slug,
+            &format!("nw{i}@example.org"),
+            &[("lage_gesamt", "teils")],
+            false,
+        );
+    }
+    for i in 0..2 {
+        answer(
+            db,
+            slug,
+            &format!("hb{i}@example.org"),
+            &[("lage_gesamt", "sehr_gut")],
+            false,
+        );
+    }
+    answer(
+        db,
+        slug,
+        "sl0@example.org",
+        &[("lage_gesamt", "sehr_gut")],
+        false,
+    );
+}
+
+/// The CSV file as maps from column name to cell.
+fn read_csv(path: &std::path::Path) -> Vec<HashMap<String, String>> {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    reader
+        .records()
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(str::to_owned))
+                .collect()
+        })
+        .collect()
+}
+
+fn row<'a>(
+    rows: &'a [HashMap<String, String>],
+    question: &str,
+    option: &str,
+    land: &str,
+) -> &'a HashMap<String, String> {
+    rows.iter()
+        .find(|r| {
+            r["question_id"] == question && r["option_code"] == option && r["land_code"] == land
+        })
+        .unwrap_or_else(|| panic!("no row {question} {option} {land}"))
+}
+
+#[test]
+fn report_counts_submitted_answers_per_land_and_never_drafts() {
+    let db = TestDb::new();
+    let slug = wave_with_participants(&db);
+    fill(&db, &slug);
+    let out = scratch_dir().join("report-out");
+    let printed = mint(
+        &db,
+        &[
+            "report",
+            "--wave",
+            &slug,
+            "--out",
+            out.to_str().unwrap(),
+            "--include-raw",
+        ],
+    )
+    .success()
+    .to_owned();
+    assert!(printed.contains("16 submitted responses"), "{printed}");
+    let rows = read_csv(&out.join("per-land.csv"));
+    let figures = |r: &HashMap<String, String>| {
+        (
+            r["n"].clone(),
+            r["count"].clone(),
+            r["percent"].clone(),
+            r["suppressed"].clone(),
+        )
+    };
+    // Bayern: 7 submitted (the 2 drafts never count), 3 "sehr gut".
+    assert_eq!(
+        figures(row(&rows, "lage_gesamt", "sehr_gut", "DE-BY")),
+        ("7".into(), "3".into(), "42.9".into(), String::new())
+    );
+    // Bremen 2 and Saarland 1 are too small; alone they would be total − BY − NW, so nobody could
+    // be hidden: NRW (6, the smallest) joins the pool of 2 + 1 + 6 = 9, sehr gut 2 + 1 = 3.
+    assert_eq!(
+        figures(row(&rows, "lage_gesamt", "sehr_gut", "DE-HB")).3,
+        "zu wenige Antworten"
+    );
+    assert_eq!(
+        figures(row(&rows, "lage_gesamt", "sehr_gut", "DE-HB")).0,
+        "."
+    );
+    let nw = figures(row(&rows, "lage_gesamt", "teils", "DE-NW"));
+    assert_eq!(
+        (nw.0.as_str(), nw.3.as_str()),
+        (".", "ausgeblendet, damit kleine Gruppen geschützt bleiben")
+    );
+    assert_eq!(
+        figures(row(&rows, "lage_gesamt", "sehr_gut", "weitere")),
+        ("9".into(), "3".into(), "33.3".into(), String::new())
+    );
+    assert_eq!(
+        figures(row(&rows, "lage_gesamt", "sehr_gut", "DE")),
+        ("16".into(), "6".into(), "37.5".into(), String::new())
+    );
+    // The Landesnetzwerk page is shown only to Bayern (7) and Bremen (2): n counts those shown.
+    let shown: Vec<_> = rows
+        .iter()
+        .filter(|r| r["question_id"] == "landesnetzwerk_angebote" && r["land_code"] == "DE")
+        .collect();
+    assert!(shown.iter().all(|r| r["n"] == "9"), "{shown:?}");
+    // Raw export: 16 submitted responses, no addresses, formulas neutralised.
+    let raw = std::fs::read_to_string(out.join("responses.csv")).unwrap();
+    assert_eq!(raw.lines().count(), 1 + 16);
+    assert!(!raw.contains("example.org") && !raw.contains("Region"));
+    assert!(raw.contains(",'=SUMME(A1:A9)"), "formula not neutralised");
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("Bayern (n = 7)") && !index.contains("Bremen (n ="));
+    assert!(index.contains("<li>Alles gut</li>"));
+    for file in [
+        "numeric.csv",
+        "codebook.csv",
+        "per-attribute.csv",
+        "charts/lage_gesamt.svg",
+        "charts/lage_gesamt.png",
+        "charts/angebote_ausfall--kita.svg",
+    ] {
+        assert!(out.join(file).is_file(), "{file} missing");
+    }
+    assert!(
+        std::fs::read(out.join("report.xlsx"))
+            .unwrap()
+            .starts_with(b"PK")
+    );
+}
+
+#[test]
+fn a_failed_report_run_keeps_the_previous_report() {
+    let db = TestDb::new();
+    let slug = wave_with_participants(&db);
+    let out = scratch_dir().join("kept-report");
+    mint(
+        &db,
+        &["report", "--wave", &slug, "--out", out.to_str().unwrap()],
+    )
+    .success();
+    let before = std::fs::read(out.join("per-land.csv")).unwrap();
+    let error = mint(
+        &db,
+        &[
+            "report",
+            "--wave",
+            "winter-2020",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+    .failure()
+    .to_owned();
+    assert!(error.contains("there is no wave `winter-2020`"), "{error}");
+    let error = mint(
+        &db,
+        &[
+            "report",
+            "--wave",
+            &slug,
+            "--compare",
+            "winter-2020",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+    .failure()
+    .to_owned();
+    assert!(error.contains("winter-2020"), "{error}");
+    assert_eq!(std::fs::read(out.join("per-land.csv")).unwrap(), before);
+    assert!(!out.with_file_name("kept-report.partial").exists());
+}
+
+#[test]
+fn compare_adds_the_change_per_land_for_the_questions_both_waves_asked() {
+    let db = TestDb::new();
+    let spring = wave_with_participants(&db);
+    fill(&db, &spring);
+    let autumn = mint(
+        &db,
+        &[
+            "wave",
+            "create",
+            "--survey",
+            "fruehjahr-2020",
+            "--title",
+            "Herbst 2020",
+            "--copy-from",
+            &spring,
+            "--closes",
+            "2099-12-31",
+        ],
+    )
+    .success()
+    .trim()
+    .to_owned();
+    mint(&db, &["wave", "open", &autumn]).success();
+    for i in 0..7 {
+        answer(
+            &db,
+            &autumn,
+            &format!("by{i}@example.org"),
+            &[("lage_gesamt", "sehr_gut")],
+            false,
+        );
+    }
+    let out = scratch_dir().join("compare-out");
+    mint(
+        &db,
+        &[
+            "report",
+            "--wave",
+            &autumn,
+            "--compare",
+            &spring,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    )
+    .success();
+    let rows = read_csv(&out.join(format!("compare-{spring}.csv")));
+    let by = rows
+        .iter()
+        .find(|r| {
+            r["question_id"] == "lage_gesamt"
+                && r["option_code"] == "sehr_gut"
+                && r["land_code"] == "DE-BY"
+        })
+        .unwrap();
+    // Spring: 3 of 7 (42.9 %); autumn: 7 of 7 (100 %): +57.1 points.
+    assert_eq!(
+        (
+            by["percent_compared"].as_str(),
+            by["percent"].as_str(),
+            by["change_points"].as_str()
+        ),
+        ("42.9", "100.0", "57.1")
+    );
+    // NRW answered only in spring: hidden in the comparison.
+    let nw = rows
+        .iter()
+        .find(|r| r["question_id"] == "lage_gesamt" && r["land_code"] == "DE-NW")
+        .unwrap();
+    assert_eq!(nw["change_points"], ".");
+    assert!(
+        out.join(format!("charts/compare-{spring}--lage_gesamt.svg"))
+            .is_file()
+    );
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("Vergleich: Herbst 2020 gegenüber Frühjahr 2020"));
+}
+
+fn basic(key: &str) -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("board:{key}"))
+    )
+}
+
+#[test]
+fn board_reports_need_the_access_key_and_serve_every_file() {
+    let db = TestDb::new();
+    let slug = wave_with_participants(&db);
+    fill(&db, &slug);
+    let key = "ein-langer-schluessel-fuer-den-beirat";
+    let app = TestApp::spawn_with_board_key(&db, key);
+    let get = |path: &str, auth: Option<&str>| {
+        let mut request = app.client.get(format!("{}{path}", app.address));
+        if let Some(auth) = auth {
+            request = request.header("Authorization", auth);
+        }
+        let mut response = request.call().unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.body_mut().read_to_vec().unwrap_or_default();
+        (status, headers, body)
+    };
+    for path in [
+        "/board",
+        &format!("/board/waves/{slug}/"),
+        &format!("/board/waves/{slug}/per-land.csv"),
+    ] {
+        let (status, headers, _) = get(path, None);
+        assert_eq!(status, 401, "{path}");
+        assert!(
+            headers["www-authenticate"]
+                .to_str()
+                .unwrap()
+                .starts_with("Basic")
+        );
+        assert_eq!(get(path, Some(&basic("falsch-falsch-falsch"))).0, 401);
+    }
+    let auth = basic(key);
+    let (status, _, body) = get("/board", Some(&auth));
+    assert_eq!(status, 200);
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains(&format!("/board/waves/{slug}/"))
+    );
+    let (status, headers, _) = get(&format!("/board/waves/{slug}"), Some(&auth));
+    assert_eq!(
+        (status, headers["location"].to_str().unwrap()),
+        (308, format!("/board/waves/{slug}/").as_str())
+    );
+    let (status, headers, body) = get(&format!("/board/waves/{slug}/"), Some(&auth));
+    assert_eq!(status, 200);
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("style-src 'sha256-") && !csp.contains("unsafe"),
+        "{csp}"
+    );
+    assert_eq!(headers["cache-control"], "no-store");
+    assert!(String::from_utf8(body).unwrap().contains("Bayern (n = 7)"));
+    let (status, headers, body) = get(&format!("/board/waves/{slug}/per-land.csv"), Some(&auth));
+    assert_eq!(status, 200);
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("per-land.csv")
+    );
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .starts_with("wave,question_id")
+    );
+    let (status, headers, body) = get(&format!("/board/waves/{slug}/report.zip"), Some(&auth));
+    assert_eq!(
+        (status, headers["content-type"].to_str().unwrap()),
+        (200, "application/zip")
+    );
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(body)).unwrap();
+    assert!(zip.by_name("index.html").is_ok() && zip.by_name("report.xlsx").is_ok());
+    assert!(
+        zip.by_name("responses.csv").is_err(),
+        "the raw export is for admins only"
+    );
+    assert_eq!(
+        get(
+            &format!("/board/waves/{slug}/charts/lage_gesamt.png"),
+            Some(&auth)
+        )
+        .1["content-type"],
+        "image/png"
+    );
+    assert_eq!(
+        get(&format!("/board/waves/{slug}/responses.csv"), Some(&auth)).0,
+        404
+    );
+    assert_eq!(
+        get(
+            &format!("/board/waves/{slug}/../../etc/passwd"),
+            Some(&auth)
+        )
+        .0,
+        404
+    );
+    assert_eq!(get("/board/waves/winter-2020/", Some(&auth)).0, 404);
+    // A draft submitted now shows in the next request.
+    answer(&db, &slug, "by7@example.org", &[], false);
+    let (_, _, body) = get(&format!("/board/waves/{slug}/"), Some(&auth));
+    assert!(
+        String::from_utf8(body)
+            .unwrap()
+            .contains("Abgeschlossene Fragebögen: 17")
+    );
+}
+
+#[test]
+fn board_pages_stay_closed_without_a_configured_key() {
+    let db = TestDb::new();
+    let app = TestApp::spawn(&db);
+    let (status, _, _, _) = app.get("/board", None);
+    assert_eq!(status, 404);
+    let (status, _, _, _) = app.get("/board/waves/fruehjahr-2020/report.zip", None);
+    assert_eq!(status, 404);
+}
