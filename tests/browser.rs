@@ -264,3 +264,29 @@ fn browser_helpers_fill_choose_tick_and_submit() {
     );
     assert_eq!(browser.text("h1"), "Seite nicht gefunden");
 }
+
+#[test]
+fn board_report_pages_have_no_accessibility_violations() {
+    let db = TestDb::new();
+    let slug = crate::reports::wave_with_participants(&db);
+    crate::reports::fill(&db, &slug);
+    let key = "ein-langer-schluessel-fuer-den-beirat";
+    let app = TestApp::spawn_with_board_key(&db, key);
+    let with_key = app
+        .address
+        .replace("http://", &format!("http://beirat:{key}@"));
+    let browser = Browser::start();
+
+    browser.goto(&format!("{with_key}/board"));
+    assert_eq!(browser.text("h1"), "Auswertungen für den Länderbeirat");
+    assert_no_violations(&browser.axe(), "the board's list of waves");
+
+    browser.goto(&format!("{with_key}/board/waves/{slug}/"));
+    assert_eq!(browser.text("h1"), "Frühjahr 2020: Auswertung je Land");
+    assert!(browser.exists("figure.chart svg[role=img]"));
+    assert_no_violations(&browser.axe(), "a wave's report");
+    browser.screenshot(screen("report.png"));
+    browser.set_window_size(360, 800);
+    assert_no_violations(&browser.axe(), "a wave's report on a phone");
+    browser.screenshot(screen("report-phone.png"));
+}

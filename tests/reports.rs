@@ -15,7 +15,7 @@ use crate::helpers::fixtures::answer_page;
 
 /// Bayern 9 (7 submit, 2 leave drafts), Nordrhein-Westfalen 6, Bremen 2, Saarland 1. Bayern and
 /// Bremen are in a Landesnetzwerk.
-fn wave_with_participants(db: &TestDb) -> String {
+pub(crate) fn wave_with_participants(db: &TestDb) -> String {
     mint(db, &["survey", "load", "surveys/fruehjahr-2020.toml"]).success();
     let slug = mint(
         db,
@@ -120,7 +120,7 @@ fn answer(db: &TestDb, slug: &str, email: &str, overrides: &[(&str, &str)], draf
     .unwrap();
 }
 
-fn fill(db: &TestDb, slug: &str) {
+pub(crate) fn fill(db: &TestDb, slug: &str) {
     for i in 0..7 {
         let lage = if i < 3 { "sehr_gut" } else { "eher_gut" };
         let note = if i == 0 { "=SUMME(A1:A9)" } else { "Alles gut" };

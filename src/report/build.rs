@@ -23,6 +23,7 @@ pub fn build(survey: &Survey, wave: WaveInfo, figures: &Figures) -> Report {
     };
     let responses = responses_of(&breakdowns[0]);
     let responses_by_attribute = breakdowns[1..].iter().map(responses_of).collect();
+    let submitted: u64 = figures.submitted.values().sum();
     let questions = survey
         .questions()
         .filter_map(|(_, q)| {
@@ -60,13 +61,8 @@ pub fn build(survey: &Survey, wave: WaveInfo, figures: &Figures) -> Report {
                 QuestionKind::Text { .. } | QuestionKind::LongText { .. } => Body::Text,
                 QuestionKind::Date { .. } | QuestionKind::Land => return None,
             };
-            let asked: u64 = figures
-                .shown
-                .range((q.id.clone(), Stratum::min())..)
-                .take_while(|((id, _), _)| *id == q.id)
-                .map(|(_, n)| n)
-                .sum();
-            let (texts, texts_total) = if asked >= threshold {
+            // Free texts are listed without attribution once the wave as a whole is large enough.
+            let (texts, texts_total) = if submitted >= threshold {
                 let texts = figures.texts.get(&q.id).cloned().unwrap_or_default();
                 let total = figures.text_totals.get(&q.id).copied();
                 (texts.clone(), total.unwrap_or(texts.len() as u64))

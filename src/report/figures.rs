@@ -45,7 +45,8 @@ impl Ord for Value {
 pub struct Figures {
     /// Submitted responses per stratum.
     pub submitted: BTreeMap<Stratum, u64>,
-    /// Submitted responses that were shown the question, per question id and stratum.
+    /// Submitted responses that were shown the question, per question id and stratum (for the
+    /// questions reports count: choice and number questions).
     pub shown: BTreeMap<(String, Stratum), u64>,
     /// Answers per question id, item id (`""` outside matrices), option code and stratum.
     pub counts: BTreeMap<(String, String, String, Stratum), u64>,

@@ -22,20 +22,16 @@ use super::responses::{AnswerRow, answers_from_rows};
 /// At most this many free-text answers per question go into a report (all are in the raw export).
 pub const TEXTS_PER_QUESTION: i64 = 1000;
 
-/// The submitted responses of the wave with their stratum; `$1` wave id, `$2` attribute names.
-const STRATA: &str = "SELECT r.id, coalesce(r.land_code, '') AS land,
-        ARRAY(SELECT r.attributes ->> t.k FROM unnest($2::text[]) WITH ORDINALITY AS t(k, o)
-              ORDER BY t.o) AS attrs
-    FROM responses r WHERE r.wave_id = $1 AND r.submitted_at IS NOT NULL";
+/// The submitted responses of the wave; `$1` wave id. Queries group by `responses.stratum` (Land and
+/// attributes in one column with statistics), so PostgreSQL hashes the groups in parallel.
+const SUBMITTED: &str = "r.wave_id = $1 AND r.submitted_at IS NOT NULL";
 
 #[derive(QueryableByName)]
-struct SignatureRow {
+struct ShownRow {
     #[diesel(sql_type = Text)]
-    land: String,
-    #[diesel(sql_type = Array<Nullable<Text>>)]
-    attrs: Vec<Option<String>>,
-    #[diesel(sql_type = Array<Text>)]
-    sig: Vec<String>,
+    stratum: String,
+    #[diesel(sql_type = Text)]
+    sig: String,
     #[diesel(sql_type = BigInt)]
     n: i64,
 }
@@ -43,9 +39,7 @@ struct SignatureRow {
 #[derive(QueryableByName)]
 struct CountRow {
     #[diesel(sql_type = Text)]
-    land: String,
-    #[diesel(sql_type = Array<Nullable<Text>>)]
-    attrs: Vec<Option<String>>,
+    stratum: String,
     #[diesel(sql_type = Text)]
     question_id: String,
     #[diesel(sql_type = Text)]
@@ -59,9 +53,7 @@ struct CountRow {
 #[derive(QueryableByName)]
 struct NumberRow {
     #[diesel(sql_type = Text)]
-    land: String,
-    #[diesel(sql_type = Array<Nullable<Text>>)]
-    attrs: Vec<Option<String>>,
+    stratum: String,
     #[diesel(sql_type = Text)]
     question_id: String,
     #[diesel(sql_type = Double)]
@@ -81,8 +73,28 @@ struct TextRow {
 }
 
 /// Separates question, item and option in a condition signature (a unit separator never appears
-/// in ids or codes).
+/// in ids or codes), and the answers of a signature from each other.
 const SEP: char = '\u{1f}';
+const NEXT: char = '\u{1e}';
+
+/// The stratum of a response from its `stratum` column (`<Land code>\x1f<attributes as JSON>`):
+/// its Land and the values of the survey's declared attributes.
+fn stratum(names: &[String], column: &str) -> Stratum {
+    let (land, json) = column.split_once(SEP).unwrap_or((column, "{}"));
+    let attributes: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    Stratum {
+        land: land.to_owned(),
+        attributes: names
+            .iter()
+            .map(|k| {
+                attributes
+                    .get(k)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+            })
+            .collect(),
+    }
+}
 
 /// Aggregates the submitted responses of a wave (which answered `survey`).
 pub fn find_figures(
@@ -94,20 +106,15 @@ pub fn find_figures(
     let mut figures = Figures::default();
     shown_per_stratum(conn, wave_id, survey, &names, &mut figures)?;
     let counts: Vec<CountRow> = diesel::sql_query(format!(
-        "WITH g AS ({STRATA})
-         SELECT g.land, g.attrs, a.question_id, a.item_id, a.option_code, count(*) AS n
-         FROM answers a JOIN g ON g.id = a.response_id
-         WHERE a.option_code <> ''
-         GROUP BY 1, 2, 3, 4, 5"
+        "SELECT r.stratum, a.question_id, a.item_id, a.option_code, count(*) AS n
+         FROM answers a JOIN responses r ON r.id = a.response_id
+         WHERE {SUBMITTED} AND a.option_code <> ''
+         GROUP BY 1, 2, 3, 4"
     ))
     .bind::<BigInt, _>(wave_id)
-    .bind::<Array<Text>, _>(&names)
     .load(conn)?;
     for row in counts {
-        let stratum = Stratum {
-            land: row.land,
-            attributes: row.attrs,
-        };
+        let stratum = stratum(&names, &row.stratum);
         let key = (row.question_id, row.item_id, row.option_code, stratum);
         *figures.counts.entry(key).or_default() += count(row.n);
     }
@@ -116,20 +123,15 @@ pub fn find_figures(
         .any(|(_, q)| matches!(q.kind, QuestionKind::Number { .. }));
     if has_numbers {
         let numbers: Vec<NumberRow> = diesel::sql_query(format!(
-            "WITH g AS ({STRATA})
-             SELECT g.land, g.attrs, a.question_id, a.number::float8 AS value, count(*) AS n
-             FROM answers a JOIN g ON g.id = a.response_id
-             WHERE a.number IS NOT NULL
-             GROUP BY 1, 2, 3, 4"
+            "SELECT r.stratum, a.question_id, a.number::float8 AS value, count(*) AS n
+             FROM answers a JOIN responses r ON r.id = a.response_id
+             WHERE {SUBMITTED} AND a.number IS NOT NULL
+             GROUP BY 1, 2, 3"
         ))
         .bind::<BigInt, _>(wave_id)
-        .bind::<Array<Text>, _>(&names)
         .load(conn)?;
         for row in numbers {
-            let stratum = Stratum {
-                land: row.land,
-                attributes: row.attrs,
-            };
+            let stratum = stratum(&names, &row.stratum);
             let distribution = figures
                 .numbers
                 .entry((row.question_id, stratum))
@@ -137,16 +139,15 @@ pub fn find_figures(
             *distribution.entry(Value(row.value)).or_default() += count(row.n);
         }
     }
-    let texts: Vec<TextRow> = diesel::sql_query(
+    let texts: Vec<TextRow> = diesel::sql_query(format!(
         "SELECT question_id, text_value, total FROM (
              SELECT a.question_id, btrim(a.text_value) AS text_value,
                     row_number() OVER (PARTITION BY a.question_id ORDER BY btrim(a.text_value)) AS k,
                     count(*) OVER (PARTITION BY a.question_id) AS total
              FROM answers a JOIN responses r ON r.id = a.response_id
-             WHERE r.wave_id = $1 AND r.submitted_at IS NOT NULL
-               AND a.text_value IS NOT NULL AND btrim(a.text_value) <> ''
-         ) t WHERE k <= $2 ORDER BY question_id, k",
-    )
+             WHERE {SUBMITTED} AND a.text_value IS NOT NULL AND btrim(a.text_value) <> ''
+         ) t WHERE k <= $2 ORDER BY question_id, k"
+    ))
     .bind::<BigInt, _>(wave_id)
     .bind::<BigInt, _>(TEXTS_PER_QUESTION)
     .load(conn)?;
@@ -167,7 +168,9 @@ fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
 
-/// Counts the submitted responses per stratum and, per question, those that were shown it.
+/// Counts the submitted responses per stratum and, per aggregated question, those that were shown
+/// it: responses are grouped by stratum and by their answers to the condition questions (the
+/// "signature"), and the survey's own condition code decides once per group.
 fn shown_per_stratum(
     conn: &mut PgConnection,
     wave_id: i64,
@@ -176,48 +179,71 @@ fn shown_per_stratum(
     figures: &mut Figures,
 ) -> QueryResult<()> {
     let condition_questions = condition_questions(survey);
-    let rows: Vec<SignatureRow> = diesel::sql_query(format!(
-        "WITH g AS ({STRATA})
-         SELECT g.land, g.attrs,
-                CASE WHEN cardinality($3::text[]) = 0 THEN '{{}}'::text[] ELSE ARRAY(
-                    SELECT a.question_id || chr(31) || a.item_id || chr(31) || a.option_code
-                    FROM answers a WHERE a.response_id = g.id AND a.question_id = ANY($3)
-                    ORDER BY 1) END AS sig,
-                count(*) AS n
-         FROM g GROUP BY 1, 2, 3"
-    ))
-    .bind::<BigInt, _>(wave_id)
-    .bind::<Array<Text>, _>(names)
-    .bind::<Array<Text>, _>(&condition_questions)
-    .load(conn)?;
+    let query = if condition_questions.is_empty() {
+        format!(
+            "SELECT r.stratum, '' AS sig, count(*) AS n
+             FROM responses r WHERE {SUBMITTED} GROUP BY 1"
+        )
+    } else {
+        format!(
+            "SELECT r.stratum, coalesce(s.sig, '') AS sig, count(*) AS n
+             FROM responses r LEFT JOIN (
+                 SELECT a.response_id,
+                        string_agg(a.question_id || chr(31) || a.item_id || chr(31) || a.option_code,
+                                   chr(30) ORDER BY a.question_id, a.item_id, a.option_code) AS sig
+                 FROM answers a JOIN responses r ON r.id = a.response_id
+                 WHERE {SUBMITTED} AND a.question_id = ANY($2)
+                 GROUP BY a.response_id
+             ) s ON s.response_id = r.id
+             WHERE {SUBMITTED} GROUP BY 1, 2"
+        )
+    };
+    let rows: Vec<ShownRow> = diesel::sql_query(query)
+        .bind::<BigInt, _>(wave_id)
+        .bind::<Array<Text>, _>(&condition_questions)
+        .load(conn)?;
+    let aggregated: Vec<&str> = survey
+        .questions()
+        .filter(|(_, q)| aggregated(q))
+        .map(|(_, q)| q.id.as_str())
+        .collect();
     for row in rows {
+        let stratum = stratum(names, &row.stratum);
         let mut attributes: Attributes = names
             .iter()
-            .zip(&row.attrs)
+            .zip(&stratum.attributes)
             .filter_map(|(k, v)| Some((k.clone(), v.clone()?)))
             .collect();
-        attributes.insert("land".to_owned(), row.land.clone());
+        attributes.insert("land".to_owned(), stratum.land.clone());
         let answers = signature_answers(survey, &row.sig);
         let shown = answers::shown_questions(survey, &answers, &attributes);
-        let stratum = Stratum {
-            land: row.land,
-            attributes: row.attrs,
-        };
-        let ids = survey
-            .questions()
-            .map(|(_, q)| q.id.as_str())
-            .filter(|id| shown.contains(id));
+        let ids = aggregated.iter().copied().filter(|id| shown.contains(id));
         figures.add_shown(&stratum, ids, count(row.n));
     }
     Ok(())
 }
 
-/// The questions that some condition looks at.
+/// Whether reports count the question per Land (choice and number questions; free texts are only
+/// listed, dates and the Land question only exported raw).
+fn aggregated(question: &crate::survey::definition::Question) -> bool {
+    question.kind.choices().is_some() || matches!(question.kind, QuestionKind::Number { .. })
+}
+
+/// The questions that the conditions of aggregated questions (and of their pages) look at.
 fn condition_questions(survey: &Survey) -> Vec<String> {
-    let pages = survey.pages.iter().flat_map(|p| &p.show_if);
-    let questions = survey.questions().flat_map(|(_, q)| &q.show_if);
-    let mut ids: Vec<String> = pages
-        .chain(questions)
+    let mut ids: Vec<String> = survey
+        .pages
+        .iter()
+        .flat_map(|page| {
+            let on_page = page.questions.iter().filter(|q| aggregated(q));
+            let questions: Vec<_> = on_page.flat_map(|q| &q.show_if).collect();
+            let page_conditions = if page.questions.iter().any(aggregated) {
+                page.show_if.iter().collect()
+            } else {
+                Vec::new()
+            };
+            questions.into_iter().chain(page_conditions)
+        })
         .filter_map(|c| match &c.subject {
             Subject::Question { question, .. } => Some(question.clone()),
             Subject::Attribute { .. } => None,
@@ -228,18 +254,21 @@ fn condition_questions(survey: &Survey) -> Vec<String> {
     ids
 }
 
-fn signature_answers(survey: &Survey, sig: &[String]) -> Answers {
-    let rows = sig.iter().filter_map(|entry| {
-        let mut parts = entry.split(SEP);
-        Some(AnswerRow {
-            question_id: parts.next()?.to_owned(),
-            item_id: parts.next()?.to_owned(),
-            option_code: parts.next()?.to_owned(),
-            number: None,
-            text_value: None,
-            date_value: None,
-        })
-    });
+fn signature_answers(survey: &Survey, sig: &str) -> Answers {
+    let rows = sig
+        .split(NEXT)
+        .filter(|e| !e.is_empty())
+        .filter_map(|entry| {
+            let mut parts = entry.split(SEP);
+            Some(AnswerRow {
+                question_id: parts.next()?.to_owned(),
+                item_id: parts.next()?.to_owned(),
+                option_code: parts.next()?.to_owned(),
+                number: None,
+                text_value: None,
+                date_value: None,
+            })
+        });
     answers_from_rows(survey, rows)
 }
 

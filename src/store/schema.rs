@@ -84,6 +84,7 @@ diesel::table! {
         reopened_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        stratum -> Text,
     }
 }
 
