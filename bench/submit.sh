@@ -35,7 +35,10 @@ PY
   server=$!
   until curl -sf http://127.0.0.1:18099/healthz > /dev/null; do sleep 0.1; done
   [ "$c" = 64 ] && "$load" "$work/links$c.csv" "$c" "$n" first-page | sed 's/^/  mint-survey /'
-  "$load" "$work/links$c.csv" "$c" | sed 's/^/  mint-survey /'
+  # Half of the links page by page (8 requests each), the other half as one form (2 requests each).
+  "$load" "$work/links$c.csv" "$c" "$((n / 2))" | sed 's/^/  mint-survey page by page: /'
+  tail -n +$((n / 2 + 2)) "$work/links$c.csv" | sed '1i header' > "$work/rest$c.csv"
+  "$load" "$work/rest$c.csv" "$c" "$((n / 2))" one-form | sed 's/^/  mint-survey one form: /'
   echo "  server peak memory: $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' /proc/$server/status)"
   kill "$server"; wait "$server" 2> /dev/null || true
 

@@ -3,8 +3,10 @@
 //! GET the link (CSRF cookie), POST the consent, POST every page with every question answered, POST
 //! "Absenden". Prints complete responses per second and latency percentiles.
 //!
-//! Usage: `submit_load LINKS.csv CONCURRENCY [RESPONSES] [first-page]` (the CSV of `participants
-//! links`). With `first-page`, each virtual respondent only opens its link once (the first page).
+//! Usage: `submit_load LINKS.csv CONCURRENCY [RESPONSES] [first-page|one-form]` (the CSV of
+//! `participants links`). With `first-page`, each virtual respondent only opens its link once (the
+//! first page); with `one-form`, it opens "Alle Fragen auf einer Seite" (`?alle`) and sends consent,
+//! every answer and "Absenden" in one POST, as a browser does on that page.
 
 // Benchmark tooling: a failure should stop it with a message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -31,7 +33,9 @@ fn main() {
         .and_then(|a| a.parse().ok())
         .unwrap_or(links.len());
     let links = &links[..wanted.min(links.len())];
-    let first_page_only = args.next().as_deref() == Some("first-page");
+    let mode = args.next().unwrap_or_default();
+    let first_page_only = mode == "first-page";
+    let one_form = mode == "one-form";
     let pages = forms(
         &parse_definition(
             "fruehjahr-2020.toml",
@@ -62,6 +66,8 @@ fn main() {
                     if first_page_only {
                         let response = agent.get(link).call().unwrap();
                         assert_eq!(response.status().as_u16(), 200);
+                    } else if one_form {
+                        respond_in_one_form(&agent, link, &pages, &mut mine);
                     } else {
                         respond(&agent, link, &pages, &mut mine);
                     }
@@ -149,6 +155,39 @@ fn respond(agent: &ureq::Agent, link: &str, pages: &[(usize, String)], times: &m
             times,
         );
     }
+}
+
+/// One complete questionnaire through `link` as one form: GET `?alle`, then one POST with consent,
+/// every page's answers and "Absenden".
+fn respond_in_one_form(
+    agent: &ureq::Agent,
+    link: &str,
+    pages: &[(usize, String)],
+    times: &mut Vec<Duration>,
+) {
+    let t0 = Instant::now();
+    let response = agent.get(format!("{link}?alle")).call().unwrap();
+    times.push(t0.elapsed());
+    assert_eq!(response.status().as_u16(), 200);
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap()
+        .to_owned();
+    let csrf = cookie.trim_start_matches("csrf=").to_owned();
+    let fields: String = pages.iter().map(|(_, f)| f.as_str()).collect();
+    let body = format!("csrf={csrf}&aktion=alles-absenden&einwilligung=ja{fields}");
+    let t0 = Instant::now();
+    let response = agent
+        .post(link)
+        .header("Cookie", &cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(body.as_bytes())
+        .unwrap();
+    times.push(t0.elapsed());
+    assert_eq!(response.status().as_u16(), 303, "the one form was refused");
 }
 
 /// The visible pages of a complete answer (every question answered) and their form bodies.

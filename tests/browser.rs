@@ -52,6 +52,13 @@ fn optout_page_has_no_accessibility_violations() {
     );
     assert_no_violations(&browser.axe(), "the personal link's consent page");
 
+    browser.goto(&format!("{link}?alle"));
+    assert_eq!(browser.text("h1"), "Alle Fragen auf einer Seite");
+    assert_no_violations(&browser.axe(), "the one-form questionnaire");
+    browser.click("button[value=alles-absenden]");
+    assert!(browser.exists(".error-summary"));
+    assert_no_violations(&browser.axe(), "the one-form questionnaire with errors");
+
     browser.goto(&url);
     assert_eq!(browser.title(), "Erinnerungen abbestellen – MINT-Umfragen");
     assert_eq!(browser.text("h1"), "Erinnerungen abbestellen");

@@ -14,6 +14,7 @@ mod cluster;
 mod demo;
 mod mailing;
 mod migrations;
+mod one_form;
 mod open_link;
 mod optout;
 mod participants;

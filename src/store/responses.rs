@@ -321,6 +321,58 @@ pub fn replace_answers(
     .map(drop)
 }
 
+/// Starts, fills and submits a participant's response in one statement (a whole questionnaire sent
+/// as one form, consent included). Returns false, storing nothing, when the participant has a
+/// response already (the caller then replaces its answers instead).
+pub fn insert_submitted(
+    conn: &mut PgConnection,
+    participant: &Participant,
+    answers: &Answers,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    let mut columns = Columns::default();
+    for (question_id, answer) in answers {
+        for row in rows_of(answer) {
+            columns.push(question_id, row);
+        }
+    }
+    #[derive(QueryableByName)]
+    struct Inserted {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let inserted: Inserted = diesel::sql_query(
+        "WITH r AS (
+             INSERT INTO responses (wave_id, participant_id, land_code, attributes, consented_at,
+                                    submitted_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $5, $5)
+             ON CONFLICT (participant_id) DO NOTHING
+             RETURNING id
+         ), a AS (
+             INSERT INTO answers (response_id, question_id, item_id, option_code, number, text_value,
+                                  date_value)
+             SELECT r.id, q, i, o, n::numeric, t, d
+             FROM r, unnest($6, $7, $8, $9, $10, $11) AS u(q, i, o, n, t, d)
+         ), p AS (
+             UPDATE participants SET submitted_at = $5 WHERE id = $2 AND EXISTS (SELECT 1 FROM r)
+         )
+         SELECT count(*) AS n FROM r",
+    )
+    .bind::<BigInt, _>(participant.wave_id)
+    .bind::<BigInt, _>(participant.id)
+    .bind::<Text, _>(&participant.land_code)
+    .bind::<diesel::sql_types::Jsonb, _>(&participant.attributes)
+    .bind::<diesel::sql_types::Timestamptz, _>(now)
+    .bind::<Array<Text>, _>(&columns.question)
+    .bind::<Array<Text>, _>(&columns.item)
+    .bind::<Array<Text>, _>(&columns.option)
+    .bind::<Array<Nullable<Text>>, _>(&columns.number)
+    .bind::<Array<Nullable<Text>>, _>(&columns.text)
+    .bind::<Array<Nullable<Date>>, _>(&columns.date)
+    .get_result(conn)?;
+    Ok(inserted.n == 1)
+}
+
 /// Saves one page's answers, the way a respondent's "Weiter" does: the page's old answers are
 /// replaced by `page_answers`, answers that the change hides are dropped, and `answers` (all of the
 /// response's answers) is updated to match. Run it in the request's transaction.

@@ -371,6 +371,115 @@ pub fn read_page(
     input
 }
 
+/// Reads a whole questionnaire posted as one form ("alle Fragen auf einer Seite"): page after page
+/// in order, each with the answers of the pages before it, so conditions see exactly what the
+/// page-by-page flow would; answers to questions whose conditions do not hold are left out. Then
+/// every required question of every shown page must be answered. `raw` holds everything posted.
+pub fn read_all(survey: &Survey, fields: &FormFields, attributes: &Attributes) -> PageInput {
+    let mut input = PageInput {
+        raw: fields.clone(),
+        ..PageInput::default()
+    };
+    for page in 0..survey.pages.len() {
+        if !visible_pages(survey, &input.answers, attributes).contains(&page) {
+            continue;
+        }
+        let read = read_page(survey, page, fields, &input.answers, attributes);
+        input.answers.extend(read.answers);
+        input.errors.extend(read.errors);
+    }
+    for (_, id) in missing_required(survey, &input.answers, attributes) {
+        if !input.errors.iter().any(|e| e.question_id == id) {
+            input.errors.push(FieldError {
+                field: field_name(&id),
+                question_id: id,
+                message: ANSWER_THIS.to_owned(),
+            });
+        }
+    }
+    let order: HashMap<&str, usize> = survey
+        .questions()
+        .enumerate()
+        .map(|(i, (_, q))| (q.id.as_str(), i))
+        .collect();
+    input.errors.sort_by_key(|e| {
+        order
+            .get(e.question_id.as_str())
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
+    input
+}
+
+/// The pages and questions a one-form questionnaire shows for these attributes: conditions on
+/// attributes are decided now; conditions on answers cannot be (the answers are in the same form),
+/// so those questions are shown with [`condition_note`] and kept only when their condition holds.
+pub fn one_form_questions<'s>(
+    survey: &'s Survey,
+    attributes: &Attributes,
+) -> Vec<(usize, Vec<&'s Question>)> {
+    let on_attributes = |conditions: &[Condition]| {
+        conditions.iter().all(|c| match &c.subject {
+            Subject::Attribute { .. } => condition_holds(c, attributes, &|_| None),
+            Subject::Question { .. } => true,
+        })
+    };
+    survey
+        .pages
+        .iter()
+        .enumerate()
+        .filter(|(_, page)| on_attributes(&page.show_if))
+        .map(|(p, page)| {
+            let questions = page
+                .questions
+                .iter()
+                .filter(|q| on_attributes(&q.show_if))
+                .collect();
+            (p, questions)
+        })
+        .filter(|(_, questions): &(usize, Vec<&Question>)| !questions.is_empty())
+        .collect()
+}
+
+/// "Nur beantworten, wenn …" for conditions on earlier answers (None when there are none).
+pub fn condition_note(survey: &Survey, conditions: &[Condition]) -> Option<String> {
+    let parts: Vec<String> = conditions
+        .iter()
+        .filter_map(|c| match &c.subject {
+            Subject::Question { question, item } => {
+                let q = survey.question(question)?;
+                let labels: Vec<String> = c
+                    .any_of
+                    .iter()
+                    .map(|code| {
+                        let label = q
+                            .kind
+                            .choices()
+                            .and_then(|ch| ch.options.iter().find(|o| &o.code == code))
+                            .map_or(code.as_str(), |o| o.label.as_str());
+                        format!("„{label}“")
+                    })
+                    .collect();
+                let row = item
+                    .as_ref()
+                    .and_then(|i| match &q.kind {
+                        QuestionKind::Matrix { items, .. } => items.iter().find(|x| &x.id == i),
+                        _ => None,
+                    })
+                    .map(|i| format!(" (Zeile „{}“)", i.label))
+                    .unwrap_or_default();
+                Some(format!(
+                    "bei „{}“{row} {} gewählt haben",
+                    q.text,
+                    labels.join(" oder ")
+                ))
+            }
+            Subject::Attribute { .. } => None,
+        })
+        .collect();
+    (!parts.is_empty()).then(|| format!("Nur beantworten, wenn Sie {}.", parts.join(" und ")))
+}
+
 /// One question's answer (`None`: not answered, and allowed to be), or its first problem.
 fn read_question(q: &Question, fields: &FormFields) -> Read {
     let answer = match &q.kind {
@@ -1902,6 +2011,75 @@ show_if = { question = "land", any_of = ["DE-TH"] }
             ["existenz_hilfe"]
         );
         assert_eq!(missing_required(&s, &answers, &attributes), []);
+    }
+
+    #[test]
+    fn one_form_reads_every_page_with_the_answers_before_it() {
+        let s = parse(FRUEHJAHR);
+        let attributes = attrs(&[("land", "DE-BY"), ("landesnetzwerk", "nein")]);
+        // The answers the page flow would end with, posted at once (the follow-up typed in although
+        // its condition fails, and a Land-network row although the attribute hides that page).
+        let mut fields = FormFields::new();
+        for page in 0..s.pages.len() {
+            let none = Answers::new();
+            for q in visible_questions(&s, page, &none, &attrs(&[("landesnetzwerk", "ja")])) {
+                for name in field_names(q) {
+                    let value = match q.kind.choices() {
+                        Some(c) => c.options[0].code.clone(),
+                        None => "Antwort".to_owned(),
+                    };
+                    fields.insert(name, vec![value]);
+                }
+            }
+        }
+        fields.insert("q_existenz_bedroht".into(), vec!["nein".into()]);
+        fields.insert("q_existenz_hilfe".into(), vec!["Antwort".into()]);
+        let input = read_all(&s, &fields, &attributes);
+        assert_eq!(input.errors, []);
+        assert!(input.answers.contains_key("lage_gesamt"));
+        assert!(!input.answers.contains_key("existenz_hilfe"));
+        assert!(!input.answers.contains_key("landesnetzwerk_angebote"));
+        assert_eq!(
+            input.raw, fields,
+            "everything posted comes back to refill the form"
+        );
+
+        // With "ja" the follow-up is kept; without the first question, it is reported first.
+        fields.insert("q_existenz_bedroht".into(), vec!["ja".into()]);
+        fields.remove("q_lage_gesamt");
+        let input = read_all(&s, &fields, &attributes);
+        assert_eq!(input.answers.get("existenz_hilfe"), Some(&text("Antwort")));
+        let ids: Vec<&str> = input
+            .errors
+            .iter()
+            .map(|e| e.question_id.as_str())
+            .collect();
+        assert_eq!(ids, ["lage_gesamt"]);
+    }
+
+    #[test]
+    fn one_form_notes_say_when_a_follow_up_applies() {
+        let s = parse(FRUEHJAHR);
+        let question = s.question("existenz_hilfe").unwrap();
+        assert_eq!(
+            condition_note(&s, &question.show_if).as_deref(),
+            Some(
+                "Nur beantworten, wenn Sie bei „Ist die Existenz Ihres Netzwerks durch die \
+                 Corona-Pandemie derzeit bedroht?“ „eher ja“ oder „ja“ gewählt haben."
+            )
+        );
+        let shown = one_form_questions(&s, &attrs(&[("landesnetzwerk", "nein")]));
+        assert!(
+            shown
+                .iter()
+                .all(|(p, _)| s.pages[*p].id != "landesnetzwerk")
+        );
+        let shown = one_form_questions(&s, &attrs(&[("landesnetzwerk", "ja")]));
+        assert!(
+            shown
+                .iter()
+                .any(|(p, _)| s.pages[*p].id == "landesnetzwerk")
+        );
     }
 
     /// Values a form could post: codes of the test surveys, numbers, dates and arbitrary text.

@@ -6,6 +6,7 @@
 pub mod board;
 pub mod csrf;
 pub mod errors;
+pub mod one_form;
 pub mod pages;
 pub mod questionnaire;
 pub mod questionnaire_view;

@@ -16,7 +16,7 @@ use super::errors::AppError;
 use super::pages::MessagePage;
 use super::questionnaire_view::{Input, QuestionView, Values, paragraphs, question_view};
 use super::respondent::{find_by_token, with_db};
-use super::{AppState, SurveyCache, csrf};
+use super::{AppState, SurveyCache, csrf, one_form};
 use crate::store::participants::Participant;
 use crate::store::responses::{self, Response};
 use crate::store::waves::{Wave, WaveState};
@@ -24,7 +24,7 @@ use crate::survey::Survey;
 use crate::survey::answers::{self, Answers, Attributes, FieldError, FormFields};
 
 /// Who answers: a participant through a personal link, or an anonymous open-link session.
-enum Who {
+pub(super) enum Who {
     /// A personal link.
     Participant {
         /// The participant.
@@ -37,13 +37,13 @@ enum Who {
 }
 
 /// Everything a request about one link needs.
-struct Context {
-    who: Who,
-    wave: Wave,
-    survey: std::sync::Arc<Survey>,
-    response: Option<Response>,
-    answers: Answers,
-    attributes: Attributes,
+pub(super) struct Context {
+    pub(super) who: Who,
+    pub(super) wave: Wave,
+    pub(super) survey: std::sync::Arc<Survey>,
+    pub(super) response: Option<Response>,
+    pub(super) answers: Answers,
+    pub(super) attributes: Attributes,
 }
 
 fn load_for_token(
@@ -142,9 +142,25 @@ struct ConsentTemplate<'a> {
 }
 
 /// One entry of the error summary: a link to the field, naming the question.
-struct SummaryLink {
-    field: String,
-    text: String,
+pub(super) struct SummaryLink {
+    pub(super) field: String,
+    pub(super) text: String,
+}
+
+impl SummaryLink {
+    /// The summary entries of these errors, each naming its question.
+    pub(super) fn of(survey: &Survey, errors: &[FieldError]) -> Vec<SummaryLink> {
+        errors
+            .iter()
+            .map(|e| SummaryLink {
+                field: e.field.clone(),
+                text: match survey.question(&e.question_id) {
+                    Some(q) => format!("{} – {}", q.text, e.message),
+                    None => e.message.clone(),
+                },
+            })
+            .collect()
+    }
 }
 
 struct SummaryPage {
@@ -170,7 +186,7 @@ struct ConfirmationTemplate<'a> {
 }
 
 /// What a request ends with, as plain data (it crosses from the blocking pool back to the server).
-enum Reply {
+pub(super) enum Reply {
     /// 303 See Other to this path.
     Redirect(String),
     /// A page.
@@ -178,7 +194,10 @@ enum Reply {
 }
 
 impl Reply {
-    fn page(status: StatusCode, rendered: askama::Result<String>) -> Result<Reply, AppError> {
+    pub(super) fn page(
+        status: StatusCode,
+        rendered: askama::Result<String>,
+    ) -> Result<Reply, AppError> {
         rendered
             .map(|body| Reply::Page(status, body))
             .map_err(|e| AppError::Internal(e.into()))
@@ -209,7 +228,7 @@ fn with_cookie(
     Ok(response)
 }
 
-fn redirect(location: &str) -> Reply {
+pub(super) fn redirect(location: &str) -> Reply {
     Reply::Redirect(location.to_owned())
 }
 
@@ -224,7 +243,14 @@ pub async fn show_questionnaire(
     let ctx = with_db(&state, move |conn| load_for_token(conn, &cache, &path)).await?;
     let (token, cookie) = csrf::token(&request, state.settings.public_url.starts_with("https://"))?;
     let action = request.path().to_owned();
-    let page = render_current(&ctx, &action, &token, query.contains_key("gespeichert"))?;
+    let editable = ctx.response.as_ref().is_none_or(Response::is_editable);
+    let open = ctx.wave.state(Utc::now()) == WaveState::Open;
+    let page = if query.contains_key("alle") && editable && open {
+        let values = Values::Stored(&ctx.answers);
+        one_form::render(&ctx, values, &[], false, &action, &token, StatusCode::OK)?
+    } else {
+        render_current(&ctx, &action, &token, query.contains_key("gespeichert"))?
+    };
     with_cookie(page.into_response(), cookie)
 }
 
@@ -333,16 +359,7 @@ fn render_page(
         page_count: visible.len(),
         last: position + 1 == visible.len(),
         saved,
-        errors: errors
-            .iter()
-            .map(|e| SummaryLink {
-                field: e.field.clone(),
-                text: match ctx.survey.question(&e.question_id) {
-                    Some(q) => format!("{} – {}", q.text, e.message),
-                    None => e.message.clone(),
-                },
-            })
-            .collect(),
+        errors: SummaryLink::of(&ctx.survey, errors),
         questions,
         action,
         csrf,
@@ -460,6 +477,18 @@ async fn handle_post(
                 return Ok(redirect(&location));
             }
             match (posted.action.as_str(), &ctx.response) {
+                ("alles-absenden", response)
+                    if response.as_ref().is_none_or(Response::is_editable) =>
+                {
+                    one_form::submit(
+                        conn,
+                        &ctx,
+                        posted.consent,
+                        &posted.fields,
+                        &location,
+                        &token,
+                    )
+                }
                 ("beginnen", None) => start(conn, &ctx, posted.consent, &location, &token),
                 ("aendern", Some(response)) if !response.is_editable() => {
                     let first = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes)
@@ -505,15 +534,7 @@ fn start(
     if ctx.survey.consent.is_some() && !consent {
         return render_consent(ctx, location, csrf, true, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let response = match &ctx.who {
-        Who::Participant { participant, .. } => {
-            responses::insert_for_participant(conn, participant, Utc::now())?
-        }
-        Who::Session(Some(hash)) => {
-            responses::insert_for_session(conn, ctx.wave.id, hash, Utc::now())?
-        }
-        Who::Session(None) => return Err(AppError::BadRequest),
-    };
+    let response = insert_response(conn, ctx)?;
     let first = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes)
         .first()
         .copied()
@@ -583,8 +604,24 @@ fn page_action(
     }
 }
 
+/// Starts the response of a participant or an open-link session (consent given now).
+pub(super) fn insert_response(
+    conn: &mut PgConnection,
+    ctx: &Context,
+) -> Result<Response, AppError> {
+    Ok(match &ctx.who {
+        Who::Participant { participant, .. } => {
+            responses::insert_for_participant(conn, participant, Utc::now())?
+        }
+        Who::Session(Some(hash)) => {
+            responses::insert_for_session(conn, ctx.wave.id, hash, Utc::now())?
+        }
+        Who::Session(None) => return Err(AppError::BadRequest),
+    })
+}
+
 /// The Land an open-link respondent chose, if the `land` question is answered.
-fn land_answer(answers: &Answers) -> Option<String> {
+pub(super) fn land_answer(answers: &Answers) -> Option<String> {
     answers.values().find_map(|a| match a {
         answers::Answer::Land { code } => Some(code.clone()),
         _ => None,

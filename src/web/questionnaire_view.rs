@@ -24,6 +24,8 @@ pub struct QuestionView {
     pub described_by: String,
     /// The error beside the question.
     pub error: Option<String>,
+    /// On the one-form page: when to answer it ("Nur beantworten, wenn …").
+    pub condition: Option<String>,
     /// The input itself.
     pub input: Input,
 }
@@ -295,6 +297,7 @@ pub fn question_view(
         field,
         text: question.text.clone(),
         help: question.help.clone(),
+        condition: None,
         required: question.required,
         grouped,
         described_by: described_by.join(" "),

@@ -1,0 +1,152 @@
+//! "Alle Fragen auf einer Seite": the whole questionnaire as one form, for people who prefer to
+//! see everything at once (or to print it) and for sending a complete questionnaire in one request.
+//!
+//! Consent, every page and "Absenden" are one POST: in one transaction the response is started (if
+//! new), every answer stored and the response submitted. Conditions on attributes decide what is
+//! shown; conditions on earlier answers cannot (they are in the same form), so those questions say
+//! when to answer them and are kept only when their condition holds, exactly as in the page flow.
+//! A form with problems is shown again with what was typed; nothing of it is stored.
+
+use actix_web::http::StatusCode;
+use askama::Template;
+use chrono::Utc;
+use diesel::PgConnection;
+
+use super::errors::AppError;
+use super::questionnaire::{
+    Context, Reply, SummaryLink, Who, insert_response, land_answer, redirect,
+};
+use super::questionnaire_view::{Input, QuestionView, Values, paragraphs, question_view};
+use crate::store::responses;
+use crate::survey::answers::{self, FieldError, FormFields};
+
+#[derive(Template)]
+#[template(path = "pages/questionnaire_all.html")]
+struct OneFormTemplate<'a> {
+    survey_title: &'a str,
+    region: Option<&'a str>,
+    consent: Option<Vec<String>>,
+    consent_label: &'a str,
+    consent_error: bool,
+    honeypot: bool,
+    errors: Vec<SummaryLink>,
+    pages: Vec<PageView>,
+    action: &'a str,
+    csrf: &'a str,
+}
+
+struct PageView {
+    index: usize,
+    title: String,
+    intro: Option<Vec<String>>,
+    condition: Option<String>,
+    questions: Vec<QuestionView>,
+}
+
+/// The consent's entry in the error summary.
+const CONSENT_MISSING: &str = "Bitte bestätigen Sie die Einwilligung, um die Antworten abzusenden.";
+
+/// Renders the one-form questionnaire with `values` and `errors`.
+pub(super) fn render(
+    ctx: &Context,
+    values: Values<'_>,
+    errors: &[FieldError],
+    consent_error: bool,
+    action: &str,
+    csrf: &str,
+    status: StatusCode,
+) -> Result<Reply, AppError> {
+    let survey = &ctx.survey;
+    let pages = answers::one_form_questions(survey, &ctx.attributes)
+        .into_iter()
+        .filter_map(|(index, questions)| {
+            let page = survey.pages.get(index)?;
+            let questions = questions
+                .into_iter()
+                .map(|q| {
+                    let mut view = question_view(q, &values, errors);
+                    view.condition = answers::condition_note(survey, &q.show_if);
+                    view
+                })
+                .collect();
+            Some(PageView {
+                index,
+                title: page.title.clone(),
+                intro: page.intro.as_deref().map(paragraphs),
+                condition: answers::condition_note(survey, &page.show_if),
+                questions,
+            })
+        })
+        .collect();
+    let mut summary = Vec::new();
+    if consent_error {
+        summary.push(SummaryLink {
+            field: "einwilligung".to_owned(),
+            text: CONSENT_MISSING.to_owned(),
+        });
+    }
+    summary.extend(SummaryLink::of(survey, errors));
+    let needs_consent = ctx.response.is_none();
+    let template = OneFormTemplate {
+        survey_title: &survey.title,
+        region: match &ctx.who {
+            Who::Participant { region, .. } => Some(region.as_str()),
+            Who::Session(_) => None,
+        },
+        consent: survey
+            .consent
+            .as_ref()
+            .filter(|_| needs_consent)
+            .map(|c| paragraphs(&c.text)),
+        consent_label: survey.consent.as_ref().map_or("", |c| c.label.as_str()),
+        consent_error,
+        honeypot: matches!(ctx.who, Who::Session(_)),
+        errors: summary,
+        pages,
+        action,
+        csrf,
+    };
+    Reply::page(status, template.render())
+}
+
+/// Stores and submits a whole questionnaire posted as one form, or shows it again with its problems.
+pub(super) fn submit(
+    conn: &mut PgConnection,
+    ctx: &Context,
+    consent: bool,
+    fields: &FormFields,
+    location: &str,
+    csrf: &str,
+) -> Result<Reply, AppError> {
+    let consent_missing = ctx.response.is_none() && ctx.survey.consent.is_some() && !consent;
+    let input = answers::read_all(&ctx.survey, fields, &ctx.attributes);
+    if consent_missing || !input.is_valid() {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        let values = Values::Posted(&input.raw);
+        return render(
+            ctx,
+            values,
+            &input.errors,
+            consent_missing,
+            location,
+            csrf,
+            status,
+        );
+    }
+    if let (None, Who::Participant { participant, .. }) = (&ctx.response, &ctx.who)
+        && responses::insert_submitted(conn, participant, &input.answers, Utc::now())?
+    {
+        return Ok(redirect(location));
+    }
+    let response = match &ctx.response {
+        Some(response) => response.clone(),
+        None => insert_response(conn, ctx)?,
+    };
+    if let (Who::Session(_), Some(land)) = (&ctx.who, land_answer(&input.answers)) {
+        responses::set_land(conn, response.id, &land)?;
+    }
+    let every_question: Vec<String> = ctx.survey.questions().map(|(_, q)| q.id.clone()).collect();
+    responses::replace_answers(conn, response.id, &every_question, &input.answers)?;
+    responses::mark_submitted(conn, &response, Utc::now())?;
+    Ok(redirect(location))
+}

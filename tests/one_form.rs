@@ -1,0 +1,148 @@
+//! "Alle Fragen auf einer Seite": the whole questionnaire as one form, consent and submit in one POST.
+
+use diesel::prelude::*;
+use mint_survey::store::schema::{answers, participants, responses};
+use mint_survey::survey::answers::{self as read, Answers, Attributes, FormFields};
+use mint_survey::survey::{Format, Survey, parse_definition};
+
+use crate::helpers::app::{Respondent, TestApp};
+use crate::helpers::db::TestDb;
+use crate::helpers::fixtures::{answer_page, link_path, open_wave};
+
+fn survey() -> Survey {
+    let text = std::fs::read("surveys/fruehjahr-2020.toml").unwrap();
+    parse_definition("fruehjahr-2020.toml", &text, Format::Toml).unwrap()
+}
+
+/// person0 of `open_wave`: Baden-Württemberg, in a Land network.
+fn attributes() -> Attributes {
+    [("landesnetzwerk", "ja"), ("land", "DE-BW")]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+/// Valid fields for every page a respondent with `overrides` is shown, as one form.
+fn whole_form(survey: &Survey, overrides: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut answers = Answers::new();
+    let mut all = Vec::new();
+    for page in 0..survey.pages.len() {
+        if !read::visible_pages(survey, &answers, &attributes()).contains(&page) {
+            continue;
+        }
+        let names: Vec<String> = survey.pages[page]
+            .questions
+            .iter()
+            .flat_map(read::field_names)
+            .collect();
+        let here: Vec<(&str, &str)> = overrides
+            .iter()
+            .copied()
+            .filter(|(name, _)| names.iter().any(|n| n == name))
+            .collect();
+        let fields = answer_page(survey, page, &answers, &attributes(), &here);
+        let mut form = FormFields::new();
+        for (k, v) in &fields {
+            form.entry(k.clone()).or_default().push(v.clone());
+        }
+        answers.extend(read::read_page(survey, page, &form, &answers, &attributes()).answers);
+        all.extend(fields);
+    }
+    all
+}
+
+fn count(db: &TestDb) -> (i64, i64) {
+    let mut conn = db.conn();
+    let r = responses::table.count().get_result(&mut conn).unwrap();
+    let a = answers::table.count().get_result(&mut conn).unwrap();
+    (r, a)
+}
+
+#[test]
+fn the_whole_questionnaire_is_consented_answered_and_submitted_in_one_form() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 1);
+    let app = TestApp::spawn(&db);
+    let path = link_path(&db, &slug, "person0@example.org");
+    let (mut respondent, _) = Respondent::open(&app, &path);
+    respondent.path = format!("{path}?alle");
+    let (status, body) = respondent.page();
+    assert_eq!(status, 200);
+    assert!(body.contains("<h1>Alle Fragen auf einer Seite</h1>"));
+    assert!(body.contains("name=\"einwilligung\""));
+    // The follow-up question says when it applies; the Land-network page is shown (attribute ja).
+    assert!(body.contains("Nur beantworten, wenn Sie bei „Ist die Existenz Ihres Netzwerks"));
+    assert!(
+        body.contains("Unterstützung durch das Landesnetzwerk") || body.contains("Landesnetzwerk")
+    );
+
+    let survey = survey();
+    let mut fields = whole_form(&survey, &[("q_existenz_bedroht", "nein")]);
+    // Typed into the follow-up although its condition does not hold: not kept.
+    fields.push(("q_existenz_hilfe".to_owned(), "Bitte helfen".to_owned()));
+    fields.push(("einwilligung".to_owned(), "ja".to_owned()));
+    respondent.path = path.clone();
+    let (status, location, body) = respondent.post("alles-absenden", &fields);
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(location.as_deref(), Some(path.as_str()));
+    let (_, body) = respondent.page();
+    assert!(body.contains("Vielen Dank!"), "{body}");
+
+    let mut conn = db.conn();
+    let submitted: bool = participants::table
+        .select(participants::submitted_at.is_not_null())
+        .first(&mut conn)
+        .unwrap();
+    assert!(submitted);
+    let ids: Vec<String> = answers::table
+        .select(answers::question_id)
+        .load(&mut conn)
+        .unwrap();
+    assert!(ids.iter().any(|id| id == "lage_gesamt"));
+    assert!(ids.iter().any(|id| id == "landesnetzwerk_angebote"));
+    assert!(
+        !ids.iter().any(|id| id == "existenz_hilfe"),
+        "hidden follow-up kept"
+    );
+}
+
+#[test]
+fn a_one_form_with_problems_comes_back_as_typed_and_stores_nothing() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 1);
+    let app = TestApp::spawn(&db);
+    let path = link_path(&db, &slug, "person0@example.org");
+    let (mut respondent, _) = Respondent::open(&app, &format!("{path}?alle"));
+    respondent.path = path.clone();
+    let survey = survey();
+    let fields: Vec<(String, String)> = whole_form(&survey, &[])
+        .into_iter()
+        .filter(|(name, _)| name != "q_lage_gesamt" && name != "q_anmerkungen")
+        .chain([(
+            "q_anmerkungen".to_owned(),
+            "Mein Text <b>bleibt</b>".to_owned(),
+        )])
+        .collect();
+    // No consent, one required question missing.
+    let (status, _, body) = respondent.post("alles-absenden", &fields);
+    assert_eq!(status, 422);
+    assert!(body.contains("href=\"#einwilligung\""), "{body}");
+    assert!(body.contains("href=\"#q_lage_gesamt\""), "{body}");
+    assert!(
+        body.contains("Mein Text &lt;b&gt;bleibt&lt;/b&gt;")
+            || body.contains("Mein Text &#60;b&#62;bleibt")
+    );
+    assert_eq!(count(&db), (0, 0), "nothing may be stored");
+
+    // Fixed: consent given, the question answered.
+    let mut fields = whole_form(&survey, &[]);
+    fields.push(("einwilligung".to_owned(), "ja".to_owned()));
+    let (status, _, body) = respondent.post("alles-absenden", &fields);
+    assert_eq!(status, 303, "{body}");
+    // Submitting the same form again changes nothing: the response is submitted already.
+    let before = count(&db);
+    let (status, _, _) = respondent.post("alles-absenden", &fields);
+    assert_eq!(status, 303);
+    assert_eq!(count(&db), before);
+    assert_eq!(before.0, 1);
+}
