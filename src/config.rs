@@ -66,9 +66,6 @@ pub struct Settings {
     pub privacy_notice_file: Option<PathBuf>,
     /// `ACCESSIBILITY_STATEMENT_FILE`: plain text shown on /barrierefreiheit instead of the built-in one.
     pub accessibility_statement_file: Option<PathBuf>,
-    /// `BOARD_ACCESS_KEY`: the key that opens the Länderbeirat's report pages under `/board`
-    /// (HTTP Basic, any user name); `None`: those pages stay closed.
-    pub board_access_key: Option<String>,
 }
 
 impl fmt::Debug for Settings {
@@ -93,10 +90,6 @@ impl fmt::Debug for Settings {
             .field(
                 "accessibility_statement_file",
                 &self.accessibility_statement_file,
-            )
-            .field(
-                "board_access_key",
-                &self.board_access_key.as_ref().map(|_| "***"),
             )
             .finish()
     }
@@ -142,16 +135,6 @@ impl Settings {
         let mail_from = env
             .var("MAIL_FROM")
             .unwrap_or_else(|| "MINT-Umfragen <umfragen@localhost>".to_owned());
-        let board_access_key = env.var("BOARD_ACCESS_KEY");
-        if let Some(key) = &board_access_key
-            && key.trim().chars().count() < 16
-        {
-            return Err(ConfigError {
-                name: "BOARD_ACCESS_KEY",
-                shown: "a key that is too short".into(),
-                reason: "expected at least 16 characters".into(),
-            });
-        }
         let survey_contact = env
             .var("SURVEY_CONTACT")
             .unwrap_or_else(|| address_of(&mail_from));
@@ -176,7 +159,6 @@ impl Settings {
             accessibility_statement_file: env
                 .var("ACCESSIBILITY_STATEMENT_FILE")
                 .map(PathBuf::from),
-            board_access_key: board_access_key.map(|k| k.trim().to_owned()),
         })
     }
 

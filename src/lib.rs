@@ -4,6 +4,7 @@
 //! their versions in PostgreSQL ([`store`]); [`commands`] implements the command line on top of
 //! both, configured by [`config`]. `docs/ARCHITECTURE.md` shows how the parts fit together.
 
+pub mod accounts;
 pub mod commands;
 pub mod config;
 pub mod mail;

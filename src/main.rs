@@ -353,7 +353,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             commands::report::run(&mut conn, &options)
         }
-        Command::User { .. } => not_yet("user"),
+        Command::User {
+            command: UserCommand::Add { email, role, land },
+        } => {
+            let mut conn = commands::open_store(&settings)?;
+            commands::users::add(&mut conn, &settings, &email, &role, land.as_deref())
+        }
     }
 }
 
@@ -463,8 +468,4 @@ fn run_mailing(settings: &Settings, args: MailingArgs, invitation: bool) -> anyh
     } else {
         commands::mailing::remind(&mut conn, &url, settings, &args.wave, &options)
     }
-}
-
-fn not_yet(command: &str) -> anyhow::Result<()> {
-    anyhow::bail!("`mint-survey {command}` is not yet available in this version")
 }

@@ -277,18 +277,26 @@ fn board_report_pages_have_no_accessibility_violations() {
     let db = TestDb::new();
     let slug = crate::reports::wave_with_participants(&db);
     crate::reports::fill(&db, &slug);
-    let key = "ein-langer-schluessel-fuer-den-beirat";
-    let app = TestApp::spawn_with_board_key(&db, key);
-    let with_key = app
-        .address
-        .replace("http://", &format!("http://beirat:{key}@"));
+    crate::helpers::app::staff_account(
+        &db,
+        "beirat@example.org",
+        mint_survey::accounts::Role::Board,
+        None,
+    );
+    let app = TestApp::spawn(&db);
     let browser = Browser::start();
 
-    browser.goto(&format!("{with_key}/board"));
+    browser.goto(&format!("{}/board", app.address));
+    assert_eq!(browser.text("h1"), "Anmeldung");
+    assert_no_violations(&browser.axe(), "the login page");
+    browser.fill("#email", "beirat@example.org");
+    browser.fill("#passwort", crate::helpers::app::PASSWORD);
+    browser.click("form[action='/login'] button");
+    browser.wait_for("form.account");
     assert_eq!(browser.text("h1"), "Auswertungen für den Länderbeirat");
     assert_no_violations(&browser.axe(), "the board's list of waves");
 
-    browser.goto(&format!("{with_key}/board/waves/{slug}/"));
+    browser.goto(&format!("{}/board/waves/{slug}/", app.address));
     assert_eq!(browser.text("h1"), "Frühjahr 2020: Auswertung je Land");
     assert!(browser.exists("figure.chart svg[role=img]"));
     assert_no_violations(&browser.axe(), "a wave's report");
@@ -296,4 +304,41 @@ fn board_report_pages_have_no_accessibility_violations() {
     browser.set_window_size(360, 800);
     assert_no_violations(&browser.axe(), "a wave's report on a phone");
     browser.screenshot(screen("report-phone.png"));
+}
+
+#[test]
+fn admin_pages_have_no_accessibility_violations() {
+    let db = TestDb::new();
+    open_wave(&db, 20);
+    crate::helpers::app::staff_account(
+        &db,
+        "admin@example.org",
+        mint_survey::accounts::Role::Admin,
+        None,
+    );
+    let app = TestApp::spawn(&db);
+    let browser = Browser::start();
+    browser.goto(&format!("{}/login", app.address));
+    browser.fill("#email", "admin@example.org");
+    browser.fill("#passwort", "falsch");
+    browser.click("form[action='/login'] button");
+    browser.wait_for(".error-summary");
+    assert_no_violations(&browser.axe(), "the login page with its error");
+    browser.fill("#passwort", crate::helpers::app::PASSWORD);
+    browser.click("form[action='/login'] button");
+    browser.wait_for("form.account");
+    assert_eq!(browser.text("h1"), "Administration");
+    assert_no_violations(&browser.axe(), "the admin overview");
+    browser.goto(&format!("{}/admin/protokoll", app.address));
+    assert_no_violations(&browser.axe(), "the audit log");
+    browser.goto(&format!("{}/board/land?land=DE-TH", app.address));
+    assert_eq!(
+        browser.text("h1"),
+        "Welche Regionen in Thüringen haben geantwortet?"
+    );
+    assert_no_violations(&browser.axe(), "a Land's regions");
+    browser.screenshot(screen("admin-land.png"));
+    browser.click("form.account button");
+    browser.wait_for(".notice");
+    assert_eq!(browser.text("h1"), "Anmeldung");
 }

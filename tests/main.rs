@@ -21,5 +21,6 @@ mod participants;
 mod properties;
 mod questionnaire;
 mod reports;
+mod staff;
 mod surveys;
 mod waves;

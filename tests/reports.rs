@@ -8,10 +8,11 @@ use diesel::Connection;
 use mint_survey::store::{participants, responses, surveys, waves};
 use mint_survey::survey::answers::{self, Answers, FormFields, field_name};
 
-use crate::helpers::app::TestApp;
+use crate::helpers::app::{PASSWORD, TestApp, staff_account};
 use crate::helpers::cli::{mint, scratch_file};
 use crate::helpers::db::{TestDb, scratch_dir};
 use crate::helpers::fixtures::answer_page;
+use mint_survey::accounts::Role;
 
 /// Bayern 9 (7 submit, 2 leave drafts), Nordrhein-Westfalen 6, Bremen 2, Saarland 1. Bayern and
 /// Bremen are in a Landesnetzwerk.
@@ -412,25 +413,17 @@ fn compare_adds_the_change_per_land_for_the_questions_both_waves_asked() {
     assert!(index.contains("Vergleich: Herbst 2020 gegenüber Frühjahr 2020"));
 }
 
-fn basic(key: &str) -> String {
-    use base64::Engine;
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("board:{key}"))
-    )
-}
-
 #[test]
-fn board_reports_need_the_access_key_and_serve_every_file() {
+fn board_reports_need_a_login_and_serve_every_file() {
     let db = TestDb::new();
     let slug = wave_with_participants(&db);
     fill(&db, &slug);
-    let key = "ein-langer-schluessel-fuer-den-beirat";
-    let app = TestApp::spawn_with_board_key(&db, key);
+    staff_account(&db, "beirat@example.org", Role::Board, None);
+    let app = TestApp::spawn(&db);
     let get = |path: &str, auth: Option<&str>| {
         let mut request = app.client.get(format!("{}{path}", app.address));
         if let Some(auth) = auth {
-            request = request.header("Authorization", auth);
+            request = request.header("Cookie", auth);
         }
         let mut response = request.call().unwrap();
         let status = response.status().as_u16();
@@ -444,16 +437,15 @@ fn board_reports_need_the_access_key_and_serve_every_file() {
         &format!("/board/waves/{slug}/per-land.csv"),
     ] {
         let (status, headers, _) = get(path, None);
-        assert_eq!(status, 401, "{path}");
+        assert_eq!(status, 303, "{path}");
         assert!(
-            headers["www-authenticate"]
+            headers["location"]
                 .to_str()
                 .unwrap()
-                .starts_with("Basic")
+                .starts_with("/login?weiter=")
         );
-        assert_eq!(get(path, Some(&basic("falsch-falsch-falsch"))).0, 401);
     }
-    let auth = basic(key);
+    let auth = app.login("beirat@example.org", PASSWORD);
     let (status, _, body) = get("/board", Some(&auth));
     assert_eq!(status, 200);
     assert!(
@@ -531,11 +523,25 @@ fn board_reports_need_the_access_key_and_serve_every_file() {
 }
 
 #[test]
-fn board_pages_stay_closed_without_a_configured_key() {
+fn downloads_are_recorded_in_the_audit_log() {
+    use diesel::prelude::*;
+    use mint_survey::store::schema::audit_log;
     let db = TestDb::new();
+    let slug = wave_with_participants(&db);
+    staff_account(&db, "beirat@example.org", Role::Board, None);
     let app = TestApp::spawn(&db);
-    let (status, _, _, _) = app.get("/board", None);
-    assert_eq!(status, 404);
-    let (status, _, _, _) = app.get("/board/waves/fruehjahr-2020/report.zip", None);
-    assert_eq!(status, 404);
+    let auth = app.login("beirat@example.org", PASSWORD);
+    let (status, _, _, _) = app.get(&format!("/board/waves/{slug}/report.xlsx"), Some(&auth));
+    assert_eq!(status, 200);
+    let entries: Vec<(String, String, String)> = audit_log::table
+        .select((audit_log::actor, audit_log::action, audit_log::subject))
+        .order(audit_log::id)
+        .load(&mut db.conn())
+        .unwrap();
+    assert!(entries.contains(&("beirat@example.org".into(), "login".into(), String::new())));
+    assert!(entries.contains(&(
+        "beirat@example.org".into(),
+        "report_downloaded".into(),
+        format!("{slug}/report.xlsx")
+    )));
 }

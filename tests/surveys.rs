@@ -224,12 +224,3 @@ fn unreachable_database_gets_one_clear_sentence() {
          Check that PostgreSQL is running and that DATABASE_URL is right"
     );
 }
-
-#[test]
-fn commands_of_later_releases_say_they_are_not_available_yet() {
-    let out = mint_offline(&["user", "add", "--email", "a@example.org", "--role", "admin"]);
-    assert_eq!(
-        out.failure().trim(),
-        "error: `mint-survey user` is not yet available in this version"
-    );
-}

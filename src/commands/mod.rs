@@ -10,6 +10,7 @@ pub mod participants;
 pub mod report;
 pub mod serve;
 pub mod surveys;
+pub mod users;
 pub mod waves;
 
 use diesel::PgConnection;

@@ -154,3 +154,20 @@ pub fn build_message(envelope: &Envelope<'_>, mail: &RenderedMail) -> anyhow::Re
             mail.html.clone(),
         ))?)
 }
+
+/// A plain-text mail to a staff member (a password link): no list headers, no HTML part.
+pub fn staff_message(from: &str, to: &str, subject: &str, text: &str) -> anyhow::Result<Message> {
+    let from: Mailbox = from
+        .parse()
+        .map_err(|e| anyhow::anyhow!("MAIL_FROM `{from}` is not a valid sender: {e}"))?;
+    let to: Mailbox = to
+        .parse()
+        .map_err(|e| anyhow::anyhow!("the address {to} is not valid: {e}"))?;
+    Ok(Message::builder()
+        .from(from)
+        .to(to)
+        .subject(subject)
+        .date_now()
+        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+        .body(text.to_owned())?)
+}

@@ -14,6 +14,7 @@ pub mod responses;
 #[allow(missing_docs)]
 pub mod schema;
 pub mod surveys;
+pub mod users;
 pub mod waves;
 
 use std::time::Duration;

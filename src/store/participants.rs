@@ -222,3 +222,60 @@ pub fn mark_opted_out(conn: &mut PgConnection, id: i64, now: DateTime<Utc>) -> Q
     .set(participants::opted_out_at.eq(now))
     .execute(conn)
 }
+
+/// Participants and submissions of one wave in one Land (revoked links left out).
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct LandRate {
+    /// The wave.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub wave_id: i64,
+    /// The Land code.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub land_code: String,
+    /// Participants.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub participants: i64,
+    /// Of them submitted.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub submitted: i64,
+}
+
+/// Response rate per wave and Land.
+pub fn find_rates_per_land(conn: &mut PgConnection) -> QueryResult<Vec<LandRate>> {
+    diesel::sql_query(
+        "SELECT wave_id, land_code, count(*) AS participants,
+                count(submitted_at) AS submitted
+         FROM participants WHERE revoked_at IS NULL
+         GROUP BY wave_id, land_code ORDER BY wave_id, land_code",
+    )
+    .load(conn)
+}
+
+/// Whether a region of a Land has answered a wave (never what it answered).
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct RegionStatus {
+    /// The wave's title.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub wave: String,
+    /// The region.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub region: String,
+    /// Submitted.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub submitted: bool,
+}
+
+/// Every region of `land_code` invited to a wave, newest wave first, with whether it submitted.
+pub fn find_region_status(
+    conn: &mut PgConnection,
+    land_code: &str,
+) -> QueryResult<Vec<RegionStatus>> {
+    diesel::sql_query(
+        "SELECT w.title AS wave, r.name AS region, p.submitted_at IS NOT NULL AS submitted
+         FROM participants p JOIN regions r ON r.id = p.region_id JOIN waves w ON w.id = p.wave_id
+         WHERE p.land_code = $1 AND p.revoked_at IS NULL
+         ORDER BY w.created_at DESC, w.id DESC, r.name",
+    )
+    .bind::<diesel::sql_types::Text, _>(land_code)
+    .load(conn)
+}

@@ -13,6 +13,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        user_id -> Nullable<Int8>,
+        actor -> Text,
+        action -> Text,
+        subject -> Text,
+        details -> Text,
+    }
+}
+
+diesel::table! {
     contacts (participant_id) {
         participant_id -> Int8,
         wave_id -> Int8,
@@ -62,6 +74,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    password_tokens (token_sha256) {
+        token_sha256 -> Bytea,
+        user_id -> Int8,
+        purpose -> Text,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     regions (id) {
         id -> Int8,
         name -> Text,
@@ -89,6 +111,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    staff_sessions (id) {
+        id -> Int8,
+        token_sha256 -> Bytea,
+        user_id -> Int8,
+        created_at -> Timestamptz,
+        last_seen_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     survey_versions (id) {
         id -> Int8,
         survey_id -> Text,
@@ -106,6 +138,18 @@ diesel::table! {
     surveys (id) {
         id -> Text,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Int8,
+        email -> Text,
+        role -> Text,
+        land_code -> Nullable<Text>,
+        password_hash -> Nullable<Text>,
+        created_at -> Timestamptz,
+        disabled_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -129,6 +173,7 @@ diesel::table! {
 }
 
 diesel::joinable!(answers -> responses (response_id));
+diesel::joinable!(audit_log -> users (user_id));
 diesel::joinable!(contacts -> participants (participant_id));
 diesel::joinable!(contacts -> waves (wave_id));
 diesel::joinable!(mail_outbox -> participants (participant_id));
@@ -136,22 +181,29 @@ diesel::joinable!(mail_outbox -> waves (wave_id));
 diesel::joinable!(participants -> laender (land_code));
 diesel::joinable!(participants -> regions (region_id));
 diesel::joinable!(participants -> waves (wave_id));
+diesel::joinable!(password_tokens -> users (user_id));
 diesel::joinable!(regions -> laender (land_code));
 diesel::joinable!(responses -> laender (land_code));
 diesel::joinable!(responses -> participants (participant_id));
 diesel::joinable!(responses -> waves (wave_id));
+diesel::joinable!(staff_sessions -> users (user_id));
 diesel::joinable!(survey_versions -> surveys (survey_id));
+diesel::joinable!(users -> laender (land_code));
 diesel::joinable!(waves -> survey_versions (survey_version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     answers,
+    audit_log,
     contacts,
     laender,
     mail_outbox,
     participants,
+    password_tokens,
     regions,
     responses,
+    staff_sessions,
     survey_versions,
     surveys,
+    users,
     waves,
 );

@@ -1,9 +1,9 @@
 //! The Länderbeirat's pages under `/board`: the list of waves, each wave's report (the same
 //! `index.html` and files that `mint-survey report` writes) and a ZIP of all.
 //!
-//! Until staff accounts exist, the whole scope is closed by one access key (`BOARD_ACCESS_KEY`,
-//! sent as the password of HTTP Basic authentication); without a configured key it answers 404.
-//! Reports are built on request and kept in memory until a submission changes the wave.
+//! Every account may read them (`staff::require_staff` guards the scope); each download is recorded
+//! in the audit log. Reports are built on request and kept in memory until a submission changes
+//! the wave.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,10 +17,14 @@ use diesel::sql_types::{Array, BigInt, Text};
 use sha2::{Digest, Sha256};
 
 use super::AppState;
+use super::csrf;
 use super::errors::AppError;
-use super::pages::{MessagePage, html};
+use super::pages::html;
+use super::staff::staff_of;
+use crate::accounts::Role;
 use crate::report::files::{self, OutputFile};
 use crate::report::{compare, html::REPORT_CSS};
+use crate::store::users;
 use crate::store::{reports, waves};
 
 /// A rendered report with the state of the data it was built from.
@@ -30,63 +34,15 @@ type Rendered = (String, Arc<Vec<OutputFile>>);
 #[derive(Debug, Default)]
 pub struct ReportCache(Mutex<HashMap<(i64, Option<i64>), Rendered>>);
 
-/// Checks the access key on every `/board` request: 404 while no key is configured, 401 with a
-/// Basic challenge without the right key (failed attempts count against the address's brake).
-pub async fn require_board_key(
-    request: actix_web::dev::ServiceRequest,
-    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
-) -> Result<actix_web::dev::ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
-    let Some(state) = request.app_data::<web::Data<AppState>>().cloned() else {
-        return Err(AppError::NotFound.into());
-    };
-    let Some(key) = &state.settings.board_access_key else {
-        return Err(AppError::NotFound.into());
-    };
-    state.lookups.check(request.request())?;
-    if presented_key(request.request()).is_some_and(|given| same_secret(&given, key)) {
-        return Ok(next.call(request).await?.map_into_boxed_body());
-    }
-    state.lookups.record(request.request());
-    let page = MessagePage::new(
-        "Anmeldung erforderlich",
-        &[
-            "Die Auswertungen sind nur für den Länderbeirat der MINT-Regionen zugänglich. Bitte geben Sie den Zugangsschlüssel als Passwort ein; der Benutzername ist beliebig.",
-        ],
-    );
-    let mut response = page.respond(StatusCode::UNAUTHORIZED);
-    response.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        header::HeaderValue::from_static("Basic realm=\"Laenderbeirat\", charset=\"UTF-8\""),
-    );
-    Ok(request.into_response(response))
-}
-
-/// The password of an HTTP Basic `Authorization` header.
-fn presented_key(request: &HttpRequest) -> Option<String> {
-    use base64::Engine;
-    let value = request
-        .headers()
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let encoded = value.strip_prefix("Basic ")?;
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.trim())
-        .ok()?;
-    let text = String::from_utf8(decoded).ok()?;
-    text.split_once(':')
-        .map(|(_, password)| password.to_owned())
-}
-
-/// Compares two secrets by their digests, so the time taken says nothing about the key.
-fn same_secret(given: &str, expected: &str) -> bool {
-    Sha256::digest(given.as_bytes()) == Sha256::digest(expected.as_bytes())
-}
-
 #[derive(Template)]
 #[template(path = "board/index.html")]
 struct BoardPage {
     waves: Vec<WaveLine>,
+    user: String,
+    role: &'static str,
+    admin: bool,
+    land_status: bool,
+    csrf: String,
 }
 
 struct WaveLine {
@@ -98,7 +54,13 @@ struct WaveLine {
 }
 
 /// `GET /board`: every wave with its report and the comparisons with other waves.
-pub async fn show_board(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn show_board(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let user = staff_of(&request)?;
+    let (csrf_token, cookie) =
+        csrf::token(&request, state.settings.public_url.starts_with("https://"))?;
     let page = web::block(move || -> Result<BoardPage, AppError> {
         let mut conn = state.pool.get()?;
         let summaries = waves::find_summaries(&mut conn)?;
@@ -134,11 +96,25 @@ pub async fn show_board(state: web::Data<AppState>) -> Result<HttpResponse, AppE
                 }
             })
             .collect();
-        Ok(BoardPage { waves })
+        let role = user.role();
+        Ok(BoardPage {
+            waves,
+            user: user.email.clone(),
+            role: role.label(),
+            admin: role.administers(),
+            land_status: role != Role::Board,
+            csrf: csrf_token,
+        })
     })
     .await
     .map_err(|e| AppError::Internal(e.into()))??;
-    Ok(no_store(html(StatusCode::OK, page.render())))
+    let mut response = no_store(html(StatusCode::OK, page.render()));
+    if let Some(cookie) = cookie {
+        response
+            .add_cookie(&cookie)
+            .map_err(|e| AppError::Internal(e.into()))?;
+    }
+    Ok(response)
 }
 
 /// `GET /board/waves/{wave}`: the report lives in a folder, so relative links need the slash.
@@ -151,35 +127,59 @@ pub async fn redirect_to_folder(request: HttpRequest) -> HttpResponse {
 /// `GET /board/waves/{wave}/{file}`: a file of the wave's report (`""`: index.html).
 pub async fn show_report_file(
     state: web::Data<AppState>,
+    request: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (wave, file) = path.into_inner();
-    serve(state, wave, None, file).await
+    serve(state, &request, wave, None, file).await
 }
 
 /// `GET /board/waves/{wave}/vergleich/{other}/{file}`: the report compared with another wave.
 pub async fn show_comparison_file(
     state: web::Data<AppState>,
+    request: HttpRequest,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (wave, other, file) = path.into_inner();
-    serve(state, wave, Some(other), file).await
+    serve(state, &request, wave, Some(other), file).await
 }
 
+/// A file of a report; downloads (CSV, Excel, ZIP) are recorded in the audit log.
 async fn serve(
     state: web::Data<AppState>,
+    request: &HttpRequest,
     wave: String,
     other: Option<String>,
     file: String,
 ) -> Result<HttpResponse, AppError> {
+    let user = staff_of(request)?;
     let file = if file.is_empty() {
         "index.html".to_owned()
     } else {
         file
     };
-    let files = web::block(move || report_files(&state, &wave, other.as_deref()))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))??;
+    let download = [".csv", ".xlsx", ".zip"].iter().any(|e| file.ends_with(e));
+    let subject = match &other {
+        Some(other) => format!("{wave}/vergleich/{other}/{file}"),
+        None => format!("{wave}/{file}"),
+    };
+    let (files, file) = web::block(move || -> Result<_, AppError> {
+        let files = report_files(&state, &wave, other.as_deref())?;
+        if download && files.iter().any(|f| f.path == file) {
+            let mut conn = state.pool.get()?;
+            users::audit(
+                &mut conn,
+                Some(user.id),
+                &user.email,
+                "report_downloaded",
+                &subject,
+                "",
+            )?;
+        }
+        Ok((files, file))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))??;
     let found = files
         .iter()
         .find(|f| f.path == file)

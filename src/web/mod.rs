@@ -3,6 +3,7 @@
 //! Handlers parse the request into domain types, make one database call (on the blocking pool,
 //! never holding a connection across an `.await`) and render or redirect.
 
+pub mod admin;
 pub mod board;
 pub mod csrf;
 pub mod errors;
@@ -12,6 +13,7 @@ pub mod questionnaire;
 pub mod questionnaire_view;
 pub mod rate_limit;
 pub mod respondent;
+pub mod staff;
 
 use std::net::TcpListener;
 
@@ -19,6 +21,7 @@ use actix_web::dev::Server;
 use actix_web::middleware::{DefaultHeaders, Logger};
 use actix_web::{App, HttpServer, web};
 
+use crate::accounts::Role;
 use crate::config::Settings;
 use crate::store::PgPool;
 use crate::tokens::SecretKey;
@@ -38,6 +41,8 @@ pub struct AppState {
     pub lookups: rate_limit::LookupBrake,
     /// Limits how many open-link responses one address starts.
     pub starts: rate_limit::LookupBrake,
+    /// Pauses addresses with many failed staff logins.
+    pub logins: rate_limit::LookupBrake,
     /// Parsed survey versions (a stored version never changes).
     pub surveys: std::sync::Arc<SurveyCache>,
     /// The installation's own privacy notice and accessibility statement (paragraphs), if configured.
@@ -115,6 +120,7 @@ impl AppState {
             settings,
             lookups: rate_limit::LookupBrake::new(30, std::time::Duration::from_secs(600)),
             starts: rate_limit::LookupBrake::new(20, std::time::Duration::from_secs(3600)),
+            logins: rate_limit::LookupBrake::new(20, std::time::Duration::from_secs(900)),
             surveys: std::sync::Arc::default(),
             legal: LegalTexts::default(),
             reports: std::sync::Arc::default(),
@@ -185,9 +191,31 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/{token}/optout", web::get().to(respondent::show_optout))
                 .route("/{token}/optout", web::post().to(respondent::record_optout)),
         )
+        .route("/login", web::get().to(staff::show_login))
+        .route("/login", web::post().to(staff::submit_login))
+        .route("/logout", web::post().to(staff::submit_logout))
+        .route("/passwort/{token}", web::get().to(staff::show_password))
+        .route("/passwort/{token}", web::post().to(staff::submit_password))
+        .service(
+            web::scope("/admin")
+                .wrap(actix_web::middleware::from_fn(|request, next| {
+                    staff::require_staff(&[Role::Admin], request, next)
+                }))
+                .route("", web::get().to(admin::show_overview))
+                .route("/", web::get().to(admin::show_overview))
+                .route("/protokoll", web::get().to(admin::show_audit))
+                .route("/protokoll.csv", web::get().to(admin::export_audit)),
+        )
         .service(
             web::scope("/board")
-                .wrap(actix_web::middleware::from_fn(board::require_board_key))
+                .wrap(actix_web::middleware::from_fn(|request, next| {
+                    staff::require_staff(
+                        &[Role::Admin, Role::Board, Role::Coordinator],
+                        request,
+                        next,
+                    )
+                }))
+                .route("/land", web::get().to(admin::show_land_status))
                 .route("", web::get().to(board::show_board))
                 .route("/", web::get().to(board::show_board))
                 .route("/waves/{wave}", web::get().to(board::redirect_to_folder))

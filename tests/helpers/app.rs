@@ -72,22 +72,6 @@ impl TestApp {
         Self::spawn_with(state)
     }
 
-    /// The application with the board pages opened by `key` (`BOARD_ACCESS_KEY`).
-    pub fn spawn_with_board_key(db: &TestDb, key: &str) -> TestApp {
-        let settings = Settings::from(&Vars(vec![
-            ("DATABASE_URL", db.url.clone()),
-            ("VAR_DIR", db.var_dir.display().to_string()),
-            ("BOARD_ACCESS_KEY", key.to_owned()),
-        ]))
-        .unwrap();
-        let secret = settings.secret_key().unwrap();
-        Self::spawn_with(AppState::new(
-            store::pool(&db.url, 4).unwrap(),
-            secret,
-            settings,
-        ))
-    }
-
     /// The application with a database that does not answer (for /healthz).
     pub fn spawn_without_database(db: &TestDb) -> TestApp {
         use diesel::r2d2::{ConnectionManager, Pool};
@@ -117,6 +101,38 @@ impl TestApp {
             address: format!("http://127.0.0.1:{port}"),
             client,
         }
+    }
+
+    /// Logs in through the login form; returns the `Cookie` header a browser would send next
+    /// (the CSRF cookie and the session).
+    pub fn login(&self, email: &str, password: &str) -> String {
+        let (status, cookie, _, _) = self.get("/login", None);
+        assert_eq!(status, 200);
+        let csrf = cookie.expect("the login page sets the CSRF cookie");
+        let token = csrf.trim_start_matches("csrf=").to_owned();
+        let form = format!(
+            "csrf={token}&email={}&passwort={}",
+            encode(email),
+            encode(password)
+        );
+        let response = self
+            .client
+            .post(format!("{}/login", self.address))
+            .header("Cookie", &csrf)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send(form.as_bytes())
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 303, "login of {email} failed");
+        let session = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("anmeldung="))
+            .and_then(|v| v.split(';').next())
+            .expect("a session cookie")
+            .to_owned();
+        format!("{csrf}; {session}")
     }
 
     /// GET a path; returns status, the `Set-Cookie` value (name=value) if any, and the body.
@@ -271,4 +287,20 @@ pub fn encode(text: &str) -> String {
             other => format!("%{other:02X}"),
         })
         .collect()
+}
+
+/// The password of the accounts [`staff_account`] makes.
+pub const PASSWORD: &str = "ein langes Testpasswort";
+
+/// A staff account with [`PASSWORD`], made directly in the store.
+pub fn staff_account(
+    db: &TestDb,
+    email: &str,
+    role: mint_survey::accounts::Role,
+    land: Option<&str>,
+) {
+    let mut conn = db.conn();
+    let user = mint_survey::store::users::insert(&mut conn, email, role, land).unwrap();
+    let hash = mint_survey::accounts::hash_password(PASSWORD).unwrap();
+    mint_survey::store::users::set_password(&mut conn, user.id, &hash).unwrap();
 }

@@ -96,21 +96,14 @@ pub fn run(settings: &Settings, serve: bool) -> anyhow::Result<()> {
     );
     print_links(&mut conn, &settings)?;
     write_reports(&mut conn)?;
-    let key = match &settings.board_access_key {
-        Some(key) => key.clone(),
-        None => demo_board_key(&settings.var_dir)?,
-    };
+    let accounts = demo_accounts(&mut conn)?;
     println!(
-        "\nThe Länderbeirat's reports: {}/board (any user name; password: {})",
-        settings.public_url,
-        if settings.board_access_key.is_some() {
-            "the configured BOARD_ACCESS_KEY"
-        } else {
-            &key
-        }
+        "\nStaff accounts (log in at {}/login):",
+        settings.public_url
     );
-    settings.board_access_key = Some(key);
-    println!("The staff area (accounts, admin pages) is not available yet in this version.");
+    for (email, role, password) in &accounts {
+        println!("  {role:<6} {email}  password: {password}");
+    }
     if serve {
         println!();
         super::serve::run(&settings, None)?;
@@ -141,20 +134,29 @@ fn write_reports(conn: &mut diesel::PgConnection) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The demo's board access key: generated once into `var/board.key`.
-fn demo_board_key(var_dir: &Path) -> anyhow::Result<String> {
-    let path = var_dir.join("board.key");
-    if let Ok(key) = std::fs::read_to_string(&path)
-        && key.trim().len() >= 16
-    {
-        return Ok(key.trim().to_owned());
+/// The demo's admin and board accounts, with passwords generated on the first run and kept in the
+/// database only as hashes; a later run sets new ones (it cannot show the old).
+fn demo_accounts(
+    conn: &mut diesel::PgConnection,
+) -> anyhow::Result<Vec<(&'static str, &'static str, String)>> {
+    use crate::accounts::{Role, hash_password, random_token};
+    use crate::store::users;
+    let mut out = Vec::new();
+    for (email, role) in [
+        ("admin@example.org", Role::Admin),
+        ("beirat@example.org", Role::Board),
+    ] {
+        let token = random_token().map_err(|e| anyhow::anyhow!("no random numbers: {e}"))?;
+        let password = format!("demo-{}", &token[..16]);
+        let hash = hash_password(&password).map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
+        let user = match users::find_by_email(conn, email)? {
+            Some(user) => user,
+            None => users::insert(conn, email, role, None)?,
+        };
+        users::set_password(conn, user.id, &hash)?;
+        out.push((email, role.as_str(), password));
     }
-    let mut bytes = [0u8; 12];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no random numbers: {e}"))?;
-    let key = hex::encode(bytes);
-    std::fs::write(&path, format!("{key}\n"))
-        .with_context(|| format!("could not write {}", path.display()))?;
-    Ok(key)
+    Ok(out)
 }
 
 /// Prints personal links to try: one not started, one draft, one submitted.

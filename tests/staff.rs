@@ -1,0 +1,264 @@
+//! Staff accounts: `user add`, the password link, login and logout, sessions, roles on every
+//! route, CSRF on every staff form, and the audit log.
+
+use diesel::prelude::*;
+use mint_survey::accounts::Role;
+use mint_survey::store::schema::{audit_log, staff_sessions};
+
+use crate::helpers::app::{PASSWORD, TestApp, encode, staff_account};
+use crate::helpers::cli::mint;
+use crate::helpers::db::TestDb;
+use crate::helpers::fixtures::open_wave;
+
+fn actions(db: &TestDb) -> Vec<(String, String)> {
+    audit_log::table
+        .select((audit_log::actor, audit_log::action))
+        .order(audit_log::id)
+        .load(&mut db.conn())
+        .unwrap()
+}
+
+#[test]
+fn a_new_account_sets_its_password_through_its_link_and_logs_in() {
+    let db = TestDb::new();
+    let out = mint(
+        &db,
+        &[
+            "user",
+            "add",
+            "--email",
+            "Leitung@Example.org",
+            "--role",
+            "admin",
+        ],
+    )
+    .success()
+    .to_owned();
+    assert!(out.contains("Added leitung@example.org as admin."), "{out}");
+    let link = out
+        .lines()
+        .find_map(|l| l.split_whitespace().find(|w| w.contains("/passwort/")))
+        .expect("a password link")
+        .to_owned();
+    let path = &link[link.find("/passwort/").unwrap()..];
+    let mail = std::fs::read_dir(db.var_dir.join("outbox/staff"))
+        .unwrap()
+        .count();
+    assert_eq!(mail, 1, "the link is mailed too");
+    let again = mint(
+        &db,
+        &[
+            "user",
+            "add",
+            "--email",
+            "leitung@example.org",
+            "--role",
+            "board",
+        ],
+    );
+    assert!(
+        again
+            .failure()
+            .contains("there is already an account for leitung@example.org")
+    );
+    let wrong = mint(
+        &db,
+        &[
+            "user",
+            "add",
+            "--email",
+            "x@example.org",
+            "--role",
+            "coordinator",
+        ],
+    );
+    assert!(wrong.failure().contains("a coordinator needs --land"));
+
+    let app = TestApp::spawn(&db);
+    let (status, cookie, body, _) = app.get(path, None);
+    assert_eq!(status, 200, "{body}");
+    let cookie = cookie.unwrap();
+    let csrf = cookie.trim_start_matches("csrf=");
+    let post = |form: String| app.post_form(path, Some(&cookie), &form);
+    let (status, _) = post(format!("csrf={csrf}&passwort=kurz&wiederholung=kurz"));
+    assert_eq!(status, 422);
+    let (status, _) = post(format!("passwort={0}&wiederholung={0}", encode(PASSWORD)));
+    assert_eq!(status, 403, "no CSRF token, no password");
+    let (status, location) = post(format!(
+        "csrf={csrf}&passwort={0}&wiederholung={0}",
+        encode(PASSWORD)
+    ));
+    assert_eq!((status, location.as_deref()), (303, Some("/login?gesetzt")));
+    // The link works once.
+    assert_eq!(app.get(path, None).0, 404);
+    let auth = app.login("LEITUNG@example.org", PASSWORD);
+    let (status, _, body, _) = app.get("/admin", Some(&auth));
+    assert_eq!(status, 200);
+    assert!(body.contains("Angemeldet als leitung@example.org"));
+    let log = actions(&db);
+    assert!(log.contains(&("Kommandozeile".into(), "user_added".into())));
+    assert!(log.contains(&("leitung@example.org".into(), "password_set".into())));
+    assert!(log.contains(&("leitung@example.org".into(), "login".into())));
+}
+
+fn login_attempt(app: &TestApp, email: &str, password: &str) -> (u16, String) {
+    let (_, cookie, _, _) = app.get("/login", None);
+    let cookie = cookie.unwrap();
+    let csrf = cookie.trim_start_matches("csrf=").to_owned();
+    let form = format!(
+        "csrf={csrf}&email={}&passwort={}",
+        encode(email),
+        encode(password)
+    );
+    let (status, _) = app.post_form("/login", Some(&cookie), &form);
+    (status, cookie)
+}
+
+#[test]
+fn failed_logins_get_one_message_and_an_account_is_paused_after_five() {
+    let db = TestDb::new();
+    staff_account(&db, "beirat@example.org", Role::Board, None);
+    let app = TestApp::spawn(&db);
+    // Unknown address and wrong password: the same answer.
+    assert_eq!(login_attempt(&app, "niemand@example.org", PASSWORD).0, 422);
+    for _ in 0..5 {
+        assert_eq!(
+            login_attempt(&app, "beirat@example.org", "falsches Passwort!").0,
+            422
+        );
+    }
+    // Paused now, even with the right password.
+    assert_eq!(login_attempt(&app, "beirat@example.org", PASSWORD).0, 422);
+    let (_, cookie) = login_attempt(&app, "beirat@example.org", PASSWORD);
+    let form = format!("email=beirat%40example.org&passwort={}", encode(PASSWORD));
+    assert_eq!(
+        app.post_form("/login", Some(&cookie), &form).0,
+        403,
+        "no CSRF token"
+    );
+    let failed = actions(&db)
+        .iter()
+        .filter(|(_, a)| a == "login_failed")
+        .count();
+    assert_eq!(failed, 8);
+}
+
+#[test]
+fn logout_ends_the_session_and_idle_sessions_expire() {
+    let db = TestDb::new();
+    staff_account(&db, "beirat@example.org", Role::Board, None);
+    let app = TestApp::spawn(&db);
+    let auth = app.login("beirat@example.org", PASSWORD);
+    assert_eq!(app.get("/board", Some(&auth)).0, 200);
+    let csrf = auth.split(';').next().unwrap().trim_start_matches("csrf=");
+    assert_eq!(
+        app.post_form("/logout", Some(&auth), "").0,
+        403,
+        "a form without its token"
+    );
+    assert_eq!(app.post_form("/logout", Some(&auth), "csrf=falsch").0, 403);
+    let (status, location) = app.post_form("/logout", Some(&auth), &format!("csrf={csrf}"));
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some("/login?abgemeldet"))
+    );
+    assert_eq!(app.get("/board", Some(&auth)).0, 303);
+
+    let auth = app.login("beirat@example.org", PASSWORD);
+    diesel::update(staff_sessions::table)
+        .set(staff_sessions::last_seen_at.eq(chrono::Utc::now() - chrono::Duration::minutes(31)))
+        .execute(&mut db.conn())
+        .unwrap();
+    assert_eq!(
+        app.get("/board", Some(&auth)).0,
+        303,
+        "30 minutes idle end a session"
+    );
+}
+
+/// Every staff route × anonymous and each role: the status expected.
+#[test]
+fn every_route_answers_each_role_as_designed() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 4);
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    staff_account(&db, "beirat@example.org", Role::Board, None);
+    staff_account(&db, "land@example.org", Role::Coordinator, Some("DE-BW"));
+    let app = TestApp::spawn(&db);
+    let sessions = [
+        ("anonymous", None),
+        ("admin", Some(app.login("admin@example.org", PASSWORD))),
+        ("board", Some(app.login("beirat@example.org", PASSWORD))),
+        ("coordinator", Some(app.login("land@example.org", PASSWORD))),
+    ];
+    let report = format!("/board/waves/{slug}/");
+    let zip = format!("/board/waves/{slug}/report.zip");
+    let csv = format!("/board/waves/{slug}/per-land.csv");
+    // anonymous, admin, board, coordinator
+    let routes: [(&str, [u16; 4]); 9] = [
+        ("/board", [303, 200, 200, 200]),
+        (&report, [303, 200, 200, 200]),
+        (&zip, [303, 200, 200, 200]),
+        (&csv, [303, 200, 200, 200]),
+        ("/board/land", [303, 200, 403, 200]),
+        ("/admin", [303, 200, 403, 403]),
+        ("/admin/protokoll", [303, 200, 403, 403]),
+        ("/admin/protokoll.csv", [303, 200, 403, 403]),
+        ("/login", [200, 200, 200, 200]),
+    ];
+    let mut wrong = Vec::new();
+    for (route, expected) in &routes {
+        for ((who, cookie), want) in sessions.iter().zip(expected) {
+            let (status, _, _, _) = app.get(route, cookie.as_deref());
+            if status != *want {
+                wrong.push(format!("{route} as {who}: {status}, expected {want}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn a_coordinator_sees_which_regions_of_their_land_answered_and_nothing_else() {
+    let db = TestDb::new();
+    open_wave(&db, 32);
+    staff_account(&db, "land@example.org", Role::Coordinator, Some("DE-BY"));
+    let app = TestApp::spawn(&db);
+    let auth = app.login("land@example.org", PASSWORD);
+    let (status, _, body, _) = app.get("/board/land?land=DE-TH", Some(&auth));
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("Welche Regionen in Bayern haben geantwortet?"),
+        "{body}"
+    );
+    assert!(body.contains("MINT-Region Nummer 1<") && body.contains("MINT-Region Nummer 17<"));
+    assert!(
+        !body.contains("MINT-Region Nummer 0<"),
+        "a region of another Land"
+    );
+    assert!(body.contains("0 von 2 Regionen haben geantwortet"));
+}
+
+#[test]
+fn the_audit_log_filters_and_exports_without_formulas() {
+    let db = TestDb::new();
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    let app = TestApp::spawn(&db);
+    let _ = login_attempt(&app, "=cmd|' /C calc'!A0", "x");
+    let auth = app.login("admin@example.org", PASSWORD);
+    let (status, _, body, _) = app.get("/admin/protokoll?aktion=login_failed", Some(&auth));
+    assert_eq!(status, 200);
+    assert!(body.contains("login_failed") && !body.contains("<td>login</td>"));
+    let (status, _, csv, headers) =
+        app.get("/admin/protokoll.csv?aktion=login_failed", Some(&auth));
+    assert_eq!(status, 200);
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("protokoll.csv")
+    );
+    assert!(csv.starts_with("time,actor,action,subject,details"));
+    assert!(csv.contains("'=cmd"), "{csv}");
+    assert!(actions(&db).contains(&("admin@example.org".into(), "audit_exported".into())));
+}
