@@ -331,6 +331,12 @@ fn admin_pages_have_no_accessibility_violations() {
     assert_no_violations(&browser.axe(), "the admin overview");
     browser.goto(&format!("{}/admin/protokoll", app.address));
     assert_no_violations(&browser.axe(), "the audit log");
+    browser.goto(&format!("{}/admin/umfragen", app.address));
+    assert_eq!(browser.text("h1"), "Umfragen");
+    assert_no_violations(&browser.axe(), "the surveys page");
+    browser.click("button[value=laden]");
+    browser.wait_for(".error-summary");
+    assert_no_violations(&browser.axe(), "the surveys page without a file");
     browser.goto(&format!("{}/board/land?land=DE-TH", app.address));
     assert_eq!(
         browser.text("h1"),

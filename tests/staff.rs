@@ -195,7 +195,7 @@ fn every_route_answers_each_role_as_designed() {
     let zip = format!("/board/waves/{slug}/report.zip");
     let csv = format!("/board/waves/{slug}/per-land.csv");
     // anonymous, admin, board, coordinator
-    let routes: [(&str, [u16; 4]); 9] = [
+    let routes: [(&str, [u16; 4]); 10] = [
         ("/board", [303, 200, 200, 200]),
         (&report, [303, 200, 200, 200]),
         (&zip, [303, 200, 200, 200]),
@@ -204,6 +204,7 @@ fn every_route_answers_each_role_as_designed() {
         ("/admin", [303, 200, 403, 403]),
         ("/admin/protokoll", [303, 200, 403, 403]),
         ("/admin/protokoll.csv", [303, 200, 403, 403]),
+        ("/admin/umfragen", [303, 200, 403, 403]),
         ("/login", [200, 200, 200, 200]),
     ];
     let mut wrong = Vec::new();
@@ -261,4 +262,85 @@ fn the_audit_log_filters_and_exports_without_formulas() {
     assert!(csv.starts_with("time,actor,action,subject,details"));
     assert!(csv.contains("'=cmd"), "{csv}");
     assert!(actions(&db).contains(&("admin@example.org".into(), "audit_exported".into())));
+}
+
+/// A multipart form body with `fields` and one file.
+fn multipart(fields: &[(&str, &str)], file: (&str, &str)) -> (String, Vec<u8>) {
+    let boundary = "grenze4711";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"datei\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n{}\r\n--{boundary}--\r\n",
+        file.0, file.1
+    ));
+    (
+        format!("multipart/form-data; boundary={boundary}"),
+        body.into_bytes(),
+    )
+}
+
+#[test]
+fn an_admin_uploads_a_definition_sees_its_problems_then_loads_it() {
+    use mint_survey::store::schema::survey_versions;
+    let db = TestDb::new();
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    let app = TestApp::spawn(&db);
+    let auth = app.login("admin@example.org", PASSWORD);
+    let csrf = auth
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("csrf=")
+        .to_owned();
+    let upload = |fields: &[(&str, &str)], file: (&str, &str)| {
+        let (content_type, body) = multipart(fields, file);
+        let mut response = app
+            .client
+            .post(format!("{}/admin/umfragen", app.address))
+            .header("Cookie", &auth)
+            .header("Content-Type", &content_type)
+            .send(&body[..])
+            .unwrap();
+        let status = response.status().as_u16();
+        (
+            status,
+            response.body_mut().read_to_string().unwrap_or_default(),
+        )
+    };
+    let good = std::fs::read_to_string("surveys/fruehjahr-2020.toml").unwrap();
+    let broken = good.replacen("required = true", "requird = true", 1);
+    let (status, body) = upload(
+        &[("csrf", &csrf), ("aktion", "laden")],
+        ("neu.toml", &broken),
+    );
+    assert_eq!(status, 422);
+    assert!(body.contains("neu.toml:"), "{body}");
+    assert!(body.contains("did you mean `required`"), "{body}");
+    let versions = || -> i64 {
+        survey_versions::table
+            .count()
+            .get_result(&mut db.conn())
+            .unwrap()
+    };
+    assert_eq!(versions(), 0, "nothing stored from a broken file");
+    let (status, _) = upload(&[("aktion", "laden")], ("neu.toml", &good));
+    assert_eq!(status, 403, "no CSRF token");
+    let (status, body) = upload(
+        &[("csrf", &csrf), ("aktion", "pruefen")],
+        ("neu.toml", &good),
+    );
+    assert_eq!(status, 200);
+    assert!(body.contains("keine Probleme gefunden") && versions() == 0);
+    let (status, body) = upload(&[("csrf", &csrf), ("aktion", "laden")], ("neu.toml", &good));
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("als Version 1 der Umfrage „fruehjahr-2020“ gespeichert"),
+        "{body}"
+    );
+    assert_eq!(versions(), 1);
+    assert!(actions(&db).contains(&("admin@example.org".into(), "survey_loaded".into())));
 }

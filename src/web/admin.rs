@@ -162,12 +162,13 @@ struct AuditPage {
 }
 
 /// The actions the filter offers, with German names.
-const ACTIONS: [(&str, &str); 8] = [
+const ACTIONS: [(&str, &str); 9] = [
     ("login", "Anmeldung"),
     ("login_failed", "fehlgeschlagene Anmeldung"),
     ("logout", "Abmeldung"),
     ("password_set", "Passwort gesetzt"),
     ("user_added", "Zugang angelegt"),
+    ("survey_loaded", "Umfrage geladen"),
     ("report_downloaded", "Download einer Auswertung"),
     ("audit_exported", "Protokoll exportiert"),
     ("land_status_viewed", "Rücklauf eines Landes angesehen"),

@@ -4,6 +4,7 @@
 //! never holding a connection across an `.await`) and render or redirect.
 
 pub mod admin;
+pub mod admin_surveys;
 pub mod board;
 pub mod csrf;
 pub mod errors;
@@ -203,6 +204,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 }))
                 .route("", web::get().to(admin::show_overview))
                 .route("/", web::get().to(admin::show_overview))
+                .route("/umfragen", web::get().to(admin_surveys::show_surveys))
+                .route("/umfragen", web::post().to(admin_surveys::upload_survey))
                 .route("/protokoll", web::get().to(admin::show_audit))
                 .route("/protokoll.csv", web::get().to(admin::export_audit)),
         )
