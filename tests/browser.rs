@@ -309,7 +309,7 @@ fn board_report_pages_have_no_accessibility_violations() {
 #[test]
 fn admin_pages_have_no_accessibility_violations() {
     let db = TestDb::new();
-    open_wave(&db, 20);
+    let slug = open_wave(&db, 20);
     crate::helpers::app::staff_account(
         &db,
         "admin@example.org",
@@ -331,6 +331,14 @@ fn admin_pages_have_no_accessibility_violations() {
     assert_no_violations(&browser.axe(), "the admin overview");
     browser.goto(&format!("{}/admin/protokoll", app.address));
     assert_no_violations(&browser.axe(), "the audit log");
+    browser.goto(&format!("{}/admin/wellen/neu", app.address));
+    assert_no_violations(&browser.axe(), "the new-wave form");
+    browser.goto(&format!("{}/admin/wellen/{slug}", app.address));
+    assert_no_violations(&browser.axe(), "a wave's participants");
+    browser.screenshot(screen("admin-wave.png"));
+    browser.click("form[enctype='multipart/form-data'] button");
+    browser.wait_for(".error-summary");
+    assert_no_violations(&browser.axe(), "a wave's participants with an upload error");
     browser.goto(&format!("{}/admin/umfragen", app.address));
     assert_eq!(browser.text("h1"), "Umfragen");
     assert_no_violations(&browser.axe(), "the surveys page");

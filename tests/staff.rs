@@ -194,8 +194,9 @@ fn every_route_answers_each_role_as_designed() {
     let report = format!("/board/waves/{slug}/");
     let zip = format!("/board/waves/{slug}/report.zip");
     let csv = format!("/board/waves/{slug}/per-land.csv");
+    let admin_wave = format!("/admin/wellen/{slug}");
     // anonymous, admin, board, coordinator
-    let routes: [(&str, [u16; 4]); 10] = [
+    let routes: [(&str, [u16; 4]); 12] = [
         ("/board", [303, 200, 200, 200]),
         (&report, [303, 200, 200, 200]),
         (&zip, [303, 200, 200, 200]),
@@ -205,6 +206,8 @@ fn every_route_answers_each_role_as_designed() {
         ("/admin/protokoll", [303, 200, 403, 403]),
         ("/admin/protokoll.csv", [303, 200, 403, 403]),
         ("/admin/umfragen", [303, 200, 403, 403]),
+        ("/admin/wellen/neu", [303, 200, 403, 403]),
+        (&admin_wave, [303, 200, 403, 403]),
         ("/login", [200, 200, 200, 200]),
     ];
     let mut wrong = Vec::new();
@@ -343,4 +346,155 @@ fn an_admin_uploads_a_definition_sees_its_problems_then_loads_it() {
     );
     assert_eq!(versions(), 1);
     assert!(actions(&db).contains(&("admin@example.org".into(), "survey_loaded".into())));
+}
+
+#[test]
+fn an_admin_creates_a_wave_imports_participants_after_one_bad_row_and_invites_them() {
+    use mint_survey::store::schema::{mail_outbox, participants};
+    let db = TestDb::new();
+    mint(&db, &["survey", "load", "surveys/fruehjahr-2020.toml"]).success();
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    let smtp = crate::helpers::smtp::SmtpServer::start();
+    let app = TestApp::spawn_with_env(&db, &[("SMTP_URL", smtp.url())]);
+    let auth = app.login("admin@example.org", PASSWORD);
+    let csrf = auth
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("csrf=")
+        .to_owned();
+
+    let form = format!(
+        "csrf={csrf}&umfrage=fruehjahr-2020&titel={}&beginn=&ende=31.12.2099&kopie=&oeffnen=ja",
+        encode("Herbst Test")
+    );
+    let (status, location) = app.post_form("/admin/wellen/neu", Some(&auth), &form);
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some("/admin/wellen/herbst-test"))
+    );
+    let (status, _) = app.post_form("/admin/wellen/neu", Some(&auth), &form.replace(&csrf, "x"));
+    assert_eq!(status, 403);
+
+    let upload = |csv: &str| {
+        let (content_type, body) = multipart(&[("csrf", &csrf)], ("kontakte.csv", csv));
+        let mut response = app
+            .client
+            .post(format!(
+                "{}/admin/wellen/herbst-test/teilnehmende",
+                app.address
+            ))
+            .header("Cookie", &auth)
+            .header("Content-Type", &content_type)
+            .send(&body[..])
+            .unwrap();
+        let status = response.status().as_u16();
+        (
+            status,
+            response.body_mut().read_to_string().unwrap_or_default(),
+        )
+    };
+    let header = "Region;Bundesland;E-Mail;Landesnetzwerk\n";
+    let bad = format!(
+        "{header}Jena;Thüringen;jena@example.org;ja\nErfurt;Atlantis;erfurt@example.org;nein\n"
+    );
+    let (status, body) = upload(&bad);
+    assert_eq!(status, 422, "{body}");
+    assert!(body.contains("line 3, column Bundesland"), "{body}");
+    let count = || -> i64 {
+        participants::table
+            .count()
+            .get_result(&mut db.conn())
+            .unwrap()
+    };
+    assert_eq!(count(), 0, "all rows or none");
+    let good = bad.replace("Atlantis", "Thüringen");
+    let (status, body) = upload(&good);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("2 Teilnehmende importiert"), "{body}");
+
+    let (status, location) = app.post_form(
+        "/admin/wellen/herbst-test/einladungen",
+        Some(&auth),
+        &format!("csrf={csrf}"),
+    );
+    assert_eq!(status, 303);
+    assert_eq!(
+        location.as_deref(),
+        Some("/admin/wellen/herbst-test?hinweis=eingeladen")
+    );
+    smtp.wait_for_messages(2);
+    assert_eq!(smtp.messages_to("jena@example.org").len(), 1);
+    // The sender records each mail right after the server took it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let sent: i64 = mail_outbox::table
+            .filter(mail_outbox::status.eq("sent"))
+            .count()
+            .get_result(&mut db.conn())
+            .unwrap();
+        if sent == 2 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "mails not recorded");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let (status, _, body, _) = app.get("/admin/wellen/herbst-test", Some(&auth));
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("2 gesendet, 0 in der Warteschlange"),
+        "{body}"
+    );
+    assert!(body.contains("Einladung: gesendet"));
+    let log = actions(&db);
+    for action in [
+        "wave_created",
+        "participants_imported",
+        "invitations_started",
+    ] {
+        assert!(
+            log.contains(&("admin@example.org".into(), action.into())),
+            "{action}"
+        );
+    }
+}
+
+#[test]
+fn an_admin_closes_and_reopens_a_wave_from_its_page() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 2);
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    let app = TestApp::spawn(&db);
+    let auth = app.login("admin@example.org", PASSWORD);
+    let csrf = auth
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("csrf=")
+        .to_owned();
+    let post = |change: &str| {
+        app.post_form(
+            &format!("/admin/wellen/{slug}/status/{change}"),
+            Some(&auth),
+            &format!("csrf={csrf}"),
+        )
+    };
+    assert_eq!(post("schliessen").0, 303);
+    let (_, _, body, _) = app.get(&format!("/admin/wellen/{slug}"), Some(&auth));
+    assert!(body.contains("abgeschlossen"), "{body}");
+    assert_eq!(post("schliessen").0, 422, "closing twice says why");
+    assert_eq!(post("oeffnen").0, 303);
+    assert_eq!(post("verbrennen").0, 404);
+    assert_eq!(
+        app.post_form(
+            &format!("/admin/wellen/{slug}/status/oeffnen"),
+            Some(&auth),
+            "csrf=x"
+        )
+        .0,
+        403
+    );
+    let log = actions(&db);
+    assert!(log.contains(&("admin@example.org".into(), "wave_closed".into())));
+    assert!(log.contains(&("admin@example.org".into(), "wave_opened".into())));
 }

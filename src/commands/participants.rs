@@ -50,15 +50,29 @@ pub fn import(
         MAX_IMPORT_BYTES / 1024 / 1024
     );
     let file = path.display().to_string();
-    let (rows, file_errors) = read_participants(&bytes);
+    match import_bytes(conn, settings, &wave, &bytes)? {
+        Ok(summary) => Ok(summary),
+        Err(errors) => Err(refused(&file, &errors)),
+    }
+}
+
+/// Imports a participants file's bytes into `wave`, all rows or none: the summary, or every row
+/// problem in line order (nothing stored then). Database failures are the outer error.
+pub fn import_bytes(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    wave: &Wave,
+    bytes: &[u8],
+) -> anyhow::Result<Result<ImportSummary, Vec<RowError>>> {
+    let (rows, file_errors) = read_participants(bytes);
     let survey = surveys::find_by_id(conn, wave.survey_version_id)?.survey;
     let key = settings.secret_key()?;
     // The valid rows are checked against the wave too, so one run lists every problem of the file.
-    conn.transaction(|conn| {
+    let outcome = conn.transaction(|conn| {
         let mut summary = ImportSummary::default();
         let mut errors = file_errors;
         for row in &rows {
-            match import_row(conn, &wave, &survey, row, &key)? {
+            match import_row(conn, wave, &survey, row, &key)? {
                 Ok(RowOutcome::Imported { new_region }) => {
                     summary.imported += 1;
                     summary.new_regions += usize::from(new_region);
@@ -68,12 +82,37 @@ pub fn import(
             }
         }
         if errors.is_empty() {
-            Ok(summary)
+            Ok(Ok(summary))
         } else {
             errors.sort_by_key(|e| e.line);
-            Err(refused(&file, &errors))
+            Err(ImportAbort::Rows(errors))
         }
-    })
+    });
+    match outcome {
+        Ok(summary) => Ok(summary),
+        Err(ImportAbort::Rows(errors)) => Ok(Err(errors)),
+        Err(ImportAbort::Failed(error)) => Err(error),
+    }
+}
+
+/// Why the import transaction was rolled back.
+enum ImportAbort {
+    /// Bad rows.
+    Rows(Vec<RowError>),
+    /// The database or the key failed.
+    Failed(anyhow::Error),
+}
+
+impl From<anyhow::Error> for ImportAbort {
+    fn from(error: anyhow::Error) -> Self {
+        ImportAbort::Failed(error)
+    }
+}
+
+impl From<diesel::result::Error> for ImportAbort {
+    fn from(error: diesel::result::Error) -> Self {
+        ImportAbort::Failed(error.into())
+    }
 }
 
 fn refused(file: &str, errors: &[RowError]) -> anyhow::Error {

@@ -162,13 +162,19 @@ struct AuditPage {
 }
 
 /// The actions the filter offers, with German names.
-const ACTIONS: [(&str, &str); 9] = [
+const ACTIONS: [(&str, &str); 15] = [
     ("login", "Anmeldung"),
     ("login_failed", "fehlgeschlagene Anmeldung"),
     ("logout", "Abmeldung"),
     ("password_set", "Passwort gesetzt"),
     ("user_added", "Zugang angelegt"),
     ("survey_loaded", "Umfrage geladen"),
+    ("wave_created", "Welle angelegt"),
+    ("participants_imported", "Teilnehmende importiert"),
+    ("invitations_started", "Einladungen gestartet"),
+    ("reminders_started", "Erinnerungen gestartet"),
+    ("wave_opened", "Welle geöffnet"),
+    ("wave_closed", "Welle geschlossen"),
     ("report_downloaded", "Download einer Auswertung"),
     ("audit_exported", "Protokoll exportiert"),
     ("land_status_viewed", "Rücklauf eines Landes angesehen"),

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod admin_surveys;
+pub mod admin_waves;
 pub mod board;
 pub mod csrf;
 pub mod errors;
@@ -204,6 +205,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 }))
                 .route("", web::get().to(admin::show_overview))
                 .route("/", web::get().to(admin::show_overview))
+                .route("/wellen/neu", web::get().to(admin_waves::show_new_wave))
+                .route("/wellen/neu", web::post().to(admin_waves::create_wave))
+                .route("/wellen/{wave}", web::get().to(admin_waves::show_wave))
+                .route(
+                    "/wellen/{wave}/teilnehmende",
+                    web::post().to(admin_waves::upload_participants),
+                )
+                .route(
+                    "/wellen/{wave}/einladungen",
+                    web::post().to(admin_waves::start_invitations),
+                )
+                .route(
+                    "/wellen/{wave}/erinnerungen",
+                    web::post().to(admin_waves::start_reminders),
+                )
+                .route(
+                    "/wellen/{wave}/status/{change}",
+                    web::post().to(admin_waves::set_wave_state),
+                )
                 .route("/umfragen", web::get().to(admin_surveys::show_surveys))
                 .route("/umfragen", web::post().to(admin_surveys::upload_survey))
                 .route("/protokoll", web::get().to(admin::show_audit))

@@ -72,6 +72,22 @@ impl TestApp {
         Self::spawn_with(state)
     }
 
+    /// The application with these settings added (e.g. `SMTP_URL`).
+    pub fn spawn_with_env(db: &TestDb, env: &[(&'static str, String)]) -> TestApp {
+        let mut vars = vec![
+            ("DATABASE_URL", db.url.clone()),
+            ("VAR_DIR", db.var_dir.display().to_string()),
+        ];
+        vars.extend(env.iter().cloned());
+        let settings = Settings::from(&Vars(vars)).unwrap();
+        let key = settings.secret_key().unwrap();
+        Self::spawn_with(AppState::new(
+            store::pool(&db.url, 4).unwrap(),
+            key,
+            settings,
+        ))
+    }
+
     /// The application with a database that does not answer (for /healthz).
     pub fn spawn_without_database(db: &TestDb) -> TestApp {
         use diesel::r2d2::{ConnectionManager, Pool};

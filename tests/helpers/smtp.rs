@@ -722,6 +722,26 @@ impl SmtpServer {
         self.shared.state().hold_after = Some(n);
     }
 
+    /// Blocks until at least `n` messages were accepted; panics after 30 s.
+    pub fn wait_for_messages(&self, n: usize) {
+        let deadline = Instant::now() + HOLD_WAIT;
+        let mut state = self.shared.state();
+        while state.messages.len() < n {
+            let now = Instant::now();
+            assert!(
+                now < deadline,
+                "only {} of {n} messages arrived within {HOLD_WAIT:?}",
+                state.messages.len()
+            );
+            state = self
+                .shared
+                .changed
+                .wait_timeout(state, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
     /// Blocks until a message is being held; panics after 30 s.
     pub fn wait_until_holding(&self) {
         let deadline = Instant::now() + HOLD_WAIT;

@@ -1,0 +1,508 @@
+//! `/admin/wellen/…` (admins): create a wave, upload its participants (all rows or none, every
+//! bad row listed), see each participant's mails and submission, and start the invitations as a
+//! background job whose progress the page shows, refreshing itself while mails are queued (no
+//! JavaScript needed).
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::Utc;
+use futures_util::StreamExt;
+
+use super::errors::AppError;
+use super::pages::html;
+use super::respondent::with_db;
+use super::staff::staff_of;
+use super::{AppState, csrf};
+use crate::commands::mailing::{self, MailingOptions};
+use crate::commands::participants::import_bytes;
+use crate::commands::waves::{self as wave_commands, WaveOptions};
+use crate::mail::templates::MailKind;
+use crate::store::{self, outbox, participants, surveys, users, waves};
+
+/// Largest participants file accepted over the web.
+const MAX_CSV_BYTES: usize = 2 * 1024 * 1024;
+
+/// A page of this module as a response, with the CSRF cookie where it was new.
+fn respond(
+    status: StatusCode,
+    rendered: askama::Result<String>,
+    cookie: Option<actix_web::cookie::Cookie<'static>>,
+) -> Result<HttpResponse, AppError> {
+    let mut response = html(status, rendered);
+    response.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    if let Some(cookie) = cookie {
+        response
+            .add_cookie(&cookie)
+            .map_err(|e| AppError::Internal(e.into()))?;
+    }
+    Ok(response)
+}
+
+fn secure(state: &AppState) -> bool {
+    state.settings.public_url.starts_with("https://")
+}
+
+#[derive(Template)]
+#[template(path = "admin/new_wave.html")]
+struct NewWavePage<'a> {
+    user: &'a str,
+    role: &'static str,
+    csrf: &'a str,
+    surveys: Vec<String>,
+    waves: Vec<String>,
+    form: NewWaveForm,
+    error: Option<String>,
+}
+
+/// The new-wave form.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct NewWaveForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    umfrage: String,
+    #[serde(default)]
+    titel: String,
+    #[serde(default)]
+    beginn: String,
+    #[serde(default)]
+    ende: String,
+    #[serde(default)]
+    kopie: String,
+    #[serde(default)]
+    oeffnen: String,
+}
+
+async fn render_new(
+    state: &web::Data<AppState>,
+    request: &HttpRequest,
+    form: NewWaveForm,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let user = staff_of(request)?;
+    let (token, cookie) = csrf::token(request, secure(state))?;
+    let (surveys, waves) = with_db(state, |conn| {
+        let surveys = surveys::find_summaries(conn)?
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        let waves = waves::find_summaries(conn)?
+            .into_iter()
+            .map(|s| s.wave.slug)
+            .collect();
+        Ok((surveys, waves))
+    })
+    .await?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = NewWavePage {
+        user: &user.email,
+        role: user.role().label(),
+        csrf: &token,
+        surveys,
+        waves,
+        form,
+        error,
+    };
+    respond(status, page.render(), cookie)
+}
+
+/// `GET /admin/wellen/neu`.
+pub async fn show_new_wave(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    render_new(&state, &request, NewWaveForm::default(), None).await
+}
+
+/// `POST /admin/wellen/neu`: creates (and optionally opens) the wave, or shows the form again.
+pub async fn create_wave(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    form: web::Form<NewWaveForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    csrf::verify(&request, &form.csrf)?;
+    let user = staff_of(&request)?;
+    let settings = state.settings.clone();
+    let input = form.clone();
+    let created = with_db(&state, move |conn| {
+        let options = WaveOptions {
+            opens: Some(input.beginn.trim().to_owned()).filter(|s| !s.is_empty()),
+            closes: Some(input.ende.trim().to_owned()).filter(|s| !s.is_empty()),
+            ..WaveOptions::default()
+        };
+        let copy = Some(input.kopie.trim()).filter(|s| !s.is_empty());
+        let result = diesel::Connection::transaction(conn, |conn| -> anyhow::Result<String> {
+            anyhow::ensure!(
+                !input.titel.trim().is_empty(),
+                "Bitte geben Sie einen Titel an."
+            );
+            let (wave, copied) = wave_commands::create(
+                conn,
+                &settings,
+                input.umfrage.trim(),
+                input.titel.trim(),
+                copy,
+                &options,
+            )?;
+            if input.oeffnen == "ja" {
+                wave_commands::open(conn, &wave.slug)?;
+            }
+            let details = format!(
+                "Umfrage {}, {copied} Teilnehmende übernommen",
+                input.umfrage
+            );
+            users::audit(
+                conn,
+                Some(user.id),
+                &user.email,
+                "wave_created",
+                &wave.slug,
+                &details,
+            )?;
+            Ok(wave.slug)
+        });
+        Ok(result)
+    })
+    .await?;
+    match created {
+        Ok(slug) => Ok(HttpResponse::SeeOther()
+            .insert_header((LOCATION, format!("/admin/wellen/{slug}")))
+            .finish()),
+        Err(error) => render_new(&state, &request, form, Some(format!("{error:#}"))).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/wave.html")]
+struct WavePage<'a> {
+    user: &'a str,
+    role: &'static str,
+    csrf: &'a str,
+    slug: String,
+    title: String,
+    state: &'static str,
+    period: String,
+    counts: outbox::Counts,
+    refresh: bool,
+    rows: Vec<ParticipantRow>,
+    message: Option<String>,
+    problems: Vec<String>,
+}
+
+struct ParticipantRow {
+    region: String,
+    land: String,
+    email: String,
+    mail: String,
+    submitted: bool,
+}
+
+async fn render_wave(
+    state: &web::Data<AppState>,
+    request: &HttpRequest,
+    slug: String,
+    message: Option<String>,
+    problems: Vec<String>,
+) -> Result<HttpResponse, AppError> {
+    let user = staff_of(request)?;
+    let (token, cookie) = csrf::token(request, secure(state))?;
+    let (wave, counts, rows) = with_db(state, move |conn| {
+        let wave = waves::find_by_slug(conn, &slug)?.ok_or(AppError::NotFound)?;
+        let counts = outbox::counts(conn, wave.id, MailKind::Invitation)?;
+        let mut rows = Vec::new();
+        for listing in participants::find_by_wave(conn, wave.id)? {
+            let mails = outbox::find_by_participant(conn, listing.participant.id)?;
+            let mail = mails.last().map_or_else(
+                || "keine".to_owned(),
+                |(kind, _, status, _, error, _)| {
+                    let kind = if kind == "invitation" {
+                        "Einladung"
+                    } else {
+                        "Erinnerung"
+                    };
+                    let status = match status.as_str() {
+                        "sent" => "gesendet",
+                        "queued" => "in der Warteschlange",
+                        "failed" => "fehlgeschlagen",
+                        _ => "übersprungen",
+                    };
+                    match error {
+                        Some(error) if !error.is_empty() => format!("{kind}: {status} ({error})"),
+                        _ => format!("{kind}: {status}"),
+                    }
+                },
+            );
+            rows.push(ParticipantRow {
+                region: listing.region,
+                land: listing.participant.land_code.clone(),
+                email: listing.email.unwrap_or_else(|| "(gelöscht)".to_owned()),
+                mail,
+                submitted: listing.participant.submitted_at.is_some(),
+            });
+        }
+        Ok((wave, counts, rows))
+    })
+    .await?;
+    let day = |t: Option<chrono::DateTime<Utc>>| t.map(crate::time::format_berlin);
+    let period = match (
+        day(wave.opens_at.or(wave.opened_at)),
+        wave.closes_at.map(crate::time::format_deadline),
+    ) {
+        (Some(from), Some(to)) => format!("{from} bis {to}"),
+        (None, Some(to)) => format!("bis {to}"),
+        (Some(from), None) => format!("ab {from}"),
+        (None, None) => "ohne Daten".to_owned(),
+    };
+    let page = WavePage {
+        user: &user.email,
+        role: user.role().label(),
+        csrf: &token,
+        slug: wave.slug.clone(),
+        title: wave.title.clone(),
+        state: match wave.state(Utc::now()) {
+            waves::WaveState::Draft => "in Vorbereitung",
+            waves::WaveState::Open => "läuft",
+            waves::WaveState::Closed => "abgeschlossen",
+        },
+        period,
+        refresh: counts.queued > 0,
+        counts,
+        rows,
+        message,
+        problems: problems.clone(),
+    };
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let refresh = page.refresh;
+    let mut response = respond(status, page.render(), cookie)?;
+    if refresh {
+        // Progress without JavaScript: the browser reloads the page while mails are queued.
+        response.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("refresh"),
+            actix_web::http::header::HeaderValue::from_static("3"),
+        );
+    }
+    Ok(response)
+}
+
+/// `GET /admin/wellen/{wave}`: participants, their mails and submissions, the invitation progress.
+pub async fn show_wave(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<String>,
+    query: web::Query<std::collections::HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let message = query.get("hinweis").and_then(|h| match h.as_str() {
+        "eingeladen" => Some(
+            "Die Einladungen werden im Hintergrund gesendet; diese Seite zeigt den Stand."
+                .to_owned(),
+        ),
+        _ => None,
+    });
+    render_wave(&state, &request, path.into_inner(), message, Vec::new()).await
+}
+
+/// `POST /admin/wellen/{wave}/teilnehmende`: imports a participants CSV, all rows or none.
+pub async fn upload_participants(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<String>,
+    mut payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let user = staff_of(&request)?;
+    let slug = path.into_inner();
+    let (mut csrf_value, mut bytes, mut file_name) = (String::new(), Vec::new(), String::new());
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|_| AppError::BadRequest)?;
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "datei" {
+            file_name = field
+                .content_disposition()
+                .and_then(|cd| cd.get_filename())
+                .unwrap_or_default()
+                .to_owned();
+        }
+        let mut value = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|_| AppError::BadRequest)?;
+            if value.len() + chunk.len() > MAX_CSV_BYTES {
+                return Err(AppError::TooLarge);
+            }
+            value.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "csrf" => csrf_value = String::from_utf8_lossy(&value).into_owned(),
+            "datei" => bytes = value,
+            _ => {}
+        }
+    }
+    csrf::verify(&request, &csrf_value)?;
+    if bytes.is_empty() {
+        let problem = "Bitte wählen Sie eine CSV-Datei aus.".to_owned();
+        return render_wave(&state, &request, slug, None, vec![problem]).await;
+    }
+    let settings = state.settings.clone();
+    let wave_slug = slug.clone();
+    let outcome = with_db(&state, move |conn| {
+        let wave = waves::find_by_slug(conn, &wave_slug)?.ok_or(AppError::NotFound)?;
+        let outcome = import_bytes(conn, &settings, &wave, &bytes).map_err(AppError::Internal)?;
+        if let Ok(summary) = &outcome {
+            let details = format!(
+                "{file_name}: {} neu, {} schon da",
+                summary.imported, summary.already_there
+            );
+            users::audit(
+                conn,
+                Some(user.id),
+                &user.email,
+                "participants_imported",
+                &wave.slug,
+                &details,
+            )?;
+        }
+        Ok(outcome)
+    })
+    .await?;
+    match outcome {
+        Ok(summary) => {
+            let message = format!(
+                "{} Teilnehmende importiert ({} neue Regionen); {} waren schon da.",
+                summary.imported, summary.new_regions, summary.already_there
+            );
+            render_wave(&state, &request, slug, Some(message), Vec::new()).await
+        }
+        Err(errors) => {
+            let mut problems: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            problems.push("Nichts wurde importiert; bitte korrigieren Sie die Datei und laden Sie sie erneut hoch.".to_owned());
+            render_wave(&state, &request, slug, None, problems).await
+        }
+    }
+}
+
+/// The CSRF field of a button form.
+#[derive(Debug, serde::Deserialize)]
+pub struct ButtonForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /admin/wellen/{wave}/einladungen`: queues the invitations and sends them on a thread of
+/// their own (the outbox makes a second start or a crash harmless); back to the wave's page.
+pub async fn start_invitations(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<ButtonForm>,
+) -> Result<HttpResponse, AppError> {
+    start_mailing(state, request, path, form, true).await
+}
+
+/// `POST /admin/wellen/{wave}/erinnerungen`: the same for reminders, within the wave's policy.
+pub async fn start_reminders(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<ButtonForm>,
+) -> Result<HttpResponse, AppError> {
+    start_mailing(state, request, path, form, false).await
+}
+
+async fn start_mailing(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<ButtonForm>,
+    invitation: bool,
+) -> Result<HttpResponse, AppError> {
+    csrf::verify(&request, &form.csrf)?;
+    let user = staff_of(&request)?;
+    let slug = path.into_inner();
+    let settings = state.settings.clone();
+    let job_slug = slug.clone();
+    let audit_slug = slug.clone();
+    with_db(&state, move |conn| {
+        let wave = waves::find_by_slug(conn, &audit_slug)?.ok_or(AppError::NotFound)?;
+        let action = if invitation {
+            "invitations_started"
+        } else {
+            "reminders_started"
+        };
+        users::audit(conn, Some(user.id), &user.email, action, &wave.slug, "")?;
+        Ok(())
+    })
+    .await?;
+    std::thread::Builder::new()
+        .name(format!("mailing-{slug}"))
+        .spawn(move || {
+            let result = store::database_url(&settings)
+                .map_err(anyhow::Error::from)
+                .and_then(|url| {
+                    let mut conn = store::establish(&url)?;
+                    let options = MailingOptions::default();
+                    if invitation {
+                        mailing::invite(&mut conn, &url, &settings, &job_slug, &options)
+                    } else {
+                        mailing::remind(&mut conn, &url, &settings, &job_slug, &options)
+                    }
+                });
+            if let Err(error) = result {
+                tracing::error!(wave = %job_slug, error = %format!("{error:#}"), "invitations stopped");
+            }
+        })
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, format!("/admin/wellen/{slug}?hinweis=eingeladen")))
+        .finish())
+}
+
+/// `POST /admin/wellen/{wave}/oeffnen` and `…/schliessen`: opens or closes the wave by hand.
+pub async fn set_wave_state(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<ButtonForm>,
+) -> Result<HttpResponse, AppError> {
+    csrf::verify(&request, &form.csrf)?;
+    let user = staff_of(&request)?;
+    let (slug, change) = path.into_inner();
+    let open = match change.as_str() {
+        "oeffnen" => true,
+        "schliessen" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    let wave_slug = slug.clone();
+    let outcome = with_db(&state, move |conn| {
+        waves::find_by_slug(conn, &wave_slug)?.ok_or(AppError::NotFound)?;
+        let result = if open {
+            wave_commands::open(conn, &wave_slug)
+        } else {
+            wave_commands::close(conn, &wave_slug)
+        };
+        if result.is_ok() {
+            let action = if open { "wave_opened" } else { "wave_closed" };
+            users::audit(conn, Some(user.id), &user.email, action, &wave_slug, "")?;
+        }
+        Ok(result.map(drop).map_err(|e| format!("{e:#}")))
+    })
+    .await?;
+    match outcome {
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header((LOCATION, format!("/admin/wellen/{slug}")))
+            .finish()),
+        Err(problem) => render_wave(&state, &request, slug, None, vec![problem]).await,
+    }
+}
