@@ -481,7 +481,7 @@ fn an_admin_closes_and_reopens_a_wave_from_its_page() {
     };
     assert_eq!(post("schliessen").0, 303);
     let (_, _, body, _) = app.get(&format!("/admin/wellen/{slug}"), Some(&auth));
-    assert!(body.contains("abgeschlossen"), "{body}");
+    assert!(body.contains("<p>geschlossen, "), "{body}");
     assert_eq!(post("schliessen").0, 422, "closing twice says why");
     assert_eq!(post("oeffnen").0, 303);
     assert_eq!(post("verbrennen").0, 404);

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use super::errors::AppError;
 use super::pages::html;
 use super::respondent::with_db;
-use super::staff::staff_of;
+use super::staff::{encode, staff_of};
 use super::{AppState, csrf};
 use crate::accounts::Role;
 use crate::store::{participants, users, waves};
@@ -44,11 +44,13 @@ fn account(
     ))
 }
 
-fn page(
+/// A staff page as a response: never cached, with the CSRF cookie where it was new.
+pub(super) fn staff_page(
+    status: StatusCode,
     rendered: askama::Result<String>,
     cookie: Option<actix_web::cookie::Cookie<'static>>,
 ) -> Result<HttpResponse, AppError> {
-    let mut response = html(StatusCode::OK, rendered);
+    let mut response = html(status, rendered);
     response.headers_mut().insert(
         actix_web::http::header::CACHE_CONTROL,
         actix_web::http::header::HeaderValue::from_static("no-store"),
@@ -124,11 +126,7 @@ pub async fn show_overview(
             WaveRates {
                 slug: s.wave.slug.clone(),
                 title: s.wave.title.clone(),
-                state: match s.wave.state(now) {
-                    waves::WaveState::Draft => "in Vorbereitung",
-                    waves::WaveState::Open => "läuft",
-                    waves::WaveState::Closed => "abgeschlossen",
-                },
+                state: s.wave.state(now).label(),
                 invited: s.invited,
                 total: (
                     s.participants,
@@ -145,7 +143,7 @@ pub async fn show_overview(
         csrf: account.csrf,
         waves,
     };
-    page(template.render(), cookie)
+    staff_page(StatusCode::OK, template.render(), cookie)
 }
 
 #[derive(Template)]
@@ -217,8 +215,8 @@ pub async fn show_audit(
     .await?;
     let export = format!(
         "/admin/protokoll.csv?aktion={}&suche={}",
-        url_encode(&action),
-        url_encode(&text)
+        encode(&action),
+        encode(&text)
     );
     let template = AuditPage {
         user: account.user,
@@ -230,16 +228,7 @@ pub async fn show_audit(
         entries,
         export,
     };
-    page(template.render(), cookie)
-}
-
-fn url_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    staff_page(StatusCode::OK, template.render(), cookie)
 }
 
 /// `GET /admin/protokoll.csv`: the filtered audit log as CSV (recorded itself).
@@ -355,5 +344,5 @@ pub async fn show_land_status(
         },
         waves,
     };
-    page(template.render(), cookie)
+    staff_page(StatusCode::OK, template.render(), cookie)
 }

@@ -8,8 +8,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use futures_util::StreamExt;
 
+use super::admin::staff_page;
 use super::errors::AppError;
-use super::pages::html;
 use super::respondent::with_db;
 use super::staff::staff_of;
 use super::{AppState, csrf};
@@ -61,13 +61,7 @@ async fn render(
         problems,
         message,
     };
-    let mut response = html(status, page.render());
-    if let Some(cookie) = cookie {
-        response
-            .add_cookie(&cookie)
-            .map_err(|e| AppError::Internal(e.into()))?;
-    }
-    Ok(response)
+    staff_page(status, page.render(), cookie)
 }
 
 /// What the upload form sent.

@@ -11,8 +11,8 @@ use askama::Template;
 use chrono::Utc;
 use futures_util::StreamExt;
 
+use super::admin::staff_page;
 use super::errors::AppError;
-use super::pages::html;
 use super::respondent::with_db;
 use super::staff::staff_of;
 use super::{AppState, csrf};
@@ -24,25 +24,6 @@ use crate::store::{self, outbox, participants, surveys, users, waves};
 
 /// Largest participants file accepted over the web.
 const MAX_CSV_BYTES: usize = 2 * 1024 * 1024;
-
-/// A page of this module as a response, with the CSRF cookie where it was new.
-fn respond(
-    status: StatusCode,
-    rendered: askama::Result<String>,
-    cookie: Option<actix_web::cookie::Cookie<'static>>,
-) -> Result<HttpResponse, AppError> {
-    let mut response = html(status, rendered);
-    response.headers_mut().insert(
-        actix_web::http::header::CACHE_CONTROL,
-        actix_web::http::header::HeaderValue::from_static("no-store"),
-    );
-    if let Some(cookie) = cookie {
-        response
-            .add_cookie(&cookie)
-            .map_err(|e| AppError::Internal(e.into()))?;
-    }
-    Ok(response)
-}
 
 fn secure(state: &AppState) -> bool {
     state.settings.public_url.starts_with("https://")
@@ -113,7 +94,7 @@ async fn render_new(
         form,
         error,
     };
-    respond(status, page.render(), cookie)
+    staff_page(status, page.render(), cookie)
 }
 
 /// `GET /admin/wellen/neu`.
@@ -270,11 +251,7 @@ async fn render_wave(
         csrf: &token,
         slug: wave.slug.clone(),
         title: wave.title.clone(),
-        state: match wave.state(Utc::now()) {
-            waves::WaveState::Draft => "in Vorbereitung",
-            waves::WaveState::Open => "läuft",
-            waves::WaveState::Closed => "abgeschlossen",
-        },
+        state: wave.state(Utc::now()).label(),
         period,
         refresh: counts.queued > 0,
         counts,
@@ -288,7 +265,7 @@ async fn render_wave(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let refresh = page.refresh;
-    let mut response = respond(status, page.render(), cookie)?;
+    let mut response = staff_page(status, page.render(), cookie)?;
     if refresh {
         // Progress without JavaScript: the browser reloads the page while mails are queued.
         response.headers_mut().insert(

@@ -19,7 +19,6 @@ use sha2::{Digest, Sha256};
 use super::AppState;
 use super::csrf;
 use super::errors::AppError;
-use super::pages::html;
 use super::staff::staff_of;
 use crate::accounts::Role;
 use crate::report::files::{self, OutputFile};
@@ -86,11 +85,7 @@ pub async fn show_board(
                 WaveLine {
                     slug: s.wave.slug.clone(),
                     title: s.wave.title.clone(),
-                    state: match s.wave.state(now) {
-                        waves::WaveState::Draft => "in Vorbereitung",
-                        waves::WaveState::Open => "läuft",
-                        waves::WaveState::Closed => "abgeschlossen",
-                    },
+                    state: s.wave.state(now).label(),
                     submitted: s.submitted,
                     comparisons,
                 }
@@ -108,13 +103,8 @@ pub async fn show_board(
     })
     .await
     .map_err(|e| AppError::Internal(e.into()))??;
-    let mut response = no_store(html(StatusCode::OK, page.render()));
-    if let Some(cookie) = cookie {
-        response
-            .add_cookie(&cookie)
-            .map_err(|e| AppError::Internal(e.into()))?;
-    }
-    Ok(response)
+    let response = super::admin::staff_page(StatusCode::OK, page.render(), cookie)?;
+    Ok(no_store(response))
 }
 
 /// `GET /board/waves/{wave}`: the report lives in a folder, so relative links need the slash.

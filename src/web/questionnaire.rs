@@ -216,7 +216,7 @@ impl Reply {
 }
 
 /// A response with the CSRF cookie set where the request had none.
-fn with_cookie(
+pub(super) fn with_cookie(
     mut response: HttpResponse,
     cookie: Option<actix_web::cookie::Cookie<'static>>,
 ) -> Result<HttpResponse, AppError> {

@@ -16,6 +16,7 @@ use diesel::Connection;
 
 use super::errors::AppError;
 use super::pages::{MessagePage, html};
+use super::questionnaire::with_cookie;
 use super::respondent::with_db;
 use super::{AppState, csrf};
 use crate::accounts::{self, Role};
@@ -62,18 +63,6 @@ fn safe_next(next: &str) -> &str {
     if local { next } else { "" }
 }
 
-fn with_csrf(
-    mut response: HttpResponse,
-    cookie: Option<Cookie<'static>>,
-) -> Result<HttpResponse, AppError> {
-    if let Some(cookie) = cookie {
-        response
-            .add_cookie(&cookie)
-            .map_err(|e| AppError::Internal(e.into()))?;
-    }
-    Ok(response)
-}
-
 /// `GET /login`.
 pub async fn show_login(
     state: web::Data<AppState>,
@@ -96,7 +85,7 @@ pub async fn show_login(
         notice,
         csrf: &token,
     };
-    with_csrf(html(StatusCode::OK, page.render()), cookie)
+    with_cookie(html(StatusCode::OK, page.render()), cookie)
 }
 
 /// The login form.
@@ -251,7 +240,7 @@ pub async fn show_password(
         action: request.path(),
         csrf: &csrf_token,
     };
-    with_csrf(html(StatusCode::OK, page.render()), cookie)
+    with_cookie(html(StatusCode::OK, page.render()), cookie)
 }
 
 async fn password_user(state: &web::Data<AppState>, token: String) -> Result<User, AppError> {
@@ -367,8 +356,8 @@ pub async fn require_staff(
     Ok(next.call(request).await?.map_into_boxed_body())
 }
 
-/// Percent-encodes a path for a query parameter.
-fn encode(text: &str) -> String {
+/// Percent-encodes text for a query parameter (`/` kept, so paths stay readable).
+pub(super) fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
