@@ -143,6 +143,7 @@ impl From<WaveSettingsArgs> for commands::waves::WaveOptions {
             invitation_text: a.invitation_text,
             reminder_subject: a.reminder_subject,
             reminder_text: a.reminder_text,
+            ..Default::default()
         }
     }
 }

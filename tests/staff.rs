@@ -195,8 +195,9 @@ fn every_route_answers_each_role_as_designed() {
     let zip = format!("/board/waves/{slug}/report.zip");
     let csv = format!("/board/waves/{slug}/per-land.csv");
     let admin_wave = format!("/admin/wellen/{slug}");
+    let settings = format!("/admin/wellen/{slug}/einstellungen");
     // anonymous, admin, board, coordinator
-    let routes: [(&str, [u16; 4]); 12] = [
+    let routes: [(&str, [u16; 4]); 13] = [
         ("/board", [303, 200, 200, 200]),
         (&report, [303, 200, 200, 200]),
         (&zip, [303, 200, 200, 200]),
@@ -208,6 +209,7 @@ fn every_route_answers_each_role_as_designed() {
         ("/admin/umfragen", [303, 200, 403, 403]),
         ("/admin/wellen/neu", [303, 200, 403, 403]),
         (&admin_wave, [303, 200, 403, 403]),
+        (&settings, [303, 200, 403, 403]),
         ("/login", [200, 200, 200, 200]),
     ];
     let mut wrong = Vec::new();
@@ -497,4 +499,62 @@ fn an_admin_closes_and_reopens_a_wave_from_its_page() {
     let log = actions(&db);
     assert!(log.contains(&("admin@example.org".into(), "wave_closed".into())));
     assert!(log.contains(&("admin@example.org".into(), "wave_opened".into())));
+}
+
+#[test]
+fn an_admin_previews_and_saves_a_waves_settings_and_mail_texts() {
+    use mint_survey::store::schema::waves;
+    let db = TestDb::new();
+    let slug = open_wave(&db, 2);
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    let app = TestApp::spawn(&db);
+    let auth = app.login("admin@example.org", PASSWORD);
+    let csrf = auth
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("csrf=")
+        .to_owned();
+    let path = format!("/admin/wellen/{slug}/einstellungen");
+    let (status, _, body, _) = app.get(&path, Some(&auth));
+    assert_eq!(status, 200);
+    assert!(body.contains("name=\"schwelle\" value=\"5\""), "{body}");
+    let post = |fields: &str| {
+        let client = &app.client;
+        let mut response = client
+            .post(format!("{}{path}", app.address))
+            .header("Cookie", &auth)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send(format!("csrf={csrf}&{fields}").as_bytes())
+            .unwrap();
+        let status = response.status().as_u16();
+        (
+            status,
+            response.body_mut().read_to_string().unwrap_or_default(),
+        )
+    };
+    let text = encode("Liebe Region {{ region }},\nbitte antworten Sie: {{ link }}");
+    let (status, body) = post(&format!("aktion=vorschau&einladung_text={text}&schwelle=5"));
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("Liebe Region MINT-Region Beispielstadt"),
+        "{body}"
+    );
+    let wrong = encode("Hallo {{ regoin }}");
+    let (status, body) = post(&format!("aktion=speichern&einladung_text={wrong}"));
+    assert_eq!(status, 422);
+    assert!(body.contains("regoin"), "{body}");
+    let (status, body) = post("aktion=speichern&schwelle=viele");
+    assert_eq!(status, 422);
+    assert!(body.contains("bitte eine ganze Zahl"), "{body}");
+    let (status, _) = post(&format!(
+        "aktion=speichern&schwelle=7&erinnerungen=1&einladung_text={text}"
+    ));
+    assert_eq!(status, 303);
+    let (threshold, reminders): (i32, i32) = waves::table
+        .select((waves::suppress_below, waves::reminders_max))
+        .first(&mut db.conn())
+        .unwrap();
+    assert_eq!((threshold, reminders), (7, 1));
+    assert!(actions(&db).contains(&("admin@example.org".into(), "wave_settings_changed".into())));
 }

@@ -37,6 +37,10 @@ pub struct WaveOptions {
     pub reminder_subject: Option<String>,
     /// File with the text of reminders.
     pub reminder_text: Option<PathBuf>,
+    /// The invitation's text itself (the admin pages' form), instead of a file.
+    pub invitation_body: Option<String>,
+    /// The reminders' text itself, instead of a file.
+    pub reminder_body: Option<String>,
 }
 
 impl WaveOptions {
@@ -69,7 +73,7 @@ impl WaveOptions {
     }
 
     /// `base` with the texts given here put in.
-    fn mail_texts(&self, mut base: MailTexts) -> anyhow::Result<MailTexts> {
+    pub fn mail_texts(&self, mut base: MailTexts) -> anyhow::Result<MailTexts> {
         let read = |path: &PathBuf| {
             std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read the mail text {}", path.display()))
@@ -86,6 +90,12 @@ impl WaveOptions {
         if let Some(path) = &self.reminder_text {
             base.reminder_body = Some(read(path)?);
         }
+        if let Some(text) = &self.invitation_body {
+            base.invitation_body = Some(text.clone()).filter(|t| !t.trim().is_empty());
+        }
+        if let Some(text) = &self.reminder_body {
+            base.reminder_body = Some(text.clone()).filter(|t| !t.trim().is_empty());
+        }
         for (name, text) in [
             ("invitation subject", &base.invitation_subject),
             ("invitation text", &base.invitation_body),
@@ -100,11 +110,14 @@ impl WaveOptions {
         Ok(base)
     }
 
-    fn has_texts(&self) -> bool {
+    /// Whether any mail text or subject is given.
+    pub fn has_texts(&self) -> bool {
         self.invitation_subject.is_some()
             || self.invitation_text.is_some()
             || self.reminder_subject.is_some()
             || self.reminder_text.is_some()
+            || self.invitation_body.is_some()
+            || self.reminder_body.is_some()
     }
 }
 

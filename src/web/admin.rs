@@ -160,7 +160,7 @@ struct AuditPage {
 }
 
 /// The actions the filter offers, with German names.
-const ACTIONS: [(&str, &str); 15] = [
+const ACTIONS: [(&str, &str); 16] = [
     ("login", "Anmeldung"),
     ("login_failed", "fehlgeschlagene Anmeldung"),
     ("logout", "Abmeldung"),
@@ -173,6 +173,10 @@ const ACTIONS: [(&str, &str); 15] = [
     ("reminders_started", "Erinnerungen gestartet"),
     ("wave_opened", "Welle geöffnet"),
     ("wave_closed", "Welle geschlossen"),
+    (
+        "wave_settings_changed",
+        "Einstellungen einer Welle geändert",
+    ),
     ("report_downloaded", "Download einer Auswertung"),
     ("audit_exported", "Protokoll exportiert"),
     ("land_status_viewed", "Rücklauf eines Landes angesehen"),

@@ -483,3 +483,251 @@ pub async fn set_wave_state(
         Err(problem) => render_wave(&state, &request, slug, None, vec![problem]).await,
     }
 }
+
+/// The settings form of a wave (dates, threshold, reminder policy, the mail texts).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    aktion: String,
+    #[serde(default)]
+    beginn: String,
+    #[serde(default)]
+    ende: String,
+    #[serde(default)]
+    schwelle: String,
+    #[serde(default)]
+    erinnerungen: String,
+    #[serde(default)]
+    abstand: String,
+    #[serde(default)]
+    einladung_betreff: String,
+    #[serde(default)]
+    einladung_text: String,
+    #[serde(default)]
+    erinnerung_betreff: String,
+    #[serde(default)]
+    erinnerung_text: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/wave_settings.html")]
+struct SettingsPage<'a> {
+    user: &'a str,
+    role: &'static str,
+    csrf: &'a str,
+    slug: &'a str,
+    title: &'a str,
+    form: SettingsForm,
+    error: Option<String>,
+    message: Option<&'a str>,
+    preview: Vec<(String, String, String)>,
+}
+
+fn number(text: &str, label: &str) -> Result<Option<i32>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    text.parse()
+        .map(Some)
+        .map_err(|_| format!("{label}: bitte eine ganze Zahl angeben, nicht „{text}“."))
+}
+
+impl SettingsForm {
+    /// The form as `wave set` options (empty fields change nothing).
+    fn options(&self) -> Result<WaveOptions, String> {
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        Ok(WaveOptions {
+            opens: text(&self.beginn),
+            closes: text(&self.ende),
+            suppress_below: number(&self.schwelle, "Mindestgröße")?,
+            reminders: number(&self.erinnerungen, "Erinnerungen")?,
+            reminder_days: number(&self.abstand, "Abstand")?,
+            invitation_subject: text(&self.einladung_betreff),
+            invitation_body: text(&self.einladung_text),
+            reminder_subject: text(&self.erinnerung_betreff),
+            reminder_body: text(&self.erinnerung_text),
+            ..WaveOptions::default()
+        })
+    }
+
+    /// The form filled from the wave as it is.
+    fn of(wave: &waves::Wave) -> SettingsForm {
+        let texts = wave.mail_texts();
+        let day = |t: Option<chrono::DateTime<Utc>>| {
+            t.map(|t| {
+                t.with_timezone(&chrono_tz::Europe::Berlin)
+                    .format("%d.%m.%Y %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default()
+        };
+        SettingsForm {
+            beginn: day(wave.opens_at),
+            ende: day(wave.closes_at),
+            schwelle: wave.suppress_below.to_string(),
+            erinnerungen: wave.reminders_max.to_string(),
+            abstand: wave.reminder_interval_days.to_string(),
+            einladung_betreff: texts.invitation_subject.unwrap_or_default(),
+            einladung_text: texts.invitation_body.unwrap_or_default(),
+            erinnerung_betreff: texts.reminder_subject.unwrap_or_default(),
+            erinnerung_text: texts.reminder_body.unwrap_or_default(),
+            ..SettingsForm::default()
+        }
+    }
+}
+
+/// `Some(text)` unless it is blank.
+fn some(text: &str) -> Option<&str> {
+    Some(text).filter(|t| !t.trim().is_empty())
+}
+
+/// Both mails as a sample participant would get them with these texts.
+fn preview(
+    wave: &waves::Wave,
+    form: &SettingsForm,
+    public_url: &str,
+    contact: &str,
+) -> Vec<(String, String, String)> {
+    use crate::mail::templates::{MailValues, Overrides, render};
+    let values = MailValues {
+        name: Some("Erika Mustermann".to_owned()),
+        region: "MINT-Region Beispielstadt".to_owned(),
+        wave: wave.title.clone(),
+        deadline: wave.closes_at.map(crate::time::format_deadline),
+        link: format!("{public_url}/t/00000000-0000-4000-8000-000000000000"),
+        optout_link: format!("{public_url}/t/00000000-0000-4000-8000-000000000000/optout"),
+        contact: contact.to_owned(),
+    };
+    [
+        (
+            "Einladung",
+            MailKind::Invitation,
+            &form.einladung_betreff,
+            &form.einladung_text,
+        ),
+        (
+            "Erinnerung",
+            MailKind::Reminder,
+            &form.erinnerung_betreff,
+            &form.erinnerung_text,
+        ),
+    ]
+    .into_iter()
+    .map(|(name, kind, subject, text)| {
+        let overrides = Overrides {
+            subject: some(subject),
+            text: some(text),
+        };
+        let mail = render(kind, overrides, &values);
+        (name.to_owned(), mail.subject, mail.text)
+    })
+    .collect()
+}
+
+async fn render_settings(
+    state: &web::Data<AppState>,
+    request: &HttpRequest,
+    slug: String,
+    form: Option<SettingsForm>,
+    error: Option<String>,
+    show_preview: bool,
+) -> Result<HttpResponse, AppError> {
+    let user = staff_of(request)?;
+    let (token, cookie) = csrf::token(request, secure(state))?;
+    let wave = with_db(state, move |conn| {
+        waves::find_by_slug(conn, &slug)?.ok_or(AppError::NotFound)
+    })
+    .await?;
+    let saved = form.is_none() && request.query_string().contains("gespeichert");
+    let form = form.unwrap_or_else(|| SettingsForm::of(&wave));
+    let preview = if show_preview {
+        preview(
+            &wave,
+            &form,
+            &state.settings.public_url,
+            &state.settings.survey_contact,
+        )
+    } else {
+        Vec::new()
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = SettingsPage {
+        user: &user.email,
+        role: user.role().label(),
+        csrf: &token,
+        slug: &wave.slug,
+        title: &wave.title,
+        form,
+        error,
+        message: saved.then_some("Die Einstellungen sind gespeichert."),
+        preview,
+    };
+    staff_page(status, page.render(), cookie)
+}
+
+/// `GET /admin/wellen/{wave}/einstellungen`.
+pub async fn show_settings(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    render_settings(&state, &request, path.into_inner(), None, None, false).await
+}
+
+/// `POST /admin/wellen/{wave}/einstellungen`: "Vorschau" renders both mails with the texts as
+/// typed; "Speichern" stores the settings (`wave set`'s rules: dates in order, known placeholders).
+pub async fn save_settings(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<String>,
+    form: web::Form<SettingsForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    csrf::verify(&request, &form.csrf)?;
+    let user = staff_of(&request)?;
+    let slug = path.into_inner();
+    if form.aktion == "vorschau" {
+        return render_settings(&state, &request, slug, Some(form), None, true).await;
+    }
+    let options = match form.options() {
+        Ok(options) => options,
+        Err(problem) => {
+            return render_settings(&state, &request, slug, Some(form), Some(problem), false).await;
+        }
+    };
+    let wave_slug = slug.clone();
+    let saved = with_db(&state, move |conn| {
+        let result = diesel::Connection::transaction(conn, |conn| -> anyhow::Result<()> {
+            wave_commands::set(conn, &wave_slug, &options)?;
+            users::audit(
+                conn,
+                Some(user.id),
+                &user.email,
+                "wave_settings_changed",
+                &wave_slug,
+                "",
+            )?;
+            Ok(())
+        });
+        Ok(result.map_err(|e| format!("{e:#}")))
+    })
+    .await?;
+    match saved {
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header((
+                LOCATION,
+                format!("/admin/wellen/{slug}/einstellungen?gespeichert"),
+            ))
+            .finish()),
+        Err(problem) => {
+            render_settings(&state, &request, slug, Some(form), Some(problem), false).await
+        }
+    }
+}

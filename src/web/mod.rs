@@ -217,6 +217,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::post().to(admin_waves::start_invitations),
                 )
                 .route(
+                    "/wellen/{wave}/einstellungen",
+                    web::get().to(admin_waves::show_settings),
+                )
+                .route(
+                    "/wellen/{wave}/einstellungen",
+                    web::post().to(admin_waves::save_settings),
+                )
+                .route(
                     "/wellen/{wave}/erinnerungen",
                     web::post().to(admin_waves::start_reminders),
                 )
