@@ -356,3 +356,95 @@ fn admin_pages_have_no_accessibility_violations() {
     browser.wait_for(".notice");
     assert_eq!(browser.text("h1"), "Anmeldung");
 }
+
+/// The staff flow of a wave in a real browser: an admin loads a definition, creates a wave,
+/// uploads participants with one bad row (sees it, nothing stored), fixes it, starts the
+/// invitations (received by the test's SMTP server); a board member logs in and downloads the ZIP.
+#[test]
+fn an_admin_runs_a_wave_and_a_board_member_downloads_its_report() {
+    use mint_survey::accounts::Role;
+    let db = TestDb::new();
+    crate::helpers::app::staff_account(&db, "admin@example.org", Role::Admin, None);
+    crate::helpers::app::staff_account(&db, "beirat@example.org", Role::Board, None);
+    let smtp = crate::helpers::smtp::SmtpServer::start();
+    let app = TestApp::spawn_with_env(&db, &[("SMTP_URL", smtp.url())]);
+    let browser = Browser::start();
+    let login = |email: &str| {
+        browser.goto(&format!("{}/login", app.address));
+        browser.fill("#email", email);
+        browser.fill("#passwort", crate::helpers::app::PASSWORD);
+        browser.click("form[action='/login'] button");
+        browser.wait_for("form.account");
+    };
+    login("admin@example.org");
+
+    browser.goto(&format!("{}/admin/umfragen", app.address));
+    let definition =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("surveys/fruehjahr-2020.toml");
+    browser.choose_file("#datei", &definition);
+    browser.click("button[value=laden]");
+    browser.wait_for(".notice");
+    assert!(
+        browser.text(".notice").contains("als Version 1"),
+        "{}",
+        browser.text(".notice")
+    );
+
+    browser.goto(&format!("{}/admin/wellen/neu", app.address));
+    browser.fill("#titel", "Frühjahr 2020");
+    browser.fill("#ende", "31.12.2099");
+    browser.click("#oeffnen");
+    browser.click("form[action='/admin/wellen/neu'] button");
+    browser.wait_for("form[enctype='multipart/form-data']");
+    assert_eq!(browser.text("h1"), "Welle Frühjahr 2020");
+
+    let folder = crate::helpers::db::scratch_dir();
+    let bad = folder.join("kontakte-fehler.csv");
+    let header = "Region;Bundesland;E-Mail;Landesnetzwerk\n";
+    let mut rows = String::from(header);
+    for i in 0..6 {
+        rows.push_str(&format!("Region {i};Bayern;region{i}@example.org;ja\n"));
+    }
+    std::fs::write(&bad, format!("{rows}Region X;Atlantis;x@example.org;ja\n")).unwrap();
+    browser.choose_file("#datei", &bad);
+    browser.click("form[enctype='multipart/form-data'] button");
+    browser.wait_for(".error-summary");
+    assert!(
+        browser
+            .text(".error-summary")
+            .contains("line 8, column Bundesland")
+    );
+    assert!(
+        browser.text("main").contains("Teilnehmende (0)"),
+        "nothing stored"
+    );
+    assert_no_violations(&browser.axe(), "the wave page with a refused upload");
+    let good = folder.join("kontakte.csv");
+    std::fs::write(&good, &rows).unwrap();
+    browser.choose_file("#datei", &good);
+    browser.click("form[enctype='multipart/form-data'] button");
+    browser.wait_for(".notice");
+    assert!(
+        browser
+            .text(".notice")
+            .contains("6 Teilnehmende importiert")
+    );
+
+    browser.click("form[action$='/einladungen'] button");
+    smtp.wait_for_messages(6);
+    assert_eq!(smtp.messages_to("region3@example.org").len(), 1);
+    browser.click("form.account button");
+    browser.wait_for("form[action='/login']");
+
+    login("beirat@example.org");
+    browser.goto(&format!("{}/board/waves/fruehjahr-2020/", app.address));
+    assert_eq!(browser.text("h1"), "Frühjahr 2020: Auswertung je Land");
+    // The ZIP link of the page, fetched with the browser's own session.
+    assert!(browser.exists("a[href='report.zip']"));
+    let (status, _, _, headers) = app.get(
+        "/board/waves/fruehjahr-2020/report.zip",
+        Some(&browser.cookie_header()),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/zip");
+}

@@ -65,7 +65,13 @@ pub(crate) fn wave_with_participants(db: &TestDb) -> String {
 
 /// Answers every page of `email`'s questionnaire with valid answers plus `overrides` (question id →
 /// option code or text), through read_page and save_page; submits unless `draft`.
-fn answer(db: &TestDb, slug: &str, email: &str, overrides: &[(&str, &str)], draft: bool) {
+pub(crate) fn answer(
+    db: &TestDb,
+    slug: &str,
+    email: &str,
+    overrides: &[(&str, &str)],
+    draft: bool,
+) {
     let mut conn = db.conn();
     let wave = waves::find_by_slug(&mut conn, slug).unwrap().unwrap();
     let survey = surveys::find_by_id(&mut conn, wave.survey_version_id)

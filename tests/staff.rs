@@ -558,3 +558,79 @@ fn an_admin_previews_and_saves_a_waves_settings_and_mail_texts() {
     assert_eq!((threshold, reminders), (7, 1));
     assert!(actions(&db).contains(&("admin@example.org".into(), "wave_settings_changed".into())));
 }
+
+#[test]
+fn an_admin_renews_revokes_and_reopens_from_the_participant_list() {
+    use mint_survey::store::schema::{participants, responses};
+    let db = TestDb::new();
+    let slug = crate::reports::wave_with_participants(&db);
+    crate::reports::answer(&db, &slug, "by0@example.org", &[], false);
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    let app = TestApp::spawn(&db);
+    let auth = app.login("admin@example.org", PASSWORD);
+    let csrf = auth
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("csrf=")
+        .to_owned();
+    let id_of = |email: &str| -> i64 {
+        use mint_survey::store::schema::contacts;
+        contacts::table
+            .filter(contacts::email.eq(email))
+            .select(contacts::participant_id)
+            .first(&mut db.conn())
+            .unwrap()
+    };
+    let change = |email: &str, what: &str| {
+        let path = format!("/admin/wellen/{slug}/teilnehmende/{}/{what}", id_of(email));
+        let mut response = app
+            .client
+            .post(format!("{}{path}", app.address))
+            .header("Cookie", &auth)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send(format!("csrf={csrf}").as_bytes())
+            .unwrap();
+        let status = response.status().as_u16();
+        (
+            status,
+            response.body_mut().read_to_string().unwrap_or_default(),
+        )
+    };
+    let old = crate::helpers::fixtures::link_path(&db, &slug, "by1@example.org");
+    let (status, body) = change("by1@example.org", "erneuern");
+    assert_eq!(status, 200);
+    let start = body.find("/t/").expect("the new link is shown");
+    let new = body[start..].split_whitespace().next().unwrap().to_owned();
+    assert_eq!(app.get(&old, None).0, 404, "the old link stops working");
+    assert_eq!(app.get(&new, None).0, 200);
+    let (status, _) = change("by2@example.org", "sperren");
+    assert_eq!(status, 200);
+    let revoked: bool = participants::table
+        .filter(participants::id.eq(id_of("by2@example.org")))
+        .select(participants::revoked_at.is_not_null())
+        .first(&mut db.conn())
+        .unwrap();
+    assert!(revoked);
+    let (status, body) = change("by0@example.org", "oeffnen");
+    assert_eq!(status, 200, "{body}");
+    let reopened: bool = responses::table
+        .filter(responses::participant_id.eq(id_of("by0@example.org")))
+        .select(responses::reopened_at.is_not_null())
+        .first(&mut db.conn())
+        .unwrap();
+    assert!(reopened);
+    assert_eq!(
+        change("by3@example.org", "oeffnen").0,
+        404,
+        "nothing submitted to reopen"
+    );
+    assert_eq!(change("by3@example.org", "loeschen").0, 404);
+    let log = actions(&db);
+    for action in ["link_renewed", "link_revoked", "response_reopened"] {
+        assert!(
+            log.contains(&("admin@example.org".into(), action.into())),
+            "{action}"
+        );
+    }
+}

@@ -160,7 +160,7 @@ struct AuditPage {
 }
 
 /// The actions the filter offers, with German names.
-const ACTIONS: [(&str, &str); 16] = [
+const ACTIONS: [(&str, &str); 19] = [
     ("login", "Anmeldung"),
     ("login_failed", "fehlgeschlagene Anmeldung"),
     ("logout", "Abmeldung"),
@@ -177,6 +177,9 @@ const ACTIONS: [(&str, &str); 16] = [
         "wave_settings_changed",
         "Einstellungen einer Welle geändert",
     ),
+    ("link_renewed", "Link erneuert"),
+    ("link_revoked", "Link gesperrt"),
+    ("response_reopened", "Antworten wieder geöffnet"),
     ("report_downloaded", "Download einer Auswertung"),
     ("audit_exported", "Protokoll exportiert"),
     ("land_status_viewed", "Rücklauf eines Landes angesehen"),

@@ -182,6 +182,8 @@ struct WavePage<'a> {
 }
 
 struct ParticipantRow {
+    id: i64,
+    revoked: bool,
     region: String,
     land: String,
     email: String,
@@ -225,6 +227,8 @@ async fn render_wave(
                 },
             );
             rows.push(ParticipantRow {
+                id: listing.participant.id,
+                revoked: listing.participant.revoked_at.is_some(),
                 region: listing.region,
                 land: listing.participant.land_code.clone(),
                 email: listing.email.unwrap_or_else(|| "(gelöscht)".to_owned()),
@@ -730,4 +734,71 @@ pub async fn save_settings(
             render_settings(&state, &request, slug, Some(form), Some(problem), false).await
         }
     }
+}
+
+/// `POST /admin/wellen/{wave}/teilnehmende/{id}/{change}`: `erneuern` (a new link; the old one stops
+/// working; the new one is shown once), `sperren` (the link stops working, no more mails) or
+/// `oeffnen` (a submitted response can be changed again until the wave closes).
+pub async fn change_participant(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<(String, i64, String)>,
+    form: web::Form<ButtonForm>,
+) -> Result<HttpResponse, AppError> {
+    csrf::verify(&request, &form.csrf)?;
+    let user = staff_of(&request)?;
+    let (slug, id, change) = path.into_inner();
+    let settings = state.settings.clone();
+    let wave_slug = slug.clone();
+    let message = with_db(&state, move |conn| {
+        diesel::Connection::transaction(conn, |conn| -> Result<String, AppError> {
+            let wave = waves::find_by_slug(conn, &wave_slug)?.ok_or(AppError::NotFound)?;
+            let listing = participants::find_by_wave(conn, wave.id)?
+                .into_iter()
+                .find(|l| l.participant.id == id)
+                .ok_or(AppError::NotFound)?;
+            let subject = format!("{}: {}", wave.slug, listing.region);
+            let (action, message) = match change.as_str() {
+                "erneuern" => {
+                    let key = settings
+                        .secret_key()
+                        .map_err(|e| AppError::Internal(e.into()))?;
+                    let renewed = participants::renew_token(conn, id, &key)?;
+                    let link = renewed.link(&settings.public_url, &key);
+                    (
+                        "link_renewed",
+                        format!(
+                            "Neuer Link für {}: {link} (der alte gilt nicht mehr).",
+                            listing.region
+                        ),
+                    )
+                }
+                "sperren" => {
+                    participants::revoke(conn, id, Utc::now())?;
+                    (
+                        "link_revoked",
+                        format!("Der Link von {} ist gesperrt.", listing.region),
+                    )
+                }
+                "oeffnen" => {
+                    let response = store::responses::find_for_participant(conn, id)?
+                        .filter(|r| r.submitted_at.is_some())
+                        .ok_or(AppError::NotFound)?;
+                    store::responses::mark_reopened(conn, response.id, 0, Utc::now())?;
+                    (
+                        "response_reopened",
+                        format!(
+                            "Die Antworten von {} können wieder geändert werden.",
+                            listing.region
+                        ),
+                    )
+                }
+                _ => return Err(AppError::NotFound),
+            };
+            users::audit(conn, Some(user.id), &user.email, action, &subject, "")?;
+            Ok(message)
+        })
+    })
+    .await?;
+    render_wave(&state, &request, slug, Some(message), Vec::new()).await
 }

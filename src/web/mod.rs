@@ -213,6 +213,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     web::post().to(admin_waves::upload_participants),
                 )
                 .route(
+                    "/wellen/{wave}/teilnehmende/{id}/{change}",
+                    web::post().to(admin_waves::change_participant),
+                )
+                .route(
                     "/wellen/{wave}/einladungen",
                     web::post().to(admin_waves::start_invitations),
                 )

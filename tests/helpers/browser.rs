@@ -471,6 +471,28 @@ impl Browser {
         });
     }
 
+    /// Chooses `path` in the file input matching `css` (as a person picking a file would).
+    #[track_caller]
+    pub fn choose_file(&self, css: &str, path: &Path) {
+        let client = self.client();
+        let path = path.display().to_string();
+        self.run(&format!("choose a file in `{css}`"), async {
+            client.find(Locator::Css(css)).await?.send_keys(&path).await
+        });
+    }
+
+    /// The browser's cookies for the current site as a `Cookie` header (to fetch a download
+    /// with the same session: the pages' CSP rightly forbids scripts to fetch anything).
+    #[track_caller]
+    pub fn cookie_header(&self) -> String {
+        let cookies = self.run("read the cookies", self.client().get_all_cookies());
+        cookies
+            .iter()
+            .map(|c| format!("{}={}", c.name(), c.value()))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     /// Chooses the radio button `name`=`value` (by clicking it).
     #[track_caller]
     pub fn select_radio(&self, name: &str, value: &str) {
