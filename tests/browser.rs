@@ -318,6 +318,8 @@ fn admin_pages_have_no_accessibility_violations() {
     );
     let app = TestApp::spawn(&db);
     let browser = Browser::start();
+    browser.goto(&format!("{}/passwort-vergessen", app.address));
+    assert_no_violations(&browser.axe(), "the forgotten-password page");
     browser.goto(&format!("{}/login", app.address));
     browser.fill("#email", "admin@example.org");
     browser.fill("#passwort", "falsch");

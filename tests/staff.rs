@@ -197,7 +197,7 @@ fn every_route_answers_each_role_as_designed() {
     let admin_wave = format!("/admin/wellen/{slug}");
     let settings = format!("/admin/wellen/{slug}/einstellungen");
     // anonymous, admin, board, coordinator
-    let routes: [(&str, [u16; 4]); 13] = [
+    let routes: [(&str, [u16; 4]); 14] = [
         ("/board", [303, 200, 200, 200]),
         (&report, [303, 200, 200, 200]),
         (&zip, [303, 200, 200, 200]),
@@ -211,6 +211,7 @@ fn every_route_answers_each_role_as_designed() {
         (&admin_wave, [303, 200, 403, 403]),
         (&settings, [303, 200, 403, 403]),
         ("/login", [200, 200, 200, 200]),
+        ("/passwort-vergessen", [200, 200, 200, 200]),
     ];
     let mut wrong = Vec::new();
     for (route, expected) in &routes {
@@ -633,4 +634,61 @@ fn an_admin_renews_revokes_and_reopens_from_the_participant_list() {
             "{action}"
         );
     }
+}
+
+#[test]
+fn a_forgotten_password_is_replaced_through_a_mailed_link() {
+    let db = TestDb::new();
+    staff_account(&db, "beirat@example.org", Role::Board, None);
+    let smtp = crate::helpers::smtp::SmtpServer::start();
+    let app = TestApp::spawn_with_env(&db, &[("SMTP_URL", smtp.url())]);
+    let (status, cookie, _, _) = app.get("/passwort-vergessen", None);
+    assert_eq!(status, 200);
+    let cookie = cookie.unwrap();
+    let csrf = cookie.trim_start_matches("csrf=").to_owned();
+    let ask = |email: &str| {
+        let form = format!("csrf={csrf}&email={}", encode(email));
+        app.client
+            .post(format!("{}/passwort-vergessen", app.address))
+            .header("Cookie", &cookie)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .send(form.as_bytes())
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap()
+    };
+    let unknown = ask("niemand@example.org");
+    let known = ask("Beirat@example.org");
+    assert_eq!(unknown, known, "the same answer, account or not");
+    assert!(known.contains("Wenn es für diese Adresse einen Zugang gibt"));
+    smtp.wait_for_messages(1);
+    let mail = &smtp.messages_to("beirat@example.org")[0];
+    let link = mail
+        .links()
+        .into_iter()
+        .find(|l| l.contains("/passwort/"))
+        .expect("a link");
+    let path = &link[link.find("/passwort/").unwrap()..];
+    assert_eq!(smtp.message_count(), 1, "no mail for an unknown address");
+    let (status, cookie2, _, _) = app.get(path, Some(&cookie));
+    assert_eq!(status, 200);
+    assert!(cookie2.is_none());
+    let new = "ein ganz neues Passwort";
+    let (status, _) = app.post_form(
+        path,
+        Some(&cookie),
+        &format!("csrf={csrf}&passwort={0}&wiederholung={0}", encode(new)),
+    );
+    assert_eq!(status, 303);
+    app.login("beirat@example.org", new);
+    assert_eq!(
+        app.post_form("/passwort-vergessen", Some(&cookie), "email=a%40b.de")
+            .0,
+        403
+    );
+    assert!(actions(&db).contains(&(
+        "beirat@example.org".into(),
+        "password_reset_requested".into()
+    )));
 }

@@ -160,11 +160,12 @@ struct AuditPage {
 }
 
 /// The actions the filter offers, with German names.
-const ACTIONS: [(&str, &str); 19] = [
+const ACTIONS: [(&str, &str); 20] = [
     ("login", "Anmeldung"),
     ("login_failed", "fehlgeschlagene Anmeldung"),
     ("logout", "Abmeldung"),
     ("password_set", "Passwort gesetzt"),
+    ("password_reset_requested", "neues Passwort angefordert"),
     ("user_added", "Zugang angelegt"),
     ("survey_loaded", "Umfrage geladen"),
     ("wave_created", "Welle angelegt"),

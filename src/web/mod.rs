@@ -196,6 +196,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login", web::get().to(staff::show_login))
         .route("/login", web::post().to(staff::submit_login))
         .route("/logout", web::post().to(staff::submit_logout))
+        .route("/passwort-vergessen", web::get().to(staff::show_forgot))
+        .route("/passwort-vergessen", web::post().to(staff::submit_forgot))
         .route("/passwort/{token}", web::get().to(staff::show_password))
         .route("/passwort/{token}", web::post().to(staff::submit_password))
         .service(

@@ -376,3 +376,118 @@ pub fn staff_of(request: &HttpRequest) -> Result<User, AppError> {
         .map(|s| s.0.clone())
         .ok_or(AppError::Forbidden)
 }
+
+#[derive(Template)]
+#[template(path = "pages/forgot.html")]
+struct ForgotPage<'a> {
+    sent: bool,
+    csrf: &'a str,
+}
+
+/// `GET /passwort-vergessen`: asks for the address to send a new password link to.
+pub async fn show_forgot(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let (token, cookie) = csrf::token(&request, secure(&state))?;
+    let page = ForgotPage {
+        sent: false,
+        csrf: &token,
+    };
+    with_cookie(html(StatusCode::OK, page.render()), cookie)
+}
+
+/// The reset form.
+#[derive(Debug, serde::Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /passwort-vergessen`: for a known, enabled account a one-time link (48 hours) goes out by
+/// mail, on a thread of its own; the answer is the same whether the address has an account or not.
+/// Requests count against the address's login brake, so the form cannot be used to flood a mailbox.
+pub async fn submit_forgot(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    form: web::Form<ForgotForm>,
+) -> Result<HttpResponse, AppError> {
+    csrf::verify(&request, &form.csrf)?;
+    let (csrf_token, _) = csrf::token(&request, secure(&state))?;
+    let paused = state.logins.check(&request).is_err();
+    state.logins.record(&request);
+    let email = form.email.trim().to_lowercase();
+    if !paused && email.contains('@') {
+        let token =
+            accounts::random_token().map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+        let stored_token = token.clone();
+        let user = with_db(&state, move |conn| {
+            conn.transaction(|conn| -> Result<Option<User>, AppError> {
+                let user = users::find_by_email(conn, &email)?.filter(|u| u.disabled_at.is_none());
+                if let Some(user) = &user {
+                    users::insert_password_token(
+                        conn,
+                        user.id,
+                        &stored_token,
+                        "reset",
+                        Utc::now(),
+                    )?;
+                    users::audit(
+                        conn,
+                        Some(user.id),
+                        &user.email,
+                        "password_reset_requested",
+                        "",
+                        "",
+                    )?;
+                }
+                Ok(user)
+            })
+        })
+        .await?;
+        if let Some(user) = user {
+            let settings = state.settings.clone();
+            std::thread::Builder::new()
+                .name("password-mail".to_owned())
+                .spawn(move || {
+                    if let Err(error) = send_reset_mail(&settings, &user, &token) {
+                        tracing::error!(user.id = user.id, error = %format!("{error:#}"), "password mail not sent");
+                    }
+                })
+                .map_err(|e| AppError::Internal(e.into()))?;
+        }
+    }
+    let page = ForgotPage {
+        sent: true,
+        csrf: &csrf_token,
+    };
+    Ok(html(StatusCode::OK, page.render()))
+}
+
+fn send_reset_mail(
+    settings: &crate::config::Settings,
+    user: &User,
+    token: &str,
+) -> anyhow::Result<()> {
+    let link = crate::commands::users::password_link(&settings.public_url, token);
+    let text = format!(
+        "Guten Tag,\n\nfür Ihren Zugang zu den MINT-Umfragen ({}) wurde ein neues Passwort angefordert. \
+         Über diesen Link legen Sie es fest (er gilt 48 Stunden und nur einmal):\n\n{link}\n\n\
+         Wenn Sie das nicht angefordert haben, können Sie diese Mail ignorieren; Ihr bisheriges \
+         Passwort gilt weiter.\n\nFragen? {}\n",
+        user.email, settings.survey_contact
+    );
+    let message = crate::mail::staff_message(
+        &settings.mail_from,
+        &user.email,
+        "Neues Passwort für die MINT-Umfragen",
+        &text,
+    )?;
+    let outbox = settings.var_dir.join("outbox");
+    let transport = crate::mail::Transport::new(settings.smtp_url.as_deref(), 1, &outbox)?;
+    transport
+        .send(&message, &format!("staff/{}-passwort.eml", user.id))
+        .map_err(|e| anyhow::anyhow!("{e:?}"))
+}
