@@ -424,7 +424,15 @@ fn an_admin_runs_a_wave_and_a_board_member_downloads_its_report() {
     let good = folder.join("kontakte.csv");
     std::fs::write(&good, &rows).unwrap();
     browser.choose_file("#datei", &good);
-    browser.click("form[enctype='multipart/form-data'] button");
+    browser.click("form[enctype='multipart/form-data'] button[value=vorschau]");
+    browser.wait_for("#vorschau");
+    assert!(browser.text("main").contains("6 würden neu importiert"));
+    assert!(
+        browser.text("main").contains("Teilnehmende (0)"),
+        "a preview stores nothing"
+    );
+    assert_no_violations(&browser.axe(), "the participants preview");
+    browser.click("form:has(input[name=inhalt]) button");
     browser.wait_for(".notice");
     assert!(
         browser

@@ -179,6 +179,7 @@ struct WavePage<'a> {
     rows: Vec<ParticipantRow>,
     message: Option<String>,
     problems: Vec<String>,
+    preview: Option<Preview>,
 }
 
 struct ParticipantRow {
@@ -197,6 +198,27 @@ async fn render_wave(
     slug: String,
     message: Option<String>,
     problems: Vec<String>,
+) -> Result<HttpResponse, AppError> {
+    render_wave_with(state, request, slug, message, problems, None).await
+}
+
+/// What a previewed participants file would import.
+struct Preview {
+    /// Line, region, Land, address, attributes.
+    rows: Vec<(usize, String, String, String, String)>,
+    /// One sentence about it.
+    summary: String,
+    /// The file, base64, carried to the "Importieren" button.
+    content: String,
+}
+
+async fn render_wave_with(
+    state: &web::Data<AppState>,
+    request: &HttpRequest,
+    slug: String,
+    message: Option<String>,
+    problems: Vec<String>,
+    preview: Option<Preview>,
 ) -> Result<HttpResponse, AppError> {
     let user = staff_of(request)?;
     let (token, cookie) = csrf::token(request, secure(state))?;
@@ -262,6 +284,7 @@ async fn render_wave(
         rows,
         message,
         problems: problems.clone(),
+        preview,
     };
     let status = if problems.is_empty() {
         StatusCode::OK
@@ -307,6 +330,7 @@ pub async fn upload_participants(
     let user = staff_of(&request)?;
     let slug = path.into_inner();
     let (mut csrf_value, mut bytes, mut file_name) = (String::new(), Vec::new(), String::new());
+    let (mut action, mut carried) = (String::new(), String::new());
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(|_| AppError::BadRequest)?;
         let name = field.name().unwrap_or_default().to_owned();
@@ -328,10 +352,23 @@ pub async fn upload_participants(
         match name.as_str() {
             "csrf" => csrf_value = String::from_utf8_lossy(&value).into_owned(),
             "datei" => bytes = value,
+            "aktion" => action = String::from_utf8_lossy(&value).into_owned(),
+            "inhalt" => carried = String::from_utf8_lossy(&value).into_owned(),
             _ => {}
         }
     }
     csrf::verify(&request, &csrf_value)?;
+    if bytes.is_empty() && !carried.is_empty() {
+        // The file as previewed, carried in the preview's form.
+        use base64::Engine;
+        bytes = base64::engine::general_purpose::STANDARD
+            .decode(carried.trim())
+            .map_err(|_| AppError::BadRequest)?;
+        file_name = "Vorschau".to_owned();
+    }
+    if action == "vorschau" && !bytes.is_empty() {
+        return preview_participants(&state, &request, slug, bytes).await;
+    }
     if bytes.is_empty() {
         let problem = "Bitte wählen Sie eine CSV-Datei aus.".to_owned();
         return render_wave(&state, &request, slug, None, vec![problem]).await;
@@ -801,4 +838,83 @@ pub async fn change_participant(
     })
     .await?;
     render_wave(&state, &request, slug, Some(message), Vec::new()).await
+}
+
+/// Why the preview's transaction ends: always rolled back, carrying what the import would do.
+enum DryRun {
+    Done(Result<crate::commands::participants::ImportSummary, Vec<crate::participants::RowError>>),
+    Failed(anyhow::Error),
+}
+
+impl From<diesel::result::Error> for DryRun {
+    fn from(error: diesel::result::Error) -> Self {
+        DryRun::Failed(error.into())
+    }
+}
+
+/// The rows a participants file would import, with every problem, storing nothing: the import
+/// runs in a transaction that is rolled back.
+async fn preview_participants(
+    state: &web::Data<AppState>,
+    request: &HttpRequest,
+    slug: String,
+    bytes: Vec<u8>,
+) -> Result<HttpResponse, AppError> {
+    use base64::Engine;
+    let settings = state.settings.clone();
+    let wave_slug = slug.clone();
+    let file = bytes.clone();
+    let outcome = with_db(state, move |conn| {
+        let wave = waves::find_by_slug(conn, &wave_slug)?.ok_or(AppError::NotFound)?;
+        let run = diesel::Connection::transaction::<(), DryRun, _>(conn, |conn| {
+            let outcome = import_bytes(conn, &settings, &wave, &file).map_err(DryRun::Failed)?;
+            Err(DryRun::Done(outcome))
+        });
+        match run {
+            Err(DryRun::Done(outcome)) => Ok(outcome),
+            Err(DryRun::Failed(error)) => Err(AppError::Internal(error)),
+            Ok(()) => Err(AppError::Internal(anyhow::anyhow!(
+                "the preview stored nothing"
+            ))),
+        }
+    })
+    .await?;
+    match outcome {
+        Err(errors) => {
+            let mut problems: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            problems.push("Nichts wurde importiert; bitte korrigieren Sie die Datei und laden Sie sie erneut hoch.".to_owned());
+            render_wave(state, request, slug, None, problems).await
+        }
+        Ok(summary) => {
+            let (rows, _) = crate::participants::read_participants(&bytes);
+            let preview = Preview {
+                rows: rows
+                    .into_iter()
+                    .map(|r| {
+                        let attributes = r
+                            .attributes
+                            .iter()
+                            .map(|(k, v)| format!("{k}: {v}"))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        (
+                            r.line,
+                            r.region,
+                            r.land_code.to_owned(),
+                            r.email,
+                            attributes,
+                        )
+                    })
+                    .collect(),
+                summary: format!(
+                    "{} Zeilen sind in Ordnung: {} würden neu importiert, {} sind schon da. Noch ist nichts gespeichert.",
+                    summary.imported + summary.already_there,
+                    summary.imported,
+                    summary.already_there
+                ),
+                content: base64::engine::general_purpose::STANDARD.encode(&bytes),
+            };
+            render_wave_with(state, request, slug, None, Vec::new(), Some(preview)).await
+        }
+    }
 }
