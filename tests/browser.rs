@@ -320,6 +320,30 @@ fn admin_pages_have_no_accessibility_violations() {
     let browser = Browser::start();
     browser.goto(&format!("{}/passwort-vergessen", app.address));
     assert_no_violations(&browser.axe(), "the forgotten-password page");
+    let out = crate::helpers::cli::mint(
+        &db,
+        &[
+            "user",
+            "add",
+            "--email",
+            "neu@example.org",
+            "--role",
+            "board",
+        ],
+    );
+    let link = out
+        .success()
+        .lines()
+        .find_map(|l| l.split_whitespace().find(|w| w.contains("/passwort/")))
+        .unwrap()
+        .to_owned();
+    browser.goto(&format!(
+        "{}{}",
+        app.address,
+        &link[link.find("/passwort/").unwrap()..]
+    ));
+    assert_eq!(browser.text("h1"), "Passwort festlegen");
+    assert_no_violations(&browser.axe(), "the set-password page");
     browser.goto(&format!("{}/login", app.address));
     browser.fill("#email", "admin@example.org");
     browser.fill("#passwort", "falsch");
@@ -335,6 +359,13 @@ fn admin_pages_have_no_accessibility_violations() {
     assert_no_violations(&browser.axe(), "the audit log");
     browser.goto(&format!("{}/admin/wellen/neu", app.address));
     assert_no_violations(&browser.axe(), "the new-wave form");
+    browser.goto(&format!(
+        "{}/admin/wellen/{slug}/einstellungen",
+        app.address
+    ));
+    browser.click("button[value=vorschau]");
+    browser.wait_for("#vorschau");
+    assert_no_violations(&browser.axe(), "a wave's settings with the mail preview");
     browser.goto(&format!("{}/admin/wellen/{slug}", app.address));
     assert_no_violations(&browser.axe(), "a wave's participants");
     browser.screenshot(screen("admin-wave.png"));

@@ -401,6 +401,18 @@ fn an_admin_creates_a_wave_imports_participants_after_one_bad_row_and_invites_th
     let bad = format!(
         "{header}Jena;Thüringen;jena@example.org;ja\nErfurt;Atlantis;erfurt@example.org;nein\n"
     );
+    let (content_type, body) = multipart(&[("csrf", "falsch")], ("kontakte.csv", &bad));
+    let refused = app
+        .client
+        .post(format!(
+            "{}/admin/wellen/herbst-test/teilnehmende",
+            app.address
+        ))
+        .header("Cookie", &auth)
+        .header("Content-Type", &content_type)
+        .send(&body[..])
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 403, "a wrong CSRF token");
     let (status, body) = upload(&bad);
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("line 3, column Bundesland"), "{body}");
@@ -691,4 +703,72 @@ fn a_forgotten_password_is_replaced_through_a_mailed_link() {
         "beirat@example.org".into(),
         "password_reset_requested".into()
     )));
+}
+
+/// Every staff form: anonymous → to the login; board and coordinator → 403 before anything runs;
+/// an admin with a wrong CSRF token → 403; an admin with the right one → the form's own answer.
+#[test]
+fn every_staff_form_checks_the_role_and_its_csrf_token() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 2);
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    staff_account(&db, "beirat@example.org", Role::Board, None);
+    staff_account(&db, "land@example.org", Role::Coordinator, Some("DE-BW"));
+    let app = TestApp::spawn(&db);
+    let admin = app.login("admin@example.org", PASSWORD);
+    let board = app.login("beirat@example.org", PASSWORD);
+    let coordinator = app.login("land@example.org", PASSWORD);
+    let csrf_of = |cookie: &str| {
+        cookie
+            .split(';')
+            .next()
+            .unwrap()
+            .trim_start_matches("csrf=")
+            .to_owned()
+    };
+    let w = |rest: &str| format!("/admin/wellen/{slug}{rest}");
+    // path, form fields after the token, the admin's answer with a valid token and without one.
+    // The two uploads are multipart forms: a urlencoded body is unreadable to them (400); their
+    // token check is in the upload tests, with real multipart bodies.
+    let forms: Vec<(String, &str, u16, u16)> = vec![
+        ("/admin/wellen/neu".into(), "titel=", 422, 403),
+        (w("/einstellungen"), "aktion=vorschau", 200, 403),
+        (w("/status/unbekannt"), "", 404, 403),
+        (w("/teilnehmende/999999/sperren"), "", 404, 403),
+        (w("/einladungen"), "", 303, 403),
+        (w("/erinnerungen"), "", 303, 403),
+        ("/admin/umfragen".into(), "", 400, 400),
+        (w("/teilnehmende"), "", 400, 400),
+    ];
+    let mut wrong = Vec::new();
+    for (path, fields, admin_answer, without_token) in &forms {
+        let cases = [
+            ("anonymous", None, 303),
+            ("board", Some(&board), 403),
+            ("coordinator", Some(&coordinator), 403),
+            ("admin without token", Some(&admin), *without_token),
+            ("admin", Some(&admin), *admin_answer),
+        ];
+        for (who, cookie, want) in cases {
+            let token = match (who, cookie) {
+                ("admin without token", _) => "falsch".to_owned(),
+                (_, Some(cookie)) => csrf_of(cookie),
+                (_, None) => "x".to_owned(),
+            };
+            let form = format!("csrf={token}&{fields}");
+            let (status, _) = app.post_form(path, cookie.map(String::as_str), &form);
+            if status != want {
+                wrong.push(format!("POST {path} as {who}: {status}, expected {want}"));
+            }
+        }
+    }
+    // Forms outside /admin: each refuses a wrong token.
+    for path in ["/login", "/logout", "/passwort-vergessen"] {
+        let (status, _) =
+            app.post_form(path, Some(&admin), "csrf=falsch&email=a%40b.de&passwort=x");
+        if status != 403 {
+            wrong.push(format!("POST {path} with a wrong token: {status}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }
