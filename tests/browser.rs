@@ -56,7 +56,7 @@ fn optout_page_has_no_accessibility_violations() {
     assert_eq!(browser.text("h1"), "Alle Fragen auf einer Seite");
     assert_no_violations(&browser.axe(), "the one-form questionnaire");
     browser.click("button[value=alles-absenden]");
-    assert!(browser.exists(".error-summary"));
+    browser.wait_for(".error-summary");
     assert_no_violations(&browser.axe(), "the one-form questionnaire with errors");
 
     browser.goto(&url);
