@@ -33,7 +33,7 @@ fn account(
     state: &AppState,
 ) -> Result<(Account, Option<actix_web::cookie::Cookie<'static>>), AppError> {
     let user = staff_of(request)?;
-    let (csrf, cookie) = csrf::token(request, state.settings.public_url.starts_with("https://"))?;
+    let (csrf, cookie) = csrf::token(request, state.secure_cookies())?;
     Ok((
         Account {
             user: user.email.clone(),

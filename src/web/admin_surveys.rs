@@ -50,7 +50,7 @@ async fn render(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let user = staff_of(request)?;
-    let (token, cookie) = csrf::token(request, state.settings.public_url.starts_with("https://"))?;
+    let (token, cookie) = csrf::token(request, state.secure_cookies())?;
     let surveys = with_db(state, |conn| Ok(stored::find_summaries(conn)?)).await?;
     let page = SurveysPage {
         user: &user.email,

@@ -25,10 +25,6 @@ use crate::store::{self, outbox, participants, surveys, users, waves};
 /// Largest participants file accepted over the web.
 const MAX_CSV_BYTES: usize = 2 * 1024 * 1024;
 
-fn secure(state: &AppState) -> bool {
-    state.settings.public_url.starts_with("https://")
-}
-
 #[derive(Template)]
 #[template(path = "admin/new_wave.html")]
 struct NewWavePage<'a> {
@@ -67,7 +63,7 @@ async fn render_new(
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let user = staff_of(request)?;
-    let (token, cookie) = csrf::token(request, secure(state))?;
+    let (token, cookie) = csrf::token(request, state.secure_cookies())?;
     let (surveys, waves) = with_db(state, |conn| {
         let surveys = surveys::find_summaries(conn)?
             .into_iter()
@@ -221,7 +217,7 @@ async fn render_wave_with(
     preview: Option<Preview>,
 ) -> Result<HttpResponse, AppError> {
     let user = staff_of(request)?;
-    let (token, cookie) = csrf::token(request, secure(state))?;
+    let (token, cookie) = csrf::token(request, state.secure_cookies())?;
     let (wave, counts, rows) = with_db(state, move |conn| {
         let wave = waves::find_by_slug(conn, &slug)?.ok_or(AppError::NotFound)?;
         let counts = outbox::counts(conn, wave.id, MailKind::Invitation)?;
@@ -677,7 +673,7 @@ async fn render_settings(
     show_preview: bool,
 ) -> Result<HttpResponse, AppError> {
     let user = staff_of(request)?;
-    let (token, cookie) = csrf::token(request, secure(state))?;
+    let (token, cookie) = csrf::token(request, state.secure_cookies())?;
     let wave = with_db(state, move |conn| {
         waves::find_by_slug(conn, &slug)?.ok_or(AppError::NotFound)
     })

@@ -58,8 +58,7 @@ pub async fn show_board(
     request: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
     let user = staff_of(&request)?;
-    let (csrf_token, cookie) =
-        csrf::token(&request, state.settings.public_url.starts_with("https://"))?;
+    let (csrf_token, cookie) = csrf::token(&request, state.secure_cookies())?;
     let page = web::block(move || -> Result<BoardPage, AppError> {
         let mut conn = state.pool.get()?;
         let summaries = waves::find_summaries(&mut conn)?;

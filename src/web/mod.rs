@@ -113,6 +113,11 @@ impl SurveyCache {
 }
 
 impl AppState {
+    /// Whether cookies are marked Secure: when the installation is served over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.settings.public_url.starts_with("https://")
+    }
+
     /// The state for a server: per address, at most 30 failed link look-ups in 10 minutes and 20
     /// open-link responses started in an hour.
     pub fn new(pool: PgPool, key: SecretKey, settings: Settings) -> AppState {

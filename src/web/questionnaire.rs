@@ -241,7 +241,7 @@ pub async fn show_questionnaire(
 ) -> Result<HttpResponse, AppError> {
     let cache = state.surveys.clone();
     let ctx = with_db(&state, move |conn| load_for_token(conn, &cache, &path)).await?;
-    let (token, cookie) = csrf::token(&request, state.settings.public_url.starts_with("https://"))?;
+    let (token, cookie) = csrf::token(&request, state.secure_cookies())?;
     let action = request.path().to_owned();
     let editable = ctx.response.as_ref().is_none_or(Response::is_editable);
     let open = ctx.wave.state(Utc::now()) == WaveState::Open;
@@ -689,7 +689,7 @@ pub async fn show_open(
         load_for_session(conn, &cache, &slug, session)
     })
     .await?;
-    let (token, cookie) = csrf::token(&request, state.settings.public_url.starts_with("https://"))?;
+    let (token, cookie) = csrf::token(&request, state.secure_cookies())?;
     let page = render_current(
         &ctx,
         request.path(),
@@ -737,7 +737,7 @@ pub async fn submit_open(
         let cookie = actix_web::cookie::Cookie::build(SESSION_COOKIE, value)
             .path(path)
             .http_only(true)
-            .secure(state.settings.public_url.starts_with("https://"))
+            .secure(state.secure_cookies())
             .same_site(actix_web::cookie::SameSite::Lax)
             .finish();
         response

@@ -63,7 +63,7 @@ pub async fn show_optout(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let (participant, wave, _) = with_db(&state, move |conn| find_by_token(conn, &path)).await?;
-    let secure = state.settings.public_url.starts_with("https://");
+    let secure = state.secure_cookies();
     let (token, new_cookie) = csrf::token(&request, secure)?;
     let page = OptOutPage {
         wave_title: &wave.title,

@@ -53,10 +53,6 @@ struct PasswordPage<'a> {
     csrf: &'a str,
 }
 
-fn secure(state: &AppState) -> bool {
-    state.settings.public_url.starts_with("https://")
-}
-
 /// A local path to go back to after login (anything else: none).
 fn safe_next(next: &str) -> &str {
     let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
@@ -69,7 +65,7 @@ pub async fn show_login(
     request: HttpRequest,
     query: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    let (token, cookie) = csrf::token(&request, secure(&state))?;
+    let (token, cookie) = csrf::token(&request, state.secure_cookies())?;
     let next = query.get("weiter").map_or("", |n| safe_next(n));
     let notice = if query.contains_key("gesetzt") {
         Some("Ihr Passwort ist gesetzt. Bitte melden Sie sich an.")
@@ -109,7 +105,7 @@ pub async fn submit_login(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     csrf::verify(&request, &form.csrf)?;
-    let (csrf_token, _) = csrf::token(&request, secure(&state))?;
+    let (csrf_token, _) = csrf::token(&request, state.secure_cookies())?;
     let address_paused = state.logins.check(&request).is_err();
     let email = form.email.trim().to_lowercase();
     let password = form.passwort.clone();
@@ -163,7 +159,7 @@ pub async fn submit_login(
     let cookie = Cookie::build(SESSION_COOKIE, session)
         .path("/")
         .http_only(true)
-        .secure(secure(&state))
+        .secure(state.secure_cookies())
         .same_site(SameSite::Lax)
         .finish();
     let mut response = HttpResponse::SeeOther()
@@ -233,7 +229,7 @@ pub async fn show_password(
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
     let user = password_user(&state, token).await?;
-    let (csrf_token, cookie) = csrf::token(&request, secure(&state))?;
+    let (csrf_token, cookie) = csrf::token(&request, state.secure_cookies())?;
     let page = PasswordPage {
         email: &user.email,
         error: None,
@@ -280,7 +276,7 @@ pub async fn submit_password(
         accounts::password_problem(&form.passwort, &user.email)
     };
     if let Some(problem) = problem {
-        let (csrf_token, _) = csrf::token(&request, secure(&state))?;
+        let (csrf_token, _) = csrf::token(&request, state.secure_cookies())?;
         let page = PasswordPage {
             email: &user.email,
             error: Some(problem),
@@ -389,7 +385,7 @@ pub async fn show_forgot(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> Result<HttpResponse, AppError> {
-    let (token, cookie) = csrf::token(&request, secure(&state))?;
+    let (token, cookie) = csrf::token(&request, state.secure_cookies())?;
     let page = ForgotPage {
         sent: false,
         csrf: &token,
@@ -415,7 +411,7 @@ pub async fn submit_forgot(
     form: web::Form<ForgotForm>,
 ) -> Result<HttpResponse, AppError> {
     csrf::verify(&request, &form.csrf)?;
-    let (csrf_token, _) = csrf::token(&request, secure(&state))?;
+    let (csrf_token, _) = csrf::token(&request, state.secure_cookies())?;
     let paused = state.logins.check(&request).is_err();
     state.logins.record(&request);
     let email = form.email.trim().to_lowercase();
