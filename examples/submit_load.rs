@@ -116,11 +116,12 @@ fn main() {
     );
 }
 
-/// One complete questionnaire through `link`; every request's time goes into `times`.
-fn respond(agent: &ureq::Agent, link: &str, pages: &[(usize, String)], times: &mut Vec<Duration>) {
+/// Opens `url` like a browser's first visit: the CSRF cookie it sets and the token in it.
+fn open(agent: &ureq::Agent, url: &str, times: &mut Vec<Duration>) -> (String, String) {
     let t0 = Instant::now();
-    let response = agent.get(link).call().unwrap();
+    let response = agent.get(url).call().unwrap();
     times.push(t0.elapsed());
+    assert_eq!(response.status().as_u16(), 200, "{url} did not open");
     let cookie = response
         .headers()
         .get("set-cookie")
@@ -129,31 +130,35 @@ fn respond(agent: &ureq::Agent, link: &str, pages: &[(usize, String)], times: &m
         .unwrap()
         .to_owned();
     let csrf = cookie.trim_start_matches("csrf=").to_owned();
-    let post = |body: String, times: &mut Vec<Duration>| {
-        let t0 = Instant::now();
-        let response = agent
-            .post(link)
-            .header("Cookie", &cookie)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .send(body.as_bytes())
-            .unwrap();
-        times.push(t0.elapsed());
-        assert_eq!(response.status().as_u16(), 303, "a page was refused");
-    };
-    post(
-        format!("csrf={csrf}&aktion=beginnen&einwilligung=ja"),
-        times,
-    );
+    (cookie, csrf)
+}
+
+/// Posts a form body to `link` with `cookie`; it must be accepted (303).
+fn post(agent: &ureq::Agent, link: &str, cookie: &str, body: &str, times: &mut Vec<Duration>) {
+    let t0 = Instant::now();
+    let response = agent
+        .post(link)
+        .header("Cookie", cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(body.as_bytes())
+        .unwrap();
+    times.push(t0.elapsed());
+    assert_eq!(response.status().as_u16(), 303, "a form was refused");
+}
+
+/// One complete questionnaire through `link`; every request's time goes into `times`.
+fn respond(agent: &ureq::Agent, link: &str, pages: &[(usize, String)], times: &mut Vec<Duration>) {
+    let (cookie, csrf) = open(agent, link, times);
+    let consent = format!("csrf={csrf}&aktion=beginnen&einwilligung=ja");
+    post(agent, link, &cookie, &consent, times);
     for (i, (page, fields)) in pages.iter().enumerate() {
         let action = if i + 1 == pages.len() {
             "absenden"
         } else {
             "weiter"
         };
-        post(
-            format!("csrf={csrf}&aktion={action}&page={page}{fields}"),
-            times,
-        );
+        let body = format!("csrf={csrf}&aktion={action}&page={page}{fields}");
+        post(agent, link, &cookie, &body, times);
     }
 }
 
@@ -165,29 +170,10 @@ fn respond_in_one_form(
     pages: &[(usize, String)],
     times: &mut Vec<Duration>,
 ) {
-    let t0 = Instant::now();
-    let response = agent.get(format!("{link}?alle")).call().unwrap();
-    times.push(t0.elapsed());
-    assert_eq!(response.status().as_u16(), 200);
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .unwrap()
-        .to_owned();
-    let csrf = cookie.trim_start_matches("csrf=").to_owned();
+    let (cookie, csrf) = open(agent, &format!("{link}?alle"), times);
     let fields: String = pages.iter().map(|(_, f)| f.as_str()).collect();
     let body = format!("csrf={csrf}&aktion=alles-absenden&einwilligung=ja{fields}");
-    let t0 = Instant::now();
-    let response = agent
-        .post(link)
-        .header("Cookie", &cookie)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .send(body.as_bytes())
-        .unwrap();
-    times.push(t0.elapsed());
-    assert_eq!(response.status().as_u16(), 303, "the one form was refused");
+    post(agent, link, &cookie, &body, times);
 }
 
 /// The visible pages of a complete answer (every question answered) and their form bodies.

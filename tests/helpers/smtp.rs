@@ -724,36 +724,33 @@ impl SmtpServer {
 
     /// Blocks until at least `n` messages were accepted; panics after 30 s.
     pub fn wait_for_messages(&self, n: usize) {
-        let deadline = Instant::now() + HOLD_WAIT;
-        let mut state = self.shared.state();
-        while state.messages.len() < n {
-            let now = Instant::now();
-            assert!(
-                now < deadline,
-                "only {} of {n} messages arrived within {HOLD_WAIT:?}",
-                state.messages.len()
-            );
-            state = self
-                .shared
-                .changed
-                .wait_timeout(state, deadline - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
+        self.wait_until(
+            |state| state.messages.len() >= n,
+            |state| format!("only {} of {n} messages arrived", state.messages.len()),
+        );
     }
 
     /// Blocks until a message is being held; panics after 30 s.
     pub fn wait_until_holding(&self) {
+        self.wait_until(
+            |state| state.holding > 0,
+            |state| {
+                format!(
+                    "no message was held (hold_after: {:?}, {} accepted)",
+                    state.hold_after,
+                    state.messages.len()
+                )
+            },
+        );
+    }
+
+    /// Blocks until `done` holds for the receiver's state; panics with `failure` after 30 s.
+    fn wait_until(&self, done: impl Fn(&State) -> bool, failure: impl Fn(&State) -> String) {
         let deadline = Instant::now() + HOLD_WAIT;
         let mut state = self.shared.state();
-        while state.holding == 0 {
+        while !done(&state) {
             let now = Instant::now();
-            assert!(
-                now < deadline,
-                "no message was held within {HOLD_WAIT:?} (hold_after: {:?}, {} accepted)",
-                state.hold_after,
-                state.messages.len()
-            );
+            assert!(now < deadline, "{} within {HOLD_WAIT:?}", failure(&state));
             state = self
                 .shared
                 .changed
