@@ -17,24 +17,7 @@ use mint_survey::accounts::Role;
 /// Bayern 9 (7 submit, 2 leave drafts), Nordrhein-Westfalen 6, Bremen 2, Saarland 1. Bayern and
 /// Bremen are in a Landesnetzwerk.
 pub(crate) fn wave_with_participants(db: &TestDb) -> String {
-    mint(db, &["survey", "load", "surveys/fruehjahr-2020.toml"]).success();
-    let slug = mint(
-        db,
-        &[
-            "wave",
-            "create",
-            "--survey",
-            "fruehjahr-2020",
-            "--title",
-            "Frühjahr 2020",
-            "--closes",
-            "2099-12-31",
-        ],
-    )
-    .success()
-    .trim()
-    .to_owned();
-    mint(db, &["wave", "open", &slug]).success();
+    let slug = crate::helpers::fixtures::open_wave(db, 0);
     let mut csv = String::from("Region;Bundesland;E-Mail;Landesnetzwerk\n");
     for (land, short, n, network) in [
         ("Bayern", "by", 9, "ja"),

@@ -303,19 +303,7 @@ fn an_admin_uploads_a_definition_sees_its_problems_then_loads_it() {
         .trim_start_matches("csrf=")
         .to_owned();
     let upload = |fields: &[(&str, &str)], file: (&str, &str)| {
-        let (content_type, body) = multipart(fields, file);
-        let mut response = app
-            .client
-            .post(format!("{}/admin/umfragen", app.address))
-            .header("Cookie", &auth)
-            .header("Content-Type", &content_type)
-            .send(&body[..])
-            .unwrap();
-        let status = response.status().as_u16();
-        (
-            status,
-            response.body_mut().read_to_string().unwrap_or_default(),
-        )
+        app.post_multipart("/admin/umfragen", &auth, multipart(fields, file))
     };
     let good = std::fs::read_to_string("surveys/fruehjahr-2020.toml").unwrap();
     let broken = good.replacen("required = true", "requird = true", 1);
@@ -380,39 +368,16 @@ fn an_admin_creates_a_wave_imports_participants_after_one_bad_row_and_invites_th
     assert_eq!(status, 403);
 
     let upload = |csv: &str| {
-        let (content_type, body) = multipart(&[("csrf", &csrf)], ("kontakte.csv", csv));
-        let mut response = app
-            .client
-            .post(format!(
-                "{}/admin/wellen/herbst-test/teilnehmende",
-                app.address
-            ))
-            .header("Cookie", &auth)
-            .header("Content-Type", &content_type)
-            .send(&body[..])
-            .unwrap();
-        let status = response.status().as_u16();
-        (
-            status,
-            response.body_mut().read_to_string().unwrap_or_default(),
-        )
+        let form = multipart(&[("csrf", &csrf)], ("kontakte.csv", csv));
+        app.post_multipart("/admin/wellen/herbst-test/teilnehmende", &auth, form)
     };
     let header = "Region;Bundesland;E-Mail;Landesnetzwerk\n";
     let bad = format!(
         "{header}Jena;Thüringen;jena@example.org;ja\nErfurt;Atlantis;erfurt@example.org;nein\n"
     );
-    let (content_type, body) = multipart(&[("csrf", "falsch")], ("kontakte.csv", &bad));
-    let refused = app
-        .client
-        .post(format!(
-            "{}/admin/wellen/herbst-test/teilnehmende",
-            app.address
-        ))
-        .header("Cookie", &auth)
-        .header("Content-Type", &content_type)
-        .send(&body[..])
-        .unwrap();
-    assert_eq!(refused.status().as_u16(), 403, "a wrong CSRF token");
+    let form = multipart(&[("csrf", "falsch")], ("kontakte.csv", &bad));
+    let (status, _) = app.post_multipart("/admin/wellen/herbst-test/teilnehmende", &auth, form);
+    assert_eq!(status, 403, "a wrong CSRF token");
     let (status, body) = upload(&bad);
     assert_eq!(status, 422, "{body}");
     assert!(body.contains("line 3, column Bundesland"), "{body}");
@@ -533,18 +498,8 @@ fn an_admin_previews_and_saves_a_waves_settings_and_mail_texts() {
     assert_eq!(status, 200);
     assert!(body.contains("name=\"schwelle\" value=\"5\""), "{body}");
     let post = |fields: &str| {
-        let client = &app.client;
-        let mut response = client
-            .post(format!("{}{path}", app.address))
-            .header("Cookie", &auth)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .send(format!("csrf={csrf}&{fields}").as_bytes())
-            .unwrap();
-        let status = response.status().as_u16();
-        (
-            status,
-            response.body_mut().read_to_string().unwrap_or_default(),
-        )
+        let (status, _, body) = app.post(&path, Some(&auth), &format!("csrf={csrf}&{fields}"));
+        (status, body)
     };
     let text = encode("Liebe Region {{ region }},\nbitte antworten Sie: {{ link }}");
     let (status, body) = post(&format!("aktion=vorschau&einladung_text={text}&schwelle=5"));
@@ -597,18 +552,8 @@ fn an_admin_renews_revokes_and_reopens_from_the_participant_list() {
     };
     let change = |email: &str, what: &str| {
         let path = format!("/admin/wellen/{slug}/teilnehmende/{}/{what}", id_of(email));
-        let mut response = app
-            .client
-            .post(format!("{}{path}", app.address))
-            .header("Cookie", &auth)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .send(format!("csrf={csrf}").as_bytes())
-            .unwrap();
-        let status = response.status().as_u16();
-        (
-            status,
-            response.body_mut().read_to_string().unwrap_or_default(),
-        )
+        let (status, _, body) = app.post(&path, Some(&auth), &format!("csrf={csrf}"));
+        (status, body)
     };
     let old = crate::helpers::fixtures::link_path(&db, &slug, "by1@example.org");
     let (status, body) = change("by1@example.org", "erneuern");
@@ -660,15 +605,7 @@ fn a_forgotten_password_is_replaced_through_a_mailed_link() {
     let csrf = cookie.trim_start_matches("csrf=").to_owned();
     let ask = |email: &str| {
         let form = format!("csrf={csrf}&email={}", encode(email));
-        app.client
-            .post(format!("{}/passwort-vergessen", app.address))
-            .header("Cookie", &cookie)
-            .header("Content-Type", "application/x-www-form-urlencoded")
-            .send(form.as_bytes())
-            .unwrap()
-            .body_mut()
-            .read_to_string()
-            .unwrap()
+        app.post("/passwort-vergessen", Some(&cookie), &form).2
     };
     let unknown = ask("niemand@example.org");
     let known = ask("Beirat@example.org");

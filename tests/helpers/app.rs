@@ -183,6 +183,27 @@ impl TestApp {
         (status, location, body)
     }
 
+    /// POST a multipart form (a file upload) with `cookie`; returns status and body.
+    pub fn post_multipart(
+        &self,
+        path: &str,
+        cookie: &str,
+        (content_type, body): (String, Vec<u8>),
+    ) -> (u16, String) {
+        let mut response = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .header("Cookie", cookie)
+            .header("Content-Type", &content_type)
+            .send(&body[..])
+            .unwrap();
+        let status = response.status().as_u16();
+        (
+            status,
+            response.body_mut().read_to_string().unwrap_or_default(),
+        )
+    }
+
     /// POST a form; also returns the cookies it sets (`name=value`).
     pub fn post_with_cookies(
         &self,
