@@ -112,28 +112,37 @@ pub async fn submit_login(
     let session =
         accounts::random_token().map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     let session_for_db = session.clone();
+    let lookup = email.clone();
+    let (user, failures) = with_db(&state, move |conn| {
+        let user = users::find_by_email(conn, &lookup)?;
+        let failures = users::count_failed_logins(conn, &lookup, Utc::now() - LOGIN_WINDOW)?;
+        Ok((user, failures))
+    })
+    .await?;
+    // argon2 takes tens of milliseconds: on the blocking pool, and without holding a database
+    // connection. Verify against something even without an account, so the time says nothing.
+    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    let matches = web::block(move || {
+        accounts::verify_password(&password, hash.as_deref().unwrap_or(DUMMY_HASH))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let admitted = user.filter(|u| {
+        matches
+            && u.password_hash.is_some()
+            && u.disabled_at.is_none()
+            && failures < LOGIN_LIMIT
+            && !address_paused
+    });
     let outcome = with_db(&state, move |conn| {
         conn.transaction(|conn| -> Result<Option<User>, AppError> {
-            let user = users::find_by_email(conn, &email)?;
-            let failures = users::count_failed_logins(conn, &email, Utc::now() - LOGIN_WINDOW)?;
-            // Verify against something even without an account, so the time taken says nothing.
-            let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-            let matches =
-                accounts::verify_password(&password, hash.as_deref().unwrap_or(DUMMY_HASH));
-            let usable = user.as_ref().is_some_and(|u| u.disabled_at.is_none());
-            match user {
-                Some(user)
-                    if matches
-                        && usable
-                        && hash.is_some()
-                        && failures < LOGIN_LIMIT
-                        && !address_paused =>
-                {
+            match admitted {
+                Some(user) => {
                     users::insert_session(conn, user.id, &session_for_db)?;
                     users::audit(conn, Some(user.id), &user.email, "login", "", "")?;
                     Ok(Some(user))
                 }
-                _ => {
+                None => {
                     users::audit(conn, None, &email, "login_failed", "", "")?;
                     Ok(None)
                 }
@@ -285,7 +294,10 @@ pub async fn submit_password(
         };
         return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, page.render()));
     }
-    let hash = accounts::hash_password(&form.passwort)
+    let password = form.passwort.clone();
+    let hash = web::block(move || accounts::hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
         .map_err(|e| AppError::Internal(anyhow::anyhow!("argon2: {e}")))?;
     with_db(&state, move |conn| {
         conn.transaction(|conn| {
