@@ -6,13 +6,12 @@ use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use futures_util::StreamExt;
 
 use super::admin::staff_page;
 use super::errors::AppError;
 use super::respondent::with_db;
 use super::staff::staff_of;
-use super::{AppState, csrf};
+use super::{AppState, csrf, upload};
 use crate::commands::surveys::{CheckedFile, store_files};
 use crate::store::surveys::{self as stored, LoadOutcome, SurveySummary};
 use crate::store::users;
@@ -64,45 +63,6 @@ async fn render(
     staff_page(status, page.render(), cookie)
 }
 
-/// What the upload form sent.
-#[derive(Default)]
-struct Upload {
-    csrf: String,
-    action: String,
-    file_name: String,
-    bytes: Vec<u8>,
-}
-
-async fn read_upload(mut payload: Multipart) -> Result<Upload, AppError> {
-    let mut upload = Upload::default();
-    while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|_| AppError::BadRequest)?;
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "datei" {
-            upload.file_name = field
-                .content_disposition()
-                .and_then(|cd| cd.get_filename())
-                .map(|f| f.rsplit(['/', '\\']).next().unwrap_or(f).to_owned())
-                .unwrap_or_default();
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| AppError::BadRequest)?;
-            if bytes.len() + chunk.len() > MAX_FILE_BYTES {
-                return Err(AppError::TooLarge);
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
-            "datei" => upload.bytes = bytes,
-            "csrf" => upload.csrf = String::from_utf8_lossy(&bytes).into_owned(),
-            "aktion" => upload.action = String::from_utf8_lossy(&bytes).into_owned(),
-            _ => {}
-        }
-    }
-    Ok(upload)
-}
-
 /// `POST /admin/umfragen`: checks an uploaded definition and, with "laden", stores it.
 pub async fn upload_survey(
     state: web::Data<AppState>,
@@ -110,10 +70,10 @@ pub async fn upload_survey(
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let user = staff_of(&request)?;
-    let upload = read_upload(payload).await?;
-    csrf::verify(&request, &upload.csrf)?;
+    let upload = upload::read(payload, "datei", MAX_FILE_BYTES).await?;
+    csrf::verify(&request, upload.field("csrf"))?;
     let name = upload.file_name.clone();
-    if name.is_empty() || upload.bytes.is_empty() {
+    if name.is_empty() || upload.file.is_empty() {
         let problem = "Bitte wählen Sie eine Datei (.toml oder .json) aus.".to_owned();
         return render(
             &state,
@@ -125,7 +85,7 @@ pub async fn upload_survey(
         )
         .await;
     }
-    let parsed = survey::parse_definition(&name, &upload.bytes, Format::from_file_name(&name));
+    let parsed = survey::parse_definition(&name, &upload.file, Format::from_file_name(&name));
     let survey = match parsed {
         Ok(survey) => survey,
         Err(problems) => {
@@ -141,7 +101,7 @@ pub async fn upload_survey(
             .await;
         }
     };
-    if upload.action != "laden" {
+    if upload.field("aktion") != "laden" {
         let message = format!(
             "{name}: keine Probleme gefunden (Umfrage „{}“). Noch nichts gespeichert.",
             survey.id
@@ -156,7 +116,7 @@ pub async fn upload_survey(
         )
         .await;
     }
-    let text = String::from_utf8_lossy(&upload.bytes).into_owned();
+    let text = String::from_utf8_lossy(&upload.file).into_owned();
     let id = survey.id.clone();
     let file = CheckedFile {
         name: name.clone(),

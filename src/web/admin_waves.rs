@@ -9,13 +9,12 @@ use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
-use futures_util::StreamExt;
 
 use super::admin::staff_page;
 use super::errors::AppError;
 use super::respondent::with_db;
 use super::staff::staff_of;
-use super::{AppState, csrf};
+use super::{AppState, csrf, upload};
 use crate::commands::mailing::{self, MailingOptions};
 use crate::commands::participants::import_bytes;
 use crate::commands::waves::{self as wave_commands, WaveOptions};
@@ -321,39 +320,14 @@ pub async fn upload_participants(
     state: web::Data<AppState>,
     request: HttpRequest,
     path: web::Path<String>,
-    mut payload: Multipart,
+    payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let user = staff_of(&request)?;
     let slug = path.into_inner();
-    let (mut csrf_value, mut bytes, mut file_name) = (String::new(), Vec::new(), String::new());
-    let (mut action, mut carried) = (String::new(), String::new());
-    while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|_| AppError::BadRequest)?;
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "datei" {
-            file_name = field
-                .content_disposition()
-                .and_then(|cd| cd.get_filename())
-                .unwrap_or_default()
-                .to_owned();
-        }
-        let mut value = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|_| AppError::BadRequest)?;
-            if value.len() + chunk.len() > MAX_CSV_BYTES {
-                return Err(AppError::TooLarge);
-            }
-            value.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
-            "csrf" => csrf_value = String::from_utf8_lossy(&value).into_owned(),
-            "datei" => bytes = value,
-            "aktion" => action = String::from_utf8_lossy(&value).into_owned(),
-            "inhalt" => carried = String::from_utf8_lossy(&value).into_owned(),
-            _ => {}
-        }
-    }
-    csrf::verify(&request, &csrf_value)?;
+    let form = upload::read(payload, "datei", MAX_CSV_BYTES).await?;
+    let (mut bytes, mut file_name) = (form.file.clone(), form.file_name.clone());
+    let (action, carried) = (form.field("aktion"), form.field("inhalt"));
+    csrf::verify(&request, form.field("csrf"))?;
     if bytes.is_empty() && !carried.is_empty() {
         // The file as previewed, carried in the preview's form.
         use base64::Engine;

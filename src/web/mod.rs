@@ -16,6 +16,7 @@ pub mod questionnaire_view;
 pub mod rate_limit;
 pub mod respondent;
 pub mod staff;
+pub mod upload;
 
 use std::net::TcpListener;
 
