@@ -146,3 +146,64 @@ fn a_one_form_with_problems_comes_back_as_typed_and_stores_nothing() {
     assert_eq!(count(&db), before);
     assert_eq!(before.0, 1);
 }
+
+#[test]
+fn a_response_begun_page_by_page_is_finished_in_one_form() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 1);
+    let app = TestApp::spawn(&db);
+    let path = link_path(&db, &slug, "person0@example.org");
+    let (mut respondent, _) = Respondent::open(&app, &path);
+    let consent = [("einwilligung".to_owned(), "ja".to_owned())];
+    let (status, _, body) = respondent.post("beginnen", &consent);
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(count(&db), (1, 0), "consent starts the response");
+
+    // The response exists, so the one form asks no consent and takes the general way.
+    let fields = whole_form(&survey(), &[]);
+    let (status, _, body) = respondent.post("alles-absenden", &fields);
+    assert_eq!(status, 303, "{body}");
+    let (_, body) = respondent.page();
+    assert!(body.contains("Vielen Dank!"), "{body}");
+    let (responses_stored, answers_stored) = count(&db);
+    assert_eq!(responses_stored, 1, "still one response");
+    assert!(answers_stored > 20, "{answers_stored} answers");
+    let mut conn = db.conn();
+    let submitted: bool = responses::table
+        .select(responses::submitted_at.is_not_null())
+        .first(&mut conn)
+        .unwrap();
+    assert!(submitted);
+}
+
+#[test]
+fn storing_a_whole_response_in_one_statement_never_makes_a_second_response() {
+    use mint_survey::store::participants::Participant;
+    use mint_survey::store::responses as stored;
+    let db = TestDb::new();
+    open_wave(&db, 1);
+    let mut conn = db.conn();
+    let participant: Participant = participants::table
+        .select(Participant::as_select())
+        .first(&mut conn)
+        .unwrap();
+    let mut answers = Answers::new();
+    answers.insert(
+        "lage_gesamt".to_owned(),
+        mint_survey::survey::answers::Answer::Single {
+            code: "gut".to_owned(),
+            other: None,
+        },
+    );
+    let now = chrono::Utc::now();
+    // Another tab started the response after this request read the link: nothing is stored, and
+    // the caller goes the general way.
+    stored::insert_for_participant(&mut conn, &participant, now).unwrap();
+    assert!(!stored::insert_submitted(&mut conn, &participant, &answers, now).unwrap());
+    assert_eq!(count(&db), (1, 0));
+    let submitted: Option<chrono::DateTime<chrono::Utc>> = participants::table
+        .select(participants::submitted_at)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(submitted, None, "the participant is not marked submitted");
+}

@@ -166,23 +166,45 @@ pub fn find_by_token(conn: &mut PgConnection, token: &str) -> QueryResult<Option
         .optional()
 }
 
-/// The participant a token belongs to, with their wave and region's name, in one query.
-pub fn find_with_wave_by_token(
-    conn: &mut PgConnection,
-    token: &str,
-) -> QueryResult<Option<(Participant, super::waves::Wave, String)>> {
-    use super::schema::waves;
+/// What a personal link leads to: the participant, their wave, their region's name and their
+/// response (if they started one).
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// The participant.
+    pub participant: Participant,
+    /// Their wave.
+    pub wave: super::waves::Wave,
+    /// Their region's name.
+    pub region: String,
+    /// Their response, once they gave consent.
+    pub response: Option<super::responses::Response>,
+}
+
+/// What the token leads to, in one query (every request through a personal link starts here).
+pub fn find_link_by_token(conn: &mut PgConnection, token: &str) -> QueryResult<Option<Link>> {
+    use super::responses::Response;
+    use super::schema::{responses, waves};
     participants::table
         .inner_join(waves::table)
         .inner_join(regions::table)
+        .left_join(responses::table.on(responses::participant_id.eq(participants::id.nullable())))
         .filter(participants::token_sha256.eq(tokens::token_hash(token)))
         .select((
             Participant::as_select(),
             super::waves::Wave::as_select(),
             regions::name,
+            Option::<Response>::as_select(),
         ))
         .first(conn)
         .optional()
+        .map(|found| {
+            found.map(|(participant, wave, region, response)| Link {
+                participant,
+                wave,
+                region,
+                response,
+            })
+        })
 }
 
 /// Makes a new link for a participant (the old one stops working) and lifts a revocation.

@@ -1,7 +1,8 @@
 //! "Alle Fragen auf einer Seite": the whole questionnaire as one form, for people who prefer to
 //! see everything at once (or to print it) and for sending a complete questionnaire in one request.
 //!
-//! Consent, every page and "Absenden" are one POST: in one transaction the response is started (if
+//! Consent, every page and "Absenden" are one POST. A participant's first response is inserted,
+//! filled and submitted in one statement; otherwise, in one transaction, the response is started (if
 //! new), every answer stored and the response submitted. Conditions on attributes decide what is
 //! shown; conditions on earlier answers cannot (they are in the same form), so those questions say
 //! when to answer them and are kept only when their condition holds, exactly as in the page flow.
@@ -18,6 +19,7 @@ use super::questionnaire::{
 };
 use super::questionnaire_view::{Input, QuestionView, Values, paragraphs, question_view};
 use crate::store::responses;
+use crate::store::waves::WaveState;
 use crate::survey::answers::{self, FieldError, FormFields};
 
 #[derive(Template)]
@@ -109,7 +111,62 @@ pub(super) fn render(
     Reply::page(status, template.render())
 }
 
+/// The answers of a whole questionnaire posted as one form, or the form shown again with its
+/// problems (nothing is stored then).
+fn read(
+    ctx: &Context,
+    consent: bool,
+    fields: &FormFields,
+    location: &str,
+    csrf: &str,
+) -> Result<Result<answers::Answers, Reply>, AppError> {
+    let consent_missing = ctx.response.is_none() && ctx.survey.consent.is_some() && !consent;
+    let input = answers::read_all(&ctx.survey, fields, &ctx.attributes);
+    if consent_missing || !input.is_valid() {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        let values = Values::Posted(&input.raw);
+        let page = render(
+            ctx,
+            values,
+            &input.errors,
+            consent_missing,
+            location,
+            csrf,
+            status,
+        )?;
+        return Ok(Err(page));
+    }
+    Ok(Ok(input.answers))
+}
+
+/// A participant's first response, posted whole: stored and submitted in one statement, so it
+/// needs no transaction around it (the common case, and the fast one). `None` when this is not
+/// that case, or when a response appeared since `ctx` was read (another tab): the caller then takes
+/// the general way, [`submit`], in a transaction.
+pub(super) fn submit_first(
+    conn: &mut PgConnection,
+    ctx: &Context,
+    consent: bool,
+    fields: &FormFields,
+    location: &str,
+    csrf: &str,
+) -> Result<Option<Reply>, AppError> {
+    let Who::Participant { participant, .. } = &ctx.who else {
+        return Ok(None);
+    };
+    if ctx.response.is_some() || ctx.wave.state(Utc::now()) != WaveState::Open {
+        return Ok(None);
+    }
+    let answers = match read(ctx, consent, fields, location, csrf)? {
+        Ok(answers) => answers,
+        Err(page) => return Ok(Some(page)),
+    };
+    let stored = responses::insert_submitted(conn, participant, &answers, Utc::now())?;
+    Ok(stored.then(|| redirect(location)))
+}
+
 /// Stores and submits a whole questionnaire posted as one form, or shows it again with its problems.
+/// Run it in the request's transaction.
 pub(super) fn submit(
     conn: &mut PgConnection,
     ctx: &Context,
@@ -118,35 +175,19 @@ pub(super) fn submit(
     location: &str,
     csrf: &str,
 ) -> Result<Reply, AppError> {
-    let consent_missing = ctx.response.is_none() && ctx.survey.consent.is_some() && !consent;
-    let input = answers::read_all(&ctx.survey, fields, &ctx.attributes);
-    if consent_missing || !input.is_valid() {
-        let status = StatusCode::UNPROCESSABLE_ENTITY;
-        let values = Values::Posted(&input.raw);
-        return render(
-            ctx,
-            values,
-            &input.errors,
-            consent_missing,
-            location,
-            csrf,
-            status,
-        );
-    }
-    if let (None, Who::Participant { participant, .. }) = (&ctx.response, &ctx.who)
-        && responses::insert_submitted(conn, participant, &input.answers, Utc::now())?
-    {
-        return Ok(redirect(location));
-    }
+    let answers = match read(ctx, consent, fields, location, csrf)? {
+        Ok(answers) => answers,
+        Err(page) => return Ok(page),
+    };
     let response = match &ctx.response {
         Some(response) => response.clone(),
         None => insert_response(conn, ctx)?,
     };
-    if let (Who::Session(_), Some(land)) = (&ctx.who, land_answer(&input.answers)) {
+    if let (Who::Session(_), Some(land)) = (&ctx.who, land_answer(&answers)) {
         responses::set_land(conn, response.id, &land)?;
     }
     let every_question: Vec<String> = ctx.survey.questions().map(|(_, q)| q.id.clone()).collect();
-    responses::replace_answers(conn, response.id, &every_question, &input.answers)?;
+    responses::replace_answers(conn, response.id, &every_question, &answers)?;
     responses::mark_submitted(conn, &response, Utc::now())?;
     Ok(redirect(location))
 }

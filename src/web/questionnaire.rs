@@ -17,7 +17,7 @@ use super::pages::MessagePage;
 use super::questionnaire_view::{Input, QuestionView, Values, paragraphs, question_view};
 use super::respondent::{find_by_token, with_db};
 use super::{AppState, SurveyCache, csrf, one_form};
-use crate::store::participants::Participant;
+use crate::store::participants::{Link, Participant};
 use crate::store::responses::{self, Response};
 use crate::store::waves::{Wave, WaveState};
 use crate::survey::Survey;
@@ -51,9 +51,13 @@ fn load_for_token(
     cache: &SurveyCache,
     token: &str,
 ) -> Result<Context, AppError> {
-    let (participant, wave, region) = find_by_token(conn, token)?;
+    let Link {
+        participant,
+        wave,
+        region,
+        response,
+    } = find_by_token(conn, token)?;
     let survey = cache.get(conn, wave.survey_version_id)?;
-    let response = responses::find_for_participant(conn, participant.id)?;
     let answers = match &response {
         Some(r) => responses::find_answers(conn, r.id, &survey)?,
         None => Answers::new(),
@@ -456,12 +460,14 @@ fn read_form(request: &HttpRequest, form: Vec<(String, String)>) -> Result<Poste
     })
 }
 
-/// Any questionnaire POST, personal or open link: `load` finds who answers what, in the transaction.
+/// Any questionnaire POST, personal or open link: `load` finds who answers what, in the transaction
+/// (a participant's first whole questionnaire is read before and stored without one; should a
+/// response have appeared meanwhile, `load` runs again in the transaction).
 async fn handle_post(
     state: &web::Data<AppState>,
     request: &HttpRequest,
     form: Vec<(String, String)>,
-    load: impl FnOnce(&mut PgConnection) -> Result<Context, AppError> + Send + 'static,
+    load: impl Fn(&mut PgConnection) -> Result<Context, AppError> + Send + 'static,
 ) -> Result<Reply, AppError> {
     let posted = read_form(request, form)?;
     let location = request.path().to_owned();
@@ -471,6 +477,20 @@ async fn handle_post(
         return Ok(redirect(&location));
     }
     with_db(state, move |conn| {
+        if posted.action == "alles-absenden" {
+            // A participant's first, complete questionnaire is one statement: no transaction needed.
+            let ctx = load(conn)?;
+            if let Some(reply) = one_form::submit_first(
+                conn,
+                &ctx,
+                posted.consent,
+                &posted.fields,
+                &location,
+                &token,
+            )? {
+                return Ok(reply);
+            }
+        }
         conn.transaction(|conn| {
             let ctx = load(conn)?;
             if ctx.wave.state(Utc::now()) != WaveState::Open {
@@ -729,7 +749,7 @@ pub async fn submit_open(
     let path = format!("/o/{slug}");
     let cache = state.surveys.clone();
     let reply = handle_post(&state, &request, form, move |conn| {
-        load_for_session(conn, &cache, &slug, Some(hash))
+        load_for_session(conn, &cache, &slug, Some(hash.clone()))
     })
     .await?;
     let mut response = reply.into_response();

@@ -13,25 +13,24 @@ use serde::Deserialize;
 use super::errors::AppError;
 use super::pages::html;
 use super::{AppState, csrf};
-use crate::store::participants::{self, Participant};
-use crate::store::waves::{Wave, WaveState};
+use crate::store::participants;
+use crate::store::waves::WaveState;
 use crate::tokens::canonical_token;
 
-/// The participant and wave of a link, or the page to show instead.
+/// What a link leads to (participant, wave, region, response), or the page to show instead.
 pub(super) fn find_by_token(
     conn: &mut diesel::PgConnection,
     token: &str,
-) -> Result<(Participant, Wave, String), AppError> {
+) -> Result<participants::Link, AppError> {
     let token = canonical_token(token).ok_or(AppError::NotFound)?;
-    let (participant, wave, region) =
-        participants::find_with_wave_by_token(conn, &token)?.ok_or(AppError::NotFound)?;
-    if participant.revoked_at.is_some() {
+    let link = participants::find_link_by_token(conn, &token)?.ok_or(AppError::NotFound)?;
+    if link.participant.revoked_at.is_some() {
         return Err(AppError::NotFound);
     }
-    if wave.state(Utc::now()) == WaveState::Closed {
+    if link.wave.state(Utc::now()) == WaveState::Closed {
         return Err(AppError::Gone);
     }
-    Ok((participant, wave, region))
+    Ok(link)
 }
 
 /// Runs `f` with a pooled connection on the blocking thread pool.
@@ -62,12 +61,12 @@ pub async fn show_optout(
     request: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let (participant, wave, _) = with_db(&state, move |conn| find_by_token(conn, &path)).await?;
+    let link = with_db(&state, move |conn| find_by_token(conn, &path)).await?;
     let secure = state.secure_cookies();
     let (token, new_cookie) = csrf::token(&request, secure)?;
     let page = OptOutPage {
-        wave_title: &wave.title,
-        opted_out: participant.opted_out_at.is_some(),
+        wave_title: &link.wave.title,
+        opted_out: link.participant.opted_out_at.is_some(),
         action: request.path(),
         csrf: &token,
     };
@@ -96,8 +95,8 @@ pub async fn record_optout(
     csrf::verify(&request, &form.csrf)?;
     let location = request.path().to_owned();
     with_db(&state, move |conn| {
-        let (participant, ..) = find_by_token(conn, &path)?;
-        participants::mark_opted_out(conn, participant.id, Utc::now())?;
+        let link = find_by_token(conn, &path)?;
+        participants::mark_opted_out(conn, link.participant.id, Utc::now())?;
         Ok(())
     })
     .await?;
