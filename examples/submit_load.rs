@@ -11,6 +11,8 @@
 // Benchmark tooling: a failure should stop it with a message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -52,11 +54,7 @@ fn main() {
     std::thread::scope(|scope| {
         for _ in 0..concurrency {
             scope.spawn(|| {
-                let agent = ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .max_redirects(0)
-                    .build()
-                    .new_agent();
+                let mut agent = Client::default();
                 let mut mine = Vec::new();
                 let mut whole = Vec::new();
                 loop {
@@ -64,12 +62,12 @@ fn main() {
                     let Some(link) = links.get(i) else { break };
                     let t0 = Instant::now();
                     if first_page_only {
-                        let response = agent.get(link).call().unwrap();
-                        assert_eq!(response.status().as_u16(), 200);
+                        let page = agent.request(link, None, None);
+                        assert_eq!(page.status, 200);
                     } else if one_form {
-                        respond_in_one_form(&agent, link, &pages, &mut mine);
+                        respond_in_one_form(&mut agent, link, &pages, &mut mine);
                     } else {
-                        respond(&agent, link, &pages, &mut mine);
+                        respond(&mut agent, link, &pages, &mut mine);
                     }
                     whole.push(t0.elapsed());
                 }
@@ -117,37 +115,101 @@ fn main() {
 }
 
 /// Opens `url` like a browser's first visit: the CSRF cookie it sets and the token in it.
-fn open(agent: &ureq::Agent, url: &str, times: &mut Vec<Duration>) -> (String, String) {
+fn open(agent: &mut Client, url: &str, times: &mut Vec<Duration>) -> (String, String) {
     let t0 = Instant::now();
-    let response = agent.get(url).call().unwrap();
+    let page = agent.request(url, None, None);
     times.push(t0.elapsed());
-    assert_eq!(response.status().as_u16(), 200, "{url} did not open");
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .unwrap()
-        .to_owned();
+    assert_eq!(page.status, 200, "{url} did not open");
+    assert!(page.body.ends_with(b"</html>"), "a whole page");
+    let cookie = page.cookie.expect("the first visit sets the CSRF cookie");
     let csrf = cookie.trim_start_matches("csrf=").to_owned();
     (cookie, csrf)
 }
 
 /// Posts a form body to `link` with `cookie`; it must be accepted (303).
-fn post(agent: &ureq::Agent, link: &str, cookie: &str, body: &str, times: &mut Vec<Duration>) {
+fn post(agent: &mut Client, link: &str, cookie: &str, body: &str, times: &mut Vec<Duration>) {
     let t0 = Instant::now();
-    let response = agent
-        .post(link)
-        .header("Cookie", cookie)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .send(body.as_bytes())
-        .unwrap();
+    let answer = agent.request(link, Some(cookie), Some(body));
     times.push(t0.elapsed());
-    assert_eq!(response.status().as_u16(), 303, "a form was refused");
+    assert_eq!(answer.status, 303, "a form was refused");
+}
+
+/// What the server answered.
+struct Answer {
+    status: u16,
+    /// The first `Set-Cookie`, up to its first `;`.
+    cookie: Option<String>,
+    body: Vec<u8>,
+}
+
+/// A minimal HTTP/1.1 client with one kept-alive connection, as a browser tab has: a load generator
+/// on the same 2 cores as the server should spend as little CPU as it can (as `wrk` or `oha` do).
+#[derive(Default)]
+struct Client {
+    connection: Option<BufReader<TcpStream>>,
+}
+
+impl Client {
+    /// GET `url`, or POST `form` (urlencoded) to it; reads the whole answer.
+    fn request(&mut self, url: &str, cookie: Option<&str>, form: Option<&str>) -> Answer {
+        let rest = url.strip_prefix("http://").expect("an http:// link");
+        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let mut head = format!(
+            "{} {path} HTTP/1.1\r\nHost: {host}\r\n",
+            if form.is_some() { "POST" } else { "GET" }
+        );
+        if let Some(cookie) = cookie {
+            head.push_str(&format!("Cookie: {cookie}\r\n"));
+        }
+        if let Some(form) = form {
+            head.push_str(&format!(
+                "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
+                form.len()
+            ));
+        }
+        head.push_str("\r\n");
+        head.push_str(form.unwrap_or_default());
+        let connection = self.connection.get_or_insert_with(|| {
+            let stream = TcpStream::connect(host).unwrap();
+            stream.set_nodelay(true).unwrap();
+            BufReader::with_capacity(64 * 1024, stream)
+        });
+        connection.get_mut().write_all(head.as_bytes()).unwrap();
+        let mut line = String::new();
+        connection.read_line(&mut line).unwrap();
+        let status = line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("a status line");
+        let (mut length, mut cookie) = (0, None);
+        loop {
+            line.clear();
+            connection.read_line(&mut line).unwrap();
+            let header = line.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            let (name, value) = header.split_once(':').expect("a header");
+            let value = value.trim();
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.parse().unwrap();
+            } else if name.eq_ignore_ascii_case("set-cookie") && cookie.is_none() {
+                cookie = value.split(';').next().map(str::to_owned);
+            }
+        }
+        let mut body = vec![0; length];
+        connection.read_exact(&mut body).unwrap();
+        Answer {
+            status,
+            cookie,
+            body,
+        }
+    }
 }
 
 /// One complete questionnaire through `link`; every request's time goes into `times`.
-fn respond(agent: &ureq::Agent, link: &str, pages: &[(usize, String)], times: &mut Vec<Duration>) {
+fn respond(agent: &mut Client, link: &str, pages: &[(usize, String)], times: &mut Vec<Duration>) {
     let (cookie, csrf) = open(agent, link, times);
     let consent = format!("csrf={csrf}&aktion=beginnen&einwilligung=ja");
     post(agent, link, &cookie, &consent, times);
@@ -165,7 +227,7 @@ fn respond(agent: &ureq::Agent, link: &str, pages: &[(usize, String)], times: &m
 /// One complete questionnaire through `link` as one form: GET `?alle`, then one POST with consent,
 /// every page's answers and "Absenden".
 fn respond_in_one_form(
-    agent: &ureq::Agent,
+    agent: &mut Client,
     link: &str,
     pages: &[(usize, String)],
     times: &mut Vec<Duration>,
