@@ -374,19 +374,29 @@ pub fn read_page(
 /// Reads a whole questionnaire posted as one form ("alle Fragen auf einer Seite"): page after page
 /// in order, each with the answers of the pages before it, so conditions see exactly what the
 /// page-by-page flow would; answers to questions whose conditions do not hold are left out. Then
-/// every required question of every shown page must be answered. `raw` holds everything posted.
+/// every required question of every shown page must be answered. When there are errors, `raw`
+/// holds everything posted.
 pub fn read_all(survey: &Survey, fields: &FormFields, attributes: &Attributes) -> PageInput {
-    let mut input = PageInput {
-        raw: fields.clone(),
-        ..PageInput::default()
-    };
-    for page in 0..survey.pages.len() {
-        if !visible_pages(survey, &input.answers, attributes).contains(&page) {
-            continue;
+    let mut input = PageInput::default();
+    for (page, questions) in survey.pages.iter().enumerate() {
+        // What this page shows depends on the answers of the pages before it only.
+        let vis = visibility(survey, &input.answers, attributes);
+        let flags = vis
+            .questions
+            .get(page)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let mut answers = Answers::new();
+        for (question, _) in questions.questions.iter().zip(flags).filter(|(_, f)| **f) {
+            match read_question(question, fields) {
+                Ok(Some(answer)) => {
+                    answers.insert(question.id.clone(), answer);
+                }
+                Ok(None) => {}
+                Err(error) => input.errors.push(error),
+            }
         }
-        let read = read_page(survey, page, fields, &input.answers, attributes);
-        input.answers.extend(read.answers);
-        input.errors.extend(read.errors);
+        input.answers.extend(answers);
     }
     for (_, id) in missing_required(survey, &input.answers, attributes) {
         if !input.errors.iter().any(|e| e.question_id == id) {
@@ -408,6 +418,9 @@ pub fn read_all(survey: &Survey, fields: &FormFields, attributes: &Attributes) -
             .copied()
             .unwrap_or(usize::MAX)
     });
+    if !input.is_valid() {
+        input.raw = fields.clone();
+    }
     input
 }
 
@@ -2039,10 +2052,7 @@ show_if = { question = "land", any_of = ["DE-TH"] }
         assert!(input.answers.contains_key("lage_gesamt"));
         assert!(!input.answers.contains_key("existenz_hilfe"));
         assert!(!input.answers.contains_key("landesnetzwerk_angebote"));
-        assert_eq!(
-            input.raw, fields,
-            "everything posted comes back to refill the form"
-        );
+        assert!(input.raw.is_empty(), "a valid form needs no refilling");
 
         // With "ja" the follow-up is kept; without the first question, it is reported first.
         fields.insert("q_existenz_bedroht".into(), vec!["ja".into()]);
@@ -2055,6 +2065,10 @@ show_if = { question = "land", any_of = ["DE-TH"] }
             .map(|e| e.question_id.as_str())
             .collect();
         assert_eq!(ids, ["lage_gesamt"]);
+        assert_eq!(
+            input.raw, fields,
+            "everything posted comes back to refill the form"
+        );
     }
 
     #[test]

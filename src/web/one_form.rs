@@ -108,7 +108,10 @@ pub(super) fn render(
         action,
         csrf,
     };
-    Reply::page(status, template.render())
+    // The whole questionnaire is some 50 KB: one buffer that size rather than one grown by doubling.
+    let mut html = String::with_capacity(64 * 1024);
+    let rendered = template.render_into(&mut html).map(|()| html);
+    Reply::page(status, rendered)
 }
 
 /// The answers of a whole questionnaire posted as one form, or the form shown again with its
