@@ -207,3 +207,46 @@ fn storing_a_whole_response_in_one_statement_never_makes_a_second_response() {
         .unwrap();
     assert_eq!(submitted, None, "the participant is not marked submitted");
 }
+
+#[test]
+fn blank_forms_are_kept_per_kind_of_respondent_and_stored_answers_are_shown() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 4);
+    let app = TestApp::spawn(&db);
+    let blank = |email: &str| {
+        let path = format!("{}?alle", link_path(&db, &slug, email));
+        let (_, body) = Respondent::open(&app, &path);
+        // The per-request parts (CSRF token, link, region) differ; the questions do not.
+        let start = body.find("<section class=\"form-page\"").unwrap();
+        let end = body.find("<div class=\"buttons\">").unwrap();
+        (body[start..end].to_owned(), body)
+    };
+    // person0 and person3 are in a Land network, person1 is not: the cache keeps one form each.
+    let (network, first) = blank("person0@example.org");
+    let (network_again, other) = blank("person3@example.org");
+    let (no_network, _) = blank("person1@example.org");
+    assert_eq!(network, network_again);
+    assert!(first.contains("MINT-Region Nummer 0") && other.contains("MINT-Region Nummer 3"));
+    assert_ne!(network, no_network);
+    assert!(network.contains("Landesnetzwerk") && !no_network.contains("id=\"q_landesnetzwerk"));
+
+    // A response with stored answers is not blank: its answers are filled in.
+    let path = link_path(&db, &slug, "person0@example.org");
+    let (mut respondent, _) = Respondent::open(&app, &path);
+    let consent = [("einwilligung".to_owned(), "ja".to_owned())];
+    respondent.post("beginnen", &consent);
+    let page = answer_page(&survey(), 0, &Answers::new(), &attributes(), &[]);
+    let chosen = page
+        .iter()
+        .find(|(name, _)| name == "q_lage_gesamt")
+        .unwrap()
+        .1
+        .clone();
+    let form = [page, vec![("page".into(), "0".into())]].concat();
+    let (status, _, body) = respondent.post("weiter", &form);
+    assert_eq!(status, 303, "{body}");
+    respondent.path = format!("{path}?alle");
+    let (_, body) = respondent.page();
+    let stored = format!("name=\"q_lage_gesamt\" value=\"{chosen}\" checked");
+    assert!(body.contains(&stored), "{body}");
+}

@@ -52,6 +52,8 @@ pub struct AppState {
     pub legal: LegalTexts,
     /// Rendered reports of the board pages.
     pub reports: std::sync::Arc<board::ReportCache>,
+    /// Rendered blank one-form questionnaires.
+    pub blank_forms: one_form::BlankForms,
 }
 
 /// The texts of /datenschutz and /barrierefreiheit when an installation has its own.
@@ -132,6 +134,7 @@ impl AppState {
             surveys: std::sync::Arc::default(),
             legal: LegalTexts::default(),
             reports: std::sync::Arc::default(),
+            blank_forms: one_form::BlankForms::default(),
         }
     }
 }

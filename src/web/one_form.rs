@@ -8,6 +8,9 @@
 //! when to answer them and are kept only when their condition holds, exactly as in the page flow.
 //! A form with problems is shown again with what was typed; nothing of it is stored.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use actix_web::http::StatusCode;
 use askama::Template;
 use chrono::Utc;
@@ -32,9 +35,16 @@ struct OneFormTemplate<'a> {
     consent_error: bool,
     honeypot: bool,
     errors: Vec<SummaryLink>,
-    pages: Vec<PageView>,
+    /// The rendered pages and questions ([`QuestionsTemplate`]), HTML.
+    questions: &'a str,
     action: &'a str,
     csrf: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "pages/questionnaire_all_questions.html")]
+struct QuestionsTemplate {
+    pages: Vec<PageView>,
 }
 
 struct PageView {
@@ -48,7 +58,36 @@ struct PageView {
 /// The consent's entry in the error summary.
 const CONSENT_MISSING: &str = "Bitte bestätigen Sie die Einwilligung, um die Antworten abzusenden.";
 
-/// Renders the one-form questionnaire with `values` and `errors`.
+/// The rendered questions of blank one-form questionnaires. A blank form (nothing stored, nothing
+/// typed) depends only on the survey version and on which questions the respondent's attributes
+/// show, so it is the same for every new respondent of that kind: it is rendered once and kept.
+/// A version never changes; a survey has at most a few such kinds (one per combination of
+/// attribute conditions), so the cache stays small.
+#[derive(Debug, Default)]
+pub struct BlankForms(Mutex<HashMap<BlankKey, Arc<str>>>);
+
+/// A survey version and the questions shown, per page.
+type BlankKey = (i64, Vec<(usize, Vec<String>)>);
+
+impl BlankForms {
+    fn get_or_render(
+        &self,
+        key: BlankKey,
+        render: impl FnOnce() -> askama::Result<String>,
+    ) -> askama::Result<Arc<str>> {
+        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(html) = lock().get(&key) {
+            return Ok(html.clone());
+        }
+        let html: Arc<str> = render()?.into();
+        lock().insert(key, html.clone());
+        Ok(html)
+    }
+}
+
+/// Renders the one-form questionnaire with `values` and `errors`; a blank form's questions come
+/// from `blank` when given.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn render(
     ctx: &Context,
     values: Values<'_>,
@@ -57,29 +96,51 @@ pub(super) fn render(
     action: &str,
     csrf: &str,
     status: StatusCode,
+    blank: Option<&BlankForms>,
 ) -> Result<Reply, AppError> {
     let survey = &ctx.survey;
-    let pages = answers::one_form_questions(survey, &ctx.attributes)
-        .into_iter()
-        .filter_map(|(index, questions)| {
-            let page = survey.pages.get(index)?;
-            let questions = questions
-                .into_iter()
-                .map(|q| {
-                    let mut view = question_view(q, &values, errors);
-                    view.condition = answers::condition_note(survey, &q.show_if);
-                    view
+    let shown = answers::one_form_questions(survey, &ctx.attributes);
+    let is_blank =
+        matches!(values, Values::Stored(stored) if stored.is_empty()) && errors.is_empty();
+    let draw = || {
+        let pages = shown
+            .iter()
+            .filter_map(|(index, questions)| {
+                let page = survey.pages.get(*index)?;
+                let questions = questions
+                    .iter()
+                    .map(|q| {
+                        let mut view = question_view(q, &values, errors);
+                        view.condition = answers::condition_note(survey, &q.show_if);
+                        view
+                    })
+                    .collect();
+                Some(PageView {
+                    index: *index,
+                    title: page.title.clone(),
+                    intro: page.intro.as_deref().map(paragraphs),
+                    condition: answers::condition_note(survey, &page.show_if),
+                    questions,
                 })
-                .collect();
-            Some(PageView {
-                index,
-                title: page.title.clone(),
-                intro: page.intro.as_deref().map(paragraphs),
-                condition: answers::condition_note(survey, &page.show_if),
-                questions,
             })
-        })
-        .collect();
+            .collect();
+        // Some 50 KB: one buffer that size rather than one grown by doubling.
+        let mut html = String::with_capacity(64 * 1024);
+        QuestionsTemplate { pages }
+            .render_into(&mut html)
+            .map(|()| html)
+    };
+    let questions: Arc<str> = match blank.filter(|_| is_blank) {
+        Some(blank) => {
+            let ids = shown
+                .iter()
+                .map(|(page, questions)| (*page, questions.iter().map(|q| q.id.clone()).collect()))
+                .collect();
+            blank.get_or_render((ctx.wave.survey_version_id, ids), draw)
+        }
+        None => draw().map(Arc::from),
+    }
+    .map_err(|e| AppError::Internal(e.into()))?;
     let mut summary = Vec::new();
     if consent_error {
         summary.push(SummaryLink {
@@ -104,12 +165,11 @@ pub(super) fn render(
         consent_error,
         honeypot: matches!(ctx.who, Who::Session(_)),
         errors: summary,
-        pages,
+        questions: &questions,
         action,
         csrf,
     };
-    // The whole questionnaire is some 50 KB: one buffer that size rather than one grown by doubling.
-    let mut html = String::with_capacity(64 * 1024);
+    let mut html = String::with_capacity(questions.len() + 8 * 1024);
     let rendered = template.render_into(&mut html).map(|()| html);
     Reply::page(status, rendered)
 }
@@ -136,6 +196,7 @@ fn read(
             location,
             csrf,
             status,
+            None,
         )?;
         return Ok(Err(page));
     }

@@ -251,7 +251,16 @@ pub async fn show_questionnaire(
     let open = ctx.wave.state(Utc::now()) == WaveState::Open;
     let page = if query.contains_key("alle") && editable && open {
         let values = Values::Stored(&ctx.answers);
-        one_form::render(&ctx, values, &[], false, &action, &token, StatusCode::OK)?
+        one_form::render(
+            &ctx,
+            values,
+            &[],
+            false,
+            &action,
+            &token,
+            StatusCode::OK,
+            Some(&state.blank_forms),
+        )?
     } else {
         render_current(&ctx, &action, &token, query.contains_key("gespeichert"))?
     };
