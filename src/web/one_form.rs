@@ -30,20 +30,20 @@ use crate::survey::answers::{self, FieldError, FormFields};
 struct OneFormTemplate<'a> {
     survey_title: &'a str,
     region: Option<&'a str>,
-    consent: Option<Vec<String>>,
-    consent_label: &'a str,
-    consent_error: bool,
-    honeypot: bool,
     errors: Vec<SummaryLink>,
-    /// The rendered pages and questions ([`QuestionsTemplate`]), HTML.
-    questions: &'a str,
+    /// The consent and the questions ([`BodyTemplate`]), HTML.
+    body: &'a str,
     action: &'a str,
     csrf: &'a str,
 }
 
 #[derive(Template)]
-#[template(path = "pages/questionnaire_all_questions.html")]
-struct QuestionsTemplate {
+#[template(path = "pages/questionnaire_all_body.html")]
+struct BodyTemplate<'a> {
+    consent: Option<Vec<String>>,
+    consent_label: &'a str,
+    consent_error: bool,
+    honeypot: bool,
     pages: Vec<PageView>,
 }
 
@@ -58,35 +58,37 @@ struct PageView {
 /// The consent's entry in the error summary.
 const CONSENT_MISSING: &str = "Bitte bestätigen Sie die Einwilligung, um die Antworten abzusenden.";
 
-/// The rendered questions of blank one-form questionnaires. A blank form (nothing stored, nothing
-/// typed) depends only on the survey version and on which questions the respondent's attributes
-/// show, so it is the same for every new respondent of that kind: it is rendered once and kept.
-/// A version never changes; a survey has at most a few such kinds (one per combination of
-/// attribute conditions), so the cache stays small.
+/// The consent and questions of blank one-form questionnaires, rendered. A blank form (nothing
+/// stored, nothing typed) depends only on the survey version, on which questions the respondent's
+/// attributes show and on whether consent is still to be given (and the honeypot shown), so it is
+/// the same for every new respondent of that kind: it is rendered once and kept. A version never
+/// changes, and a survey has only a few such kinds (one per combination of attribute conditions),
+/// so the cache stays small.
 #[derive(Debug, Default)]
-pub struct BlankForms(Mutex<HashMap<BlankKey, Arc<str>>>);
+pub struct BlankForms(Mutex<HashMap<BlankKind, Arc<str>>>);
 
-/// A survey version and the questions shown, per page.
-type BlankKey = (i64, Vec<(usize, Vec<String>)>);
+/// A kind of blank form: the survey version, which of its questions are shown (in survey order),
+/// whether it asks for consent and whether it has the honeypot.
+type BlankKind = (i64, Vec<bool>, bool, bool);
 
 impl BlankForms {
     fn get_or_render(
         &self,
-        key: BlankKey,
+        kind: BlankKind,
         render: impl FnOnce() -> askama::Result<String>,
     ) -> askama::Result<Arc<str>> {
         let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(html) = lock().get(&key) {
+        if let Some(html) = lock().get(&kind) {
             return Ok(html.clone());
         }
         let html: Arc<str> = render()?.into();
-        lock().insert(key, html.clone());
+        lock().insert(kind, html.clone());
         Ok(html)
     }
 }
 
-/// Renders the one-form questionnaire with `values` and `errors`; a blank form's questions come
-/// from `blank` when given.
+/// Renders the one-form questionnaire with `values` and `errors`; a blank form's consent and
+/// questions come from `blank` when given.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn render(
     ctx: &Context,
@@ -100,8 +102,8 @@ pub(super) fn render(
 ) -> Result<Reply, AppError> {
     let survey = &ctx.survey;
     let shown = answers::one_form_questions(survey, &ctx.attributes);
-    let is_blank =
-        matches!(values, Values::Stored(stored) if stored.is_empty()) && errors.is_empty();
+    let needs_consent = ctx.response.is_none() && survey.consent.is_some();
+    let honeypot = matches!(ctx.who, Who::Session(_));
     let draw = || {
         let pages = shown
             .iter()
@@ -124,19 +126,33 @@ pub(super) fn render(
                 })
             })
             .collect();
+        let body = BodyTemplate {
+            consent: survey
+                .consent
+                .as_ref()
+                .filter(|_| needs_consent)
+                .map(|c| paragraphs(&c.text)),
+            consent_label: survey.consent.as_ref().map_or("", |c| c.label.as_str()),
+            consent_error,
+            honeypot,
+            pages,
+        };
         // Some 50 KB: one buffer that size rather than one grown by doubling.
         let mut html = String::with_capacity(64 * 1024);
-        QuestionsTemplate { pages }
-            .render_into(&mut html)
-            .map(|()| html)
+        body.render_into(&mut html).map(|()| html)
     };
-    let questions: Arc<str> = match blank.filter(|_| is_blank) {
+    let is_blank = matches!(values, Values::Stored(stored) if stored.is_empty())
+        && errors.is_empty()
+        && !consent_error;
+    let body: Arc<str> = match blank.filter(|_| is_blank) {
         Some(blank) => {
-            let ids = shown
-                .iter()
-                .map(|(page, questions)| (*page, questions.iter().map(|q| q.id.clone()).collect()))
+            let mut shown = shown.iter().flat_map(|(_, questions)| questions).peekable();
+            let mask = survey
+                .questions()
+                .map(|(_, q)| shown.next_if(|s| std::ptr::eq(**s, q)).is_some())
                 .collect();
-            blank.get_or_render((ctx.wave.survey_version_id, ids), draw)
+            let kind = (ctx.wave.survey_version_id, mask, needs_consent, honeypot);
+            blank.get_or_render(kind, draw)
         }
         None => draw().map(Arc::from),
     }
@@ -149,27 +165,18 @@ pub(super) fn render(
         });
     }
     summary.extend(SummaryLink::of(survey, errors));
-    let needs_consent = ctx.response.is_none();
     let template = OneFormTemplate {
         survey_title: &survey.title,
         region: match &ctx.who {
             Who::Participant { region, .. } => Some(region.as_str()),
             Who::Session(_) => None,
         },
-        consent: survey
-            .consent
-            .as_ref()
-            .filter(|_| needs_consent)
-            .map(|c| paragraphs(&c.text)),
-        consent_label: survey.consent.as_ref().map_or("", |c| c.label.as_str()),
-        consent_error,
-        honeypot: matches!(ctx.who, Who::Session(_)),
         errors: summary,
-        questions: &questions,
+        body: &body,
         action,
         csrf,
     };
-    let mut html = String::with_capacity(questions.len() + 8 * 1024);
+    let mut html = String::with_capacity(body.len() + 8 * 1024);
     let rendered = template.render_into(&mut html).map(|()| html);
     Reply::page(status, rendered)
 }
