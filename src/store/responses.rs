@@ -337,26 +337,14 @@ pub fn insert_submitted(
         }
     }
     #[derive(QueryableByName)]
-    struct Inserted {
-        #[diesel(sql_type = BigInt)]
-        n: i64,
+    struct Stored {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        stored: bool,
     }
-    let inserted: Inserted = diesel::sql_query(
-        "WITH r AS (
-             INSERT INTO responses (wave_id, participant_id, land_code, attributes, consented_at,
-                                    submitted_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $5, $5)
-             ON CONFLICT (participant_id) DO NOTHING
-             RETURNING id
-         ), a AS (
-             INSERT INTO answers (response_id, question_id, item_id, option_code, number, text_value,
-                                  date_value)
-             SELECT r.id, q, i, o, n::numeric, t, d
-             FROM r, unnest($6, $7, $8, $9, $10, $11) AS u(q, i, o, n, t, d)
-         ), p AS (
-             UPDATE participants SET submitted_at = $5 WHERE id = $2 AND EXISTS (SELECT 1 FROM r)
-         )
-         SELECT count(*) AS n FROM r",
+    // The function (migration create_submit_response) runs the three statements with plans kept
+    // for the session; as one plain statement they would be parsed and planned every time.
+    let result: Stored = diesel::sql_query(
+        "SELECT submit_response($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS stored",
     )
     .bind::<BigInt, _>(participant.wave_id)
     .bind::<BigInt, _>(participant.id)
@@ -370,7 +358,7 @@ pub fn insert_submitted(
     .bind::<Array<Nullable<Text>>, _>(&columns.text)
     .bind::<Array<Nullable<Date>>, _>(&columns.date)
     .get_result(conn)?;
-    Ok(inserted.n == 1)
+    Ok(result.stored)
 }
 
 /// Saves one page's answers, the way a respondent's "Weiter" does: the page's old answers are
