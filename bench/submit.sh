@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # Submit benchmark: complete fruehjahr-2020 questionnaires (every question answered) through distinct
 # personal links, at concurrency 16 and 64, against the release build of `serve` with PostgreSQL on the
-# same machine. Reports complete responses per second, request latency p50/p99, peak server memory, and
-# in the same run the reference: pgbench executing the SQL of one submission (one response row, 30 answer
-# rows, one token update) at the same concurrency. At concurrency 64 also: the first page via token.
-# Usage: bench/submit.sh [RESPONSES]   (default 3000 per concurrency level; LEVELS="16" to pick; run from the project folder)
+# same machine. Reports complete responses per second, request latency p50/p99 and peak server memory,
+# for both ways of answering: page by page (GET, consent, every page, Absenden: 8 requests) and as one
+# form (GET ?alle, one POST). At concurrency 64 also: the first page via token.
+#
+# In the same run, two references, each at the same concurrency:
+#   1. the issue's reference: pgbench executing the SQL of one submission as plain statements (one
+#      response row, 30 answer rows, one token update, one transaction);
+#   2. the app's own SQL of one one-form response, without the app: the link look-up of the GET, the
+#      one of the POST and the submit_response() call, for fresh participants.
+# Usage: bench/submit.sh [RESPONSES]   (page-by-page responses per level, default 2000; the one-form run
+# and reference 2 use four times as many; LEVELS="16" to pick; run from the project folder)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-n=${1:-3000}
+n=${1:-2000}
+forms=$((4 * n))
 cargo build --release --quiet --bin mint-survey --example submit_load
 bin=$PWD/target/release/mint-survey
 load=$PWD/target/release/examples/submit_load
@@ -18,11 +26,18 @@ unset DATABASE_URL SMTP_URL
 "$bin" survey load surveys/fruehjahr-2020.toml > /dev/null
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | tail -1)
 psql_url="host=$VAR_DIR/postgres user=postgres dbname=mint_survey"
+runas=(); [ "$(id -u)" = 0 ] && runas=(runuser -u postgres --)
+psql() { "${runas[@]}" "$pg_bin/psql" -qAt -v ON_ERROR_STOP=1 "$psql_url" "$@"; }
+pgbench() {
+  "${runas[@]}" "$pg_bin/pgbench" -n "$@" "$psql_url" > "$work/pgbench.out" 2> "$work/pgbench.err" \
+    || { echo "pgbench failed:"; tail -5 "$work/pgbench.err"; return 1; }
+  awk '/^tps/ {tps = $3} /latency average/ {lat = $4} END {printf "%.0f transactions/s, latency average %s ms", tps, lat}' "$work/pgbench.out"
+}
 
 for c in ${LEVELS:-16 64}; do
   slug=$("$bin" wave create --survey fruehjahr-2020 --title "Bench $c" --closes 2099-12-31 2> /dev/null)
   "$bin" wave open "$slug" > /dev/null
-  python3 - "$n" > "$work/p$c.csv" <<'PY'
+  python3 - "$((n + forms))" > "$work/p$c.csv" <<'PY'
 import sys
 laender = ["DE-BW","DE-BY","DE-BE","DE-BB","DE-HB","DE-HH","DE-HE","DE-MV","DE-NI","DE-NW","DE-RP","DE-SL","DE-SN","DE-ST","DE-SH","DE-TH"]
 print("Region;Bundesland;E-Mail;Landesnetzwerk")
@@ -31,21 +46,21 @@ for i in range(int(sys.argv[1])):
 PY
   "$bin" participants import --wave "$slug" "$work/p$c.csv" > /dev/null
   "$bin" participants links --wave "$slug" > "$work/links$c.csv"
+  head -n $((n + 1)) "$work/links$c.csv" > "$work/paged$c.csv"
+  tail -n +$((n + 2)) "$work/links$c.csv" | sed '1i header' > "$work/forms$c.csv"
   "$bin" serve --bind 127.0.0.1:18099 > "$work/serve$c.log" 2>&1 &
   server=$!
   until curl -sf http://127.0.0.1:18099/healthz > /dev/null; do sleep 0.1; done
-  [ "$c" = 64 ] && "$load" "$work/links$c.csv" "$c" "$n" first-page | sed 's/^/  mint-survey /'
-  # Half of the links page by page (8 requests each), the other half as one form (2 requests each).
-  "$load" "$work/links$c.csv" "$c" "$((n / 2))" | sed 's/^/  mint-survey page by page: /'
-  tail -n +$((n / 2 + 2)) "$work/links$c.csv" | sed '1i header' > "$work/rest$c.csv"
-  "$load" "$work/rest$c.csv" "$c" "$((n / 2))" one-form | sed 's/^/  mint-survey one form: /'
+  [ "$c" = 64 ] && "$load" "$work/links$c.csv" "$c" "$forms" first-page | sed 's/^/  mint-survey /'
+  "$load" "$work/paged$c.csv" "$c" "$n" | sed 's/^/  mint-survey page by page: /'
+  "$load" "$work/forms$c.csv" "$c" "$forms" one-form | sed 's/^/  mint-survey one form: /'
   echo "  server peak memory: $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' /proc/$server/status)"
   kill "$server"; wait "$server" 2> /dev/null || true
 
-  # The reference: the statements of one submission, as one transaction each, at the same concurrency.
-  cat > "$work/submit.sql" <<SQL
+  # Reference 1, the issue's: the statements of one submission, one transaction each.
+  cat > "$work/plain.sql" <<SQL
 \set n random(1, 2000000000)
-\set p random(0, $((n - 1)))
+\set p random(0, $((n + forms - 1)))
 BEGIN;
 INSERT INTO responses (wave_id, session_sha256, land_code, consented_at, submitted_at)
   VALUES ((SELECT id FROM waves WHERE slug = '$slug'), sha256((:n || '-' || :client_id || '-' || random())::bytea), 'DE-TH', now(), now())
@@ -55,9 +70,26 @@ INSERT INTO answers (response_id, question_id, item_id, option_code, text_value)
 UPDATE participants SET submitted_at = now() WHERE id = (SELECT min(id) FROM participants WHERE wave_id = (SELECT id FROM waves WHERE slug = '$slug')) + :p;
 COMMIT;
 SQL
-  runas=(); [ "$(id -u)" = 0 ] && runas=(runuser -u postgres --)
-  "${runas[@]}" "$pg_bin/pgbench" -n -c "$c" -j 2 -T 10 -f "$work/submit.sql" "$psql_url" 2> /dev/null \
-    | awk -v c="$c" '/^tps/ {printf "  pgbench reference, concurrency %s: %.0f submission transactions/s\n", c, $3} /latency average/ {print "  pgbench " $0}'
+  echo "  reference 1, pgbench, the submission's plain statements: $(pgbench -c "$c" -j 2 -T 10 -f "$work/plain.sql")"
+
+  # Reference 2: what the app's one-form response asks of PostgreSQL, for the one-form participants
+  # again (their responses deleted first): the link look-up twice (GET and POST; the first also takes
+  # the next participant from a sequence), then submit_response() with 27 answers, as the app sends.
+  psql -c "DELETE FROM responses WHERE participant_id IN (SELECT id FROM participants WHERE wave_id = (SELECT id FROM waves WHERE slug = '$slug'))" \
+    -c "UPDATE participants SET submitted_at = NULL WHERE wave_id = (SELECT id FROM waves WHERE slug = '$slug')" \
+    -c "VACUUM ANALYZE responses, answers, participants" \
+        -c "CREATE SEQUENCE bench_next_$c START $(psql -c "SELECT min(id) + $n FROM participants WHERE wave_id = (SELECT id FROM waves WHERE slug = '$slug')")"
+  cat > "$work/app.sql" <<SQL
+SELECT p.id AS pid, p.wave_id AS wid FROM participants p JOIN waves w ON w.id = p.wave_id JOIN regions g ON g.id = p.region_id
+  LEFT JOIN responses r ON r.participant_id = p.id WHERE p.id = (SELECT nextval('bench_next_$c')) \gset
+SELECT p.*, w.*, g.name, r.* FROM participants p JOIN waves w ON w.id = p.wave_id JOIN regions g ON g.id = p.region_id
+  LEFT JOIN responses r ON r.participant_id = p.id WHERE p.id = :pid;
+SELECT submit_response(:wid, :pid, 'DE-TH', '{"landesnetzwerk": "ja"}', now(),
+  ARRAY(SELECT 'q' || g FROM generate_series(1, 27) g), array_fill(''::text, ARRAY[27]),
+  array_fill('code'::text, ARRAY[27]), array_fill(NULL::text, ARRAY[27]),
+  array_fill(NULL::text, ARRAY[27]), array_fill(NULL::date, ARRAY[27]));
+SQL
+  echo "  reference 2, pgbench, the app's statements of a one-form response: $(pgbench -M prepared -c "$c" -j 2 -t $((forms / c)) -f "$work/app.sql")"
 done
 "$bin" db stop > /dev/null
 echo "scratch folder: $work (rm -rf it when done)"
