@@ -281,6 +281,20 @@ enum UserCommand {
         #[arg(long)]
         land: Option<String>,
     },
+    /// List the staff accounts.
+    List,
+    /// Disable an account: it cannot log in, and its sessions end.
+    Disable {
+        /// The account's email.
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled account again.
+    Enable {
+        /// The account's email.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -354,11 +368,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             commands::report::run(&mut conn, &options)
         }
-        Command::User {
-            command: UserCommand::Add { email, role, land },
-        } => {
+        Command::User { command } => {
             let mut conn = commands::open_store(&settings)?;
-            commands::users::add(&mut conn, &settings, &email, &role, land.as_deref())
+            match command {
+                UserCommand::Add { email, role, land } => {
+                    commands::users::add(&mut conn, &settings, &email, &role, land.as_deref())
+                }
+                UserCommand::List => commands::users::list(&mut conn),
+                UserCommand::Disable { email } => {
+                    commands::users::set_disabled(&mut conn, &email, true)
+                }
+                UserCommand::Enable { email } => {
+                    commands::users::set_disabled(&mut conn, &email, false)
+                }
+            }
         }
     }
 }

@@ -316,6 +316,12 @@ fn admin_pages_have_no_accessibility_violations() {
         mint_survey::accounts::Role::Admin,
         None,
     );
+    crate::helpers::app::staff_account(
+        &db,
+        "land@example.org",
+        mint_survey::accounts::Role::Coordinator,
+        Some("DE-TH"),
+    );
     let app = TestApp::spawn(&db);
     let browser = Browser::start();
     browser.goto(&format!("{}/passwort-vergessen", app.address));
@@ -378,6 +384,16 @@ fn admin_pages_have_no_accessibility_violations() {
     browser.click("button[value=laden]");
     browser.wait_for(".error-summary");
     assert_no_violations(&browser.axe(), "the surveys page without a file");
+    browser.goto(&format!("{}/admin/konten", app.address));
+    assert_eq!(browser.text("h1"), "Zugänge");
+    assert_no_violations(&browser.axe(), "the accounts page");
+    browser.screenshot(screen("admin-accounts.png"));
+    browser.goto(&format!("{}/admin/konten#neue-rolle", app.address));
+    browser.screenshot(screen("admin-accounts-list.png"));
+    browser.fill("#email", "keine-adresse");
+    browser.click("form[action='/admin/konten'] button");
+    browser.wait_for(".error-summary");
+    assert_no_violations(&browser.axe(), "the accounts page with an error");
     browser.goto(&format!("{}/board/land?land=DE-TH", app.address));
     assert_eq!(
         browser.text("h1"),

@@ -8,6 +8,7 @@
 
 mod helpers;
 
+mod accounts;
 mod browser;
 mod browser_flow;
 mod cluster;

@@ -197,7 +197,7 @@ fn every_route_answers_each_role_as_designed() {
     let admin_wave = format!("/admin/wellen/{slug}");
     let settings = format!("/admin/wellen/{slug}/einstellungen");
     // anonymous, admin, board, coordinator
-    let routes: [(&str, [u16; 4]); 14] = [
+    let routes: [(&str, [u16; 4]); 15] = [
         ("/board", [303, 200, 200, 200]),
         (&report, [303, 200, 200, 200]),
         (&zip, [303, 200, 200, 200]),
@@ -207,6 +207,7 @@ fn every_route_answers_each_role_as_designed() {
         ("/admin/protokoll", [303, 200, 403, 403]),
         ("/admin/protokoll.csv", [303, 200, 403, 403]),
         ("/admin/umfragen", [303, 200, 403, 403]),
+        ("/admin/konten", [303, 200, 403, 403]),
         ("/admin/wellen/neu", [303, 200, 403, 403]),
         (&admin_wave, [303, 200, 403, 403]),
         (&settings, [303, 200, 403, 403]),
@@ -669,6 +670,9 @@ fn every_staff_form_checks_the_role_and_its_csrf_token() {
     // token check is in the upload tests, with real multipart bodies.
     let forms: Vec<(String, &str, u16, u16)> = vec![
         ("/admin/wellen/neu".into(), "titel=", 422, 403),
+        ("/admin/konten".into(), "email=", 422, 403),
+        ("/admin/konten/999999/sperren".into(), "", 404, 403),
+        ("/admin/konten/rolle".into(), "konto=999999", 404, 403),
         (w("/einstellungen"), "aktion=vorschau", 200, 403),
         (w("/status/unbekannt"), "", 404, 403),
         (w("/teilnehmende/999999/sperren"), "", 404, 403),

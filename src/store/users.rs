@@ -194,6 +194,83 @@ pub struct AuditEntry {
     pub details: String,
 }
 
+/// An account as the admins' list shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountListing {
+    /// The account.
+    pub user: User,
+    /// Its latest login, from the audit log.
+    pub last_login: Option<DateTime<Utc>>,
+}
+
+/// Every account, by address, with its latest login.
+pub fn find_accounts(conn: &mut PgConnection) -> QueryResult<Vec<AccountListing>> {
+    let last_login = audit_log::table
+        .filter(audit_log::user_id.eq(users::id.nullable()))
+        .filter(audit_log::action.eq("login"))
+        .select(diesel::dsl::max(audit_log::at))
+        .single_value();
+    let rows: Vec<(User, Option<DateTime<Utc>>)> = users::table
+        .select((User::as_select(), last_login.assume_not_null().nullable()))
+        .order(users::email)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(user, last_login)| AccountListing { user, last_login })
+        .collect())
+}
+
+/// The account with this id.
+pub fn find_by_id(conn: &mut PgConnection, id: i64) -> QueryResult<Option<User>> {
+    users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Admin accounts that are not disabled.
+pub fn count_active_admins(conn: &mut PgConnection) -> QueryResult<i64> {
+    users::table
+        .filter(users::role.eq(Role::Admin.as_str()))
+        .filter(users::disabled_at.is_null())
+        .count()
+        .get_result(conn)
+}
+
+/// Disables an account (`Some`: since then) and ends its sessions, or enables it again (`None`).
+pub fn set_disabled(
+    conn: &mut PgConnection,
+    user_id: i64,
+    disabled_at: Option<DateTime<Utc>>,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set(users::disabled_at.eq(disabled_at))
+        .execute(conn)?;
+    if disabled_at.is_some() {
+        diesel::delete(staff_sessions::table.filter(staff_sessions::user_id.eq(user_id)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Gives an account another role (a coordinator's Land with it). Its sessions go on: every request
+/// reads the role afresh.
+pub fn set_role(
+    conn: &mut PgConnection,
+    user_id: i64,
+    role: Role,
+    land_code: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::role.eq(role.as_str()),
+            users::land_code.eq(land_code),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
 /// Records an action.
 pub fn audit(
     conn: &mut PgConnection,

@@ -160,13 +160,16 @@ struct AuditPage {
 }
 
 /// The actions the filter offers, with German names.
-const ACTIONS: [(&str, &str); 20] = [
+const ACTIONS: [(&str, &str); 23] = [
     ("login", "Anmeldung"),
     ("login_failed", "fehlgeschlagene Anmeldung"),
     ("logout", "Abmeldung"),
     ("password_set", "Passwort gesetzt"),
     ("password_reset_requested", "neues Passwort angefordert"),
     ("user_added", "Zugang angelegt"),
+    ("user_disabled", "Zugang gesperrt"),
+    ("user_enabled", "Zugang entsperrt"),
+    ("role_changed", "Rolle geändert"),
     ("survey_loaded", "Umfrage geladen"),
     ("wave_created", "Welle angelegt"),
     ("participants_imported", "Teilnehmende importiert"),

@@ -4,6 +4,7 @@
 //! never holding a connection across an `.await`) and render or redirect.
 
 pub mod admin;
+pub mod admin_accounts;
 pub mod admin_surveys;
 pub mod admin_waves;
 pub mod board;
@@ -249,6 +250,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/umfragen", web::get().to(admin_surveys::show_surveys))
                 .route("/umfragen", web::post().to(admin_surveys::upload_survey))
+                .route("/konten", web::get().to(admin_accounts::show_accounts))
+                .route("/konten", web::post().to(admin_accounts::add_account))
+                .route("/konten/rolle", web::post().to(admin_accounts::change_role))
+                .route(
+                    "/konten/{id}/{change}",
+                    web::post().to(admin_accounts::set_disabled),
+                )
                 .route("/protokoll", web::get().to(admin::show_audit))
                 .route("/protokoll.csv", web::get().to(admin::export_audit)),
         )
