@@ -40,8 +40,30 @@ pub struct RowError {
     /// The header name as written in the file, e.g. `E-Mail`; `None` for whole-row and whole-file
     /// problems.
     pub column: Option<String>,
-    /// One sentence in English, lower-case start, no trailing period.
+    /// One sentence in English (the command line), lower-case start, no trailing period.
     pub message: String,
+    /// The same in German (the admin pages).
+    pub german: String,
+}
+
+impl RowError {
+    /// A problem of `column` (or of the whole row) in `line`.
+    pub fn new(line: usize, column: Option<String>, text: Text) -> RowError {
+        RowError {
+            line,
+            column,
+            message: text.english,
+            german: text.german,
+        }
+    }
+
+    /// The whole error in German, as the admin pages show it.
+    pub fn in_german(&self) -> String {
+        match &self.column {
+            Some(column) => format!("Zeile {}, Spalte {column}: {}", self.line, self.german),
+            None => format!("Zeile {}: {}", self.line, self.german),
+        }
+    }
 }
 
 impl fmt::Display for RowError {
@@ -50,6 +72,23 @@ impl fmt::Display for RowError {
             Some(column) => write!(f, "line {}, column {column}: {}", self.line, self.message),
             None => write!(f, "line {}: {}", self.line, self.message),
         }
+    }
+}
+
+/// A problem's text in English (the command line) and German (the admin pages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    /// English, lower-case start, no trailing period.
+    pub english: String,
+    /// German, lower-case start where the sentence allows, no trailing period.
+    pub german: String,
+}
+
+/// A [`Text`] of both languages.
+pub fn both(english: impl Into<String>, german: impl Into<String>) -> Text {
+    Text {
+        english: english.into(),
+        german: german.into(),
     }
 }
 
@@ -87,14 +126,26 @@ pub fn read_participants(bytes: &[u8]) -> (Vec<ParticipantRow>, Vec<RowError>) {
     let Some(header) = records.next() else {
         return (
             Vec::new(),
-            vec![file_error(1, "the file has no participants")],
+            vec![file_error(
+                1,
+                both(
+                    "the file has no participants",
+                    "die Datei enthält keine Teilnehmenden",
+                ),
+            )],
         );
     };
     let rows: Vec<Record> = records.collect();
     let layout = read_layout(&header, &rows);
     if rows.is_empty() {
         let mut errors = layout.err().unwrap_or_default();
-        errors.push(file_error(header.line + 1, "the file has no participants"));
+        errors.push(file_error(
+            header.line + 1,
+            both(
+                "the file has no participants",
+                "die Datei enthält keine Teilnehmenden",
+            ),
+        ));
         return (Vec::new(), errors);
     }
     match layout {
@@ -185,6 +236,16 @@ impl Field {
         }
     }
 
+    /// The same in German.
+    fn was(self) -> &'static str {
+        match self {
+            Self::Region => "die Region",
+            Self::Land => "das Land",
+            Self::Email => "die E-Mail-Adresse",
+            Self::Name => "die Ansprechperson",
+        }
+    }
+
     /// The field a header names, matched case-insensitively or after [`attribute_key`].
     fn of_header(header: &str) -> Option<Self> {
         let lower = header.to_lowercase();
@@ -215,13 +276,8 @@ struct Layout {
 }
 
 /// An error about the whole file or a whole row, not one cell.
-fn file_error(line: usize, message: impl Into<String>) -> RowError {
-    let message = message.into();
-    RowError {
-        line,
-        column: None,
-        message,
-    }
+fn file_error(line: usize, text: Text) -> RowError {
+    RowError::new(line, None, text)
 }
 
 /// The text of the file without byte order mark, or the one error that says it is not UTF-8.
@@ -232,9 +288,15 @@ fn decode(bytes: &[u8]) -> Result<&str, RowError> {
             let valid = bytes.get(..error.valid_up_to()).unwrap_or_default();
             let line = count_line_breaks(valid) + 1;
             let byte = bytes.get(error.valid_up_to()).copied().unwrap_or_default();
-            let message = format!(
-                "the file is not UTF-8 (byte 0x{byte:02X}); in Excel save it as \
-                 \"CSV UTF-8 (durch Trennzeichen getrennt)\""
+            let message = both(
+                format!(
+                    "the file is not UTF-8 (byte 0x{byte:02X}); in Excel save it as \
+                     \"CSV UTF-8 (durch Trennzeichen getrennt)\""
+                ),
+                format!(
+                    "die Datei ist nicht UTF-8 (Byte 0x{byte:02X}); speichern Sie sie in Excel als \
+                     „CSV UTF-8 (durch Trennzeichen getrennt)“"
+                ),
             );
             Err(file_error(line, message))
         }
@@ -276,7 +338,10 @@ fn read_records(text: &str, delimiter: u8) -> Result<Vec<Record>, RowError> {
             position.map_or(1, |position| lines.line_at(text, position))
         };
         let record = result.map_err(|error| {
-            let message = format!("the file cannot be read as CSV: {error}");
+            let message = both(
+                format!("the file cannot be read as CSV: {error}"),
+                format!("die Datei lässt sich nicht als CSV lesen: {error}"),
+            );
             file_error(line_of(error.position()), message)
         })?;
         let line = line_of(record.position());
@@ -336,7 +401,7 @@ fn read_layout(header: &Record, rows: &[Record]) -> Result<Layout, Vec<RowError>
         .map(|name| name.trim().to_owned())
         .collect();
     let mut columns = Columns::default();
-    let mut problems: Vec<String> = (0..names.len())
+    let mut problems: Vec<Text> = (0..names.len())
         .filter_map(|index| columns.place(index, &names, rows))
         .collect();
     let [region, land, email, name] = columns.fields;
@@ -373,7 +438,7 @@ struct Columns {
 
 impl Columns {
     /// Places column `index` as a field or an attribute, or says why it cannot be placed.
-    fn place(&mut self, index: usize, names: &[String], rows: &[Record]) -> Option<String> {
+    fn place(&mut self, index: usize, names: &[String], rows: &[Record]) -> Option<Text> {
         let name = names.get(index)?;
         let key = attribute_key(name);
         if key.is_empty() {
@@ -381,18 +446,19 @@ impl Columns {
         }
         if let Some(field) = Field::of_header(name) {
             let first = *self.fields[field as usize].get_or_insert(index);
-            let what = field.what();
             return (first != index).then(|| {
-                format!(
-                    "the columns `{}` and `{name}` both hold {what}",
-                    names[first]
+                let (what, was, first) = (field.what(), field.was(), &names[first]);
+                both(
+                    format!("the columns `{first}` and `{name}` both hold {what}"),
+                    format!("die Spalten „{first}“ und „{name}“ enthalten beide {was}"),
                 )
             });
         }
         if let Some((first, _)) = self.attributes.iter().find(|(_, other)| *other == key) {
             let first = &names[*first];
-            return Some(format!(
-                "the columns `{first}` and `{name}` both become the attribute `{key}`"
+            return Some(both(
+                format!("the columns `{first}` and `{name}` both become the attribute `{key}`"),
+                format!("die Spalten „{first}“ und „{name}“ ergeben beide das Merkmal „{key}“"),
             ));
         }
         self.attributes.push((index, key));
@@ -401,33 +467,40 @@ impl Columns {
 }
 
 /// The problem with a column whose header gives no attribute key: none unless data stands under it.
-fn nameless_column(index: usize, name: &str, rows: &[Record]) -> Option<String> {
+fn nameless_column(index: usize, name: &str, rows: &[Record]) -> Option<Text> {
     let has_data = rows.iter().any(|row| !cell(&row.cells, index).is_empty());
+    let number = index + 1;
     if !has_data {
         None
     } else if name.is_empty() {
-        Some(format!("column {} has no name", index + 1))
+        Some(both(
+            format!("column {number} has no name"),
+            format!("Spalte {number} hat keinen Namen"),
+        ))
     } else {
-        Some(format!(
-            "column {} (`{name}`) needs letters or digits in its name",
-            index + 1
+        Some(both(
+            format!("column {number} (`{name}`) needs letters or digits in its name"),
+            format!("der Name von Spalte {number} („{name}“) braucht Buchstaben oder Ziffern"),
         ))
     }
 }
 
-fn missing_column(field: Field, names: &[String]) -> String {
+fn missing_column(field: Field, names: &[String]) -> Text {
     let found = names
         .iter()
         .filter(|name| !name.is_empty())
         .map(String::as_str);
     let found = found.collect::<Vec<_>>().join(", ");
-    let found = if found.is_empty() {
-        "no named columns"
+    let (found, gefunden) = if found.is_empty() {
+        ("no named columns", "keine benannten Spalten")
     } else {
-        &found
+        (found.as_str(), found.as_str())
     };
-    let (what, expected) = (field.what(), field.synonyms().join(", "));
-    format!("no column for {what} (expected one of {expected}); found: {found}")
+    let (what, was, expected) = (field.what(), field.was(), field.synonyms().join(", "));
+    both(
+        format!("no column for {what} (expected one of {expected}); found: {found}"),
+        format!("keine Spalte für {was} (erwartet: eine von {expected}); gefunden: {gefunden}"),
+    )
 }
 
 fn check_rows(rows: &[Record], layout: &Layout) -> (Vec<ParticipantRow>, Vec<RowError>) {
@@ -458,14 +531,18 @@ fn check_row(
     if width > header_width {
         problems.0.push((
             None,
-            format!("the row has {width} cells, the header {header_width}"),
+            both(
+                format!("the row has {width} cells, the header {header_width}"),
+                format!("die Zeile hat {width} Zellen, die Kopfzeile {header_width}"),
+            ),
         ));
     }
     let region = collapse_spaces(cell(cells, layout.region));
     if region.is_empty() {
-        problems
-            .0
-            .push((Some(layout.region), "the region is empty".to_owned()));
+        problems.0.push((
+            Some(layout.region),
+            both("the region is empty", "die Region ist leer"),
+        ));
     }
     let land = problems.note(layout.land, check_land(cell(cells, layout.land)));
     let email = problems.note(
@@ -504,11 +581,11 @@ impl Layout {
 
 /// The problems of one row so far, each with its column (`None`: the whole row).
 #[derive(Default)]
-struct Problems(Vec<(Option<usize>, String)>);
+struct Problems(Vec<(Option<usize>, Text)>);
 
 impl Problems {
     /// The value of a check, or `None` with its message noted against the column.
-    fn note<T>(&mut self, column: usize, result: Result<T, String>) -> Option<T> {
+    fn note<T>(&mut self, column: usize, result: Result<T, Text>) -> Option<T> {
         result
             .map_err(|message| self.0.push((Some(column), message)))
             .ok()
@@ -517,13 +594,9 @@ impl Problems {
     /// The errors, whole-row ones first, then in column order.
     fn into_errors(mut self, line: usize, names: &[String]) -> Vec<RowError> {
         self.0.sort_by_key(|(column, _)| *column);
-        let errors = self.0.into_iter().map(|(index, message)| {
+        let errors = self.0.into_iter().map(|(index, text)| {
             let column = index.and_then(|index| names.get(index).cloned());
-            RowError {
-                line,
-                column,
-                message,
-            }
+            RowError::new(line, column, text)
         });
         errors.collect()
     }
@@ -538,17 +611,21 @@ fn collapse_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn check_land(value: &str) -> Result<&'static str, String> {
+fn check_land(value: &str) -> Result<&'static str, Text> {
     if value.is_empty() {
-        return Err("the Land is empty".to_owned());
+        return Err(both("the Land is empty", "das Land ist leer"));
     }
     land_code(value).ok_or_else(|| match closest_land(value) {
-        Some((code, name)) => {
-            format!("`{value}` is not a Land; write the code ({code}) or the German name ({name})")
-        }
-        None => {
-            format!("`{value}` is not a Land; write an ISO code such as DE-BY or the German name")
-        }
+        Some((code, name)) => both(
+            format!("`{value}` is not a Land; write the code ({code}) or the German name ({name})"),
+            format!(
+                "„{value}“ ist kein Land; schreiben Sie das Kürzel ({code}) oder den Namen ({name})"
+            ),
+        ),
+        None => both(
+            format!("`{value}` is not a Land; write an ISO code such as DE-BY or the German name"),
+            format!("„{value}“ ist kein Land; schreiben Sie ein Kürzel wie DE-BY oder den Namen"),
+        ),
     })
 }
 
@@ -605,14 +682,24 @@ fn check_email(
     value: &str,
     line: usize,
     seen: &mut HashMap<String, usize>,
-) -> Result<String, String> {
+) -> Result<String, Text> {
     if value.is_empty() {
-        return Err("the email address is empty".to_owned());
+        return Err(both(
+            "the email address is empty",
+            "die E-Mail-Adresse ist leer",
+        ));
     }
-    let email =
-        normalise_email(value).ok_or_else(|| format!("`{value}` is not a valid email address"))?;
+    let email = normalise_email(value).ok_or_else(|| {
+        both(
+            format!("`{value}` is not a valid email address"),
+            format!("„{value}“ ist keine gültige E-Mail-Adresse"),
+        )
+    })?;
     match seen.entry(email.to_lowercase()) {
-        Entry::Occupied(first) => Err(format!("`{value}` already appears in line {}", first.get())),
+        Entry::Occupied(first) => Err(both(
+            format!("`{value}` already appears in line {}", first.get()),
+            format!("„{value}“ steht schon in Zeile {}", first.get()),
+        )),
         Entry::Vacant(slot) => {
             slot.insert(line);
             Ok(email)
@@ -1068,7 +1155,8 @@ mod tests {
             RowError {
                 line: 3,
                 column: Some("Region".to_owned()),
-                message: "the region is empty".to_owned()
+                message: "the region is empty".to_owned(),
+                german: "die Region ist leer".to_owned(),
             }
         );
     }
@@ -1187,18 +1275,57 @@ mod tests {
     }
 
     #[test]
-    fn row_error_display_names_line_and_column() {
-        let error = RowError {
-            line: 4,
-            column: Some("E-Mail".to_owned()),
-            message: "`max@` is bad".to_owned(),
-        };
+    fn row_error_display_names_line_and_column_in_english_and_german() {
+        let bad = both("`max@` is bad", "„max@“ ist falsch");
+        let error = RowError::new(4, Some("E-Mail".to_owned()), bad);
         assert_eq!(error.to_string(), "line 4, column E-Mail: `max@` is bad");
+        assert_eq!(
+            error.in_german(),
+            "Zeile 4, Spalte E-Mail: „max@“ ist falsch"
+        );
         let error = RowError {
             column: None,
             ..error
         };
         assert_eq!(error.to_string(), "line 4: `max@` is bad");
+        assert_eq!(error.in_german(), "Zeile 4: „max@“ ist falsch");
+    }
+
+    #[test]
+    fn every_problem_has_a_german_text() {
+        let files = [
+            "Region;Land;E-Mail;Region\nJena;TH;a@jena.de;x\n",
+            "Region;Land;E-Mail;Merkmal;merkmal\nJena;TH;a@jena.de;1;2\n",
+            "Region;Land;E-Mail;;?\nJena;TH;a@jena.de;1;2\n",
+            "Region;E-Mail\nJena;a@jena.de\n",
+            "Region;Land;E-Mail\nJena;TH;a@jena.de;zu viel\n;;b@jena.de\nA;Thüringn;c@\nB;;a@jena.de\nC;XX;\n",
+            "Region;Land;E-Mail\n",
+        ];
+        for file in files {
+            for error in parse(file).err().unwrap_or_default() {
+                assert!(!error.german.is_empty(), "{error}");
+                assert_ne!(error.german, error.message, "{error}");
+                assert!(error.in_german().starts_with("Zeile "), "{error}");
+            }
+        }
+        let errors = parse(files[4]).err().unwrap_or_default();
+        let german: Vec<String> = errors.iter().map(RowError::in_german).collect();
+        assert_eq!(
+            german,
+            [
+                "Zeile 2: die Zeile hat 4 Zellen, die Kopfzeile 3",
+                "Zeile 3, Spalte Region: die Region ist leer",
+                "Zeile 3, Spalte Land: das Land ist leer",
+                "Zeile 4, Spalte Land: „Thüringn“ ist kein Land; schreiben Sie das Kürzel (DE-TH) \
+                 oder den Namen (Thüringen)",
+                "Zeile 4, Spalte E-Mail: „c@“ ist keine gültige E-Mail-Adresse",
+                "Zeile 5, Spalte Land: das Land ist leer",
+                "Zeile 5, Spalte E-Mail: „a@jena.de“ steht schon in Zeile 2",
+                "Zeile 6, Spalte Land: „XX“ ist kein Land; schreiben Sie ein Kürzel wie DE-BY oder \
+                 den Namen",
+                "Zeile 6, Spalte E-Mail: die E-Mail-Adresse ist leer",
+            ]
+        );
     }
 
     /// Bytes that make up files with headers, quotes, line breaks and windows-1252 umlauts.

@@ -461,7 +461,7 @@ fn an_admin_runs_a_wave_and_a_board_member_downloads_its_report() {
     assert!(
         browser
             .text(".error-summary")
-            .contains("line 8, column Bundesland")
+            .contains("Zeile 8, Spalte Bundesland")
     );
     assert!(
         browser.text("main").contains("Teilnehmende (0)"),

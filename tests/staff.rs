@@ -381,7 +381,10 @@ fn an_admin_creates_a_wave_imports_participants_after_one_bad_row_and_invites_th
     assert_eq!(status, 403, "a wrong CSRF token");
     let (status, body) = upload(&bad);
     assert_eq!(status, 422, "{body}");
-    assert!(body.contains("line 3, column Bundesland"), "{body}");
+    assert!(
+        body.contains("Zeile 3, Spalte Bundesland: „Atlantis“ ist kein Land"),
+        "{body}"
+    );
     let count = || -> i64 {
         participants::table
             .count()

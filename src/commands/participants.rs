@@ -9,7 +9,7 @@ use diesel::{Connection, PgConnection};
 
 use super::waves::find_wave;
 use crate::config::Settings;
-use crate::participants::{ParticipantRow, RowError, read_participants};
+use crate::participants::{ParticipantRow, RowError, both, read_participants};
 use crate::store::participants::{self as stored, NewParticipant, ParticipantListing};
 use crate::store::waves::Wave;
 use crate::store::{outbox, regions, surveys};
@@ -146,32 +146,31 @@ fn import_row(
     row: &ParticipantRow,
     key: &SecretKey,
 ) -> anyhow::Result<Result<RowOutcome, Vec<RowError>>> {
-    let problem = |column: &str, message: String| RowError {
-        line: row.line,
-        column: Some(column.to_owned()),
-        message,
-    };
+    let problem = |column: &str, text| RowError::new(row.line, Some(column.to_owned()), text);
     let mut problems = Vec::new();
     let mut attributes = serde_json::Map::new();
     for (key, value) in &row.attributes {
         let value = match survey.attributes.get(key) {
-            Some(declared) => match declared
-                .values
-                .iter()
-                .find(|v| v.eq_ignore_ascii_case(value.trim()))
-            {
-                Some(allowed) => allowed.clone(),
-                None => {
-                    problems.push(problem(
+            Some(declared) => {
+                match declared
+                    .values
+                    .iter()
+                    .find(|v| v.eq_ignore_ascii_case(value.trim()))
+                {
+                    Some(allowed) => allowed.clone(),
+                    None => {
+                        let allowed = declared.values.join(", ");
+                        problems.push(problem(
                         key,
-                        format!(
-                            "`{value}` is not a value of {key}; the survey allows {}",
-                            declared.values.join(", ")
+                        both(
+                            format!("`{value}` is not a value of {key}; the survey allows {allowed}"),
+                            format!("„{value}“ ist kein Wert von {key}; die Umfrage erlaubt {allowed}"),
                         ),
                     ));
-                    continue;
+                        continue;
+                    }
                 }
-            },
+            }
             None => value.clone(),
         };
         attributes.insert(key.clone(), serde_json::Value::String(value));
@@ -180,11 +179,12 @@ fn import_row(
         if existing.region.eq_ignore_ascii_case(&row.region) && problems.is_empty() {
             return Ok(Ok(RowOutcome::AlreadyThere));
         }
+        let (email, region) = (&row.email, &existing.region);
         problems.push(problem(
             "email",
-            format!(
-                "`{}` is already in this wave, for region {}",
-                row.email, existing.region
+            both(
+                format!("`{email}` is already in this wave, for region {region}"),
+                format!("„{email}“ ist in dieser Welle schon für die Region {region} eingetragen"),
             ),
         ));
     }

@@ -374,7 +374,10 @@ pub async fn upload_participants(
             render_wave(&state, &request, slug, Some(message), Vec::new()).await
         }
         Err(errors) => {
-            let mut problems: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            let mut problems: Vec<String> = errors
+                .iter()
+                .map(crate::participants::RowError::in_german)
+                .collect();
             problems.push("Nichts wurde importiert; bitte korrigieren Sie die Datei und laden Sie sie erneut hoch.".to_owned());
             render_wave(&state, &request, slug, None, problems).await
         }
@@ -851,7 +854,10 @@ async fn preview_participants(
     .await?;
     match outcome {
         Err(errors) => {
-            let mut problems: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            let mut problems: Vec<String> = errors
+                .iter()
+                .map(crate::participants::RowError::in_german)
+                .collect();
             problems.push("Nichts wurde importiert; bitte korrigieren Sie die Datei und laden Sie sie erneut hoch.".to_owned());
             render_wave(state, request, slug, None, problems).await
         }

@@ -1,4 +1,3 @@
-
 use super::*;
 
 const LAENDER: [&str; 16] = [

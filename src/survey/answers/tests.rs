@@ -1,4 +1,3 @@
-
 use super::*;
 use crate::survey::{Format, parse_definition};
 use proptest::prelude::*;
