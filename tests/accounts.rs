@@ -5,19 +5,10 @@ use diesel::prelude::*;
 use mint_survey::accounts::Role;
 use mint_survey::store::schema::{audit_log, users};
 
-use crate::helpers::app::{PASSWORD, TestApp, encode, staff_account};
+use crate::helpers::app::{PASSWORD, TestApp, csrf_of, encode, staff_account};
 use crate::helpers::cli::mint;
 use crate::helpers::db::TestDb;
 use crate::helpers::smtp::SmtpServer;
-
-fn csrf_of(cookie: &str) -> String {
-    cookie
-        .split(';')
-        .next()
-        .unwrap()
-        .trim_start_matches("csrf=")
-        .to_owned()
-}
 
 fn id_of(db: &TestDb, email: &str) -> i64 {
     users::table

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use mint_survey::accounts::Role;
 use mint_survey::store::schema::{audit_log, staff_sessions};
 
-use crate::helpers::app::{PASSWORD, TestApp, encode, staff_account};
+use crate::helpers::app::{PASSWORD, TestApp, csrf_of, encode, staff_account};
 use crate::helpers::cli::mint;
 use crate::helpers::db::TestDb;
 use crate::helpers::fixtures::open_wave;
@@ -659,14 +659,6 @@ fn every_staff_form_checks_the_role_and_its_csrf_token() {
     let admin = app.login("admin@example.org", PASSWORD);
     let board = app.login("beirat@example.org", PASSWORD);
     let coordinator = app.login("land@example.org", PASSWORD);
-    let csrf_of = |cookie: &str| {
-        cookie
-            .split(';')
-            .next()
-            .unwrap()
-            .trim_start_matches("csrf=")
-            .to_owned()
-    };
     let w = |rest: &str| format!("/admin/wellen/{slug}{rest}");
     // path, form fields after the token, the admin's answer with a valid token and without one.
     // The two uploads are multipart forms: a urlencoded body is unreadable to them (400); their

@@ -313,6 +313,12 @@ impl<'a> Respondent<'a> {
     }
 }
 
+/// The CSRF token in a cookie header that starts with the `csrf` cookie (as `login` returns it).
+pub fn csrf_of(cookie: &str) -> String {
+    let first = cookie.split(';').next().unwrap_or_default();
+    first.trim_start_matches("csrf=").to_owned()
+}
+
 /// Percent-encoding for form values.
 pub fn encode(text: &str) -> String {
     text.bytes()
