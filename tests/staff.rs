@@ -78,7 +78,7 @@ fn a_new_account_sets_its_password_through_its_link_and_logs_in() {
     let (status, cookie, body, _) = app.get(path, None);
     assert_eq!(status, 200, "{body}");
     let cookie = cookie.unwrap();
-    let csrf = cookie.trim_start_matches("csrf=");
+    let csrf = csrf_of(&cookie);
     let post = |form: String| app.post_form(path, Some(&cookie), &form);
     let (status, _) = post(format!("csrf={csrf}&passwort=kurz&wiederholung=kurz"));
     assert_eq!(status, 422);
@@ -104,7 +104,7 @@ fn a_new_account_sets_its_password_through_its_link_and_logs_in() {
 fn login_attempt(app: &TestApp, email: &str, password: &str) -> (u16, String) {
     let (_, cookie, _, _) = app.get("/login", None);
     let cookie = cookie.unwrap();
-    let csrf = cookie.trim_start_matches("csrf=").to_owned();
+    let csrf = csrf_of(&cookie);
     let form = format!(
         "csrf={csrf}&email={}&passwort={}",
         encode(email),
@@ -150,7 +150,7 @@ fn logout_ends_the_session_and_idle_sessions_expire() {
     let app = TestApp::spawn(&db);
     let auth = app.login("beirat@example.org", PASSWORD);
     assert_eq!(app.get("/board", Some(&auth)).0, 200);
-    let csrf = auth.split(';').next().unwrap().trim_start_matches("csrf=");
+    let csrf = csrf_of(&auth);
     assert_eq!(
         app.post_form("/logout", Some(&auth), "").0,
         403,
@@ -297,12 +297,7 @@ fn an_admin_uploads_a_definition_sees_its_problems_then_loads_it() {
     staff_account(&db, "admin@example.org", Role::Admin, None);
     let app = TestApp::spawn(&db);
     let auth = app.login("admin@example.org", PASSWORD);
-    let csrf = auth
-        .split(';')
-        .next()
-        .unwrap()
-        .trim_start_matches("csrf=")
-        .to_owned();
+    let csrf = csrf_of(&auth);
     let upload = |fields: &[(&str, &str)], file: (&str, &str)| {
         app.post_multipart("/admin/umfragen", &auth, multipart(fields, file))
     };
@@ -349,12 +344,7 @@ fn an_admin_creates_a_wave_imports_participants_after_one_bad_row_and_invites_th
     let smtp = crate::helpers::smtp::SmtpServer::start();
     let app = TestApp::spawn_with_env(&db, &[("SMTP_URL", smtp.url())]);
     let auth = app.login("admin@example.org", PASSWORD);
-    let csrf = auth
-        .split(';')
-        .next()
-        .unwrap()
-        .trim_start_matches("csrf=")
-        .to_owned();
+    let csrf = csrf_of(&auth);
 
     let form = format!(
         "csrf={csrf}&umfrage=fruehjahr-2020&titel={}&beginn=&ende=31.12.2099&kopie=&oeffnen=ja",
@@ -450,12 +440,7 @@ fn an_admin_closes_and_reopens_a_wave_from_its_page() {
     staff_account(&db, "admin@example.org", Role::Admin, None);
     let app = TestApp::spawn(&db);
     let auth = app.login("admin@example.org", PASSWORD);
-    let csrf = auth
-        .split(';')
-        .next()
-        .unwrap()
-        .trim_start_matches("csrf=")
-        .to_owned();
+    let csrf = csrf_of(&auth);
     let post = |change: &str| {
         app.post_form(
             &format!("/admin/wellen/{slug}/status/{change}"),
@@ -491,12 +476,7 @@ fn an_admin_previews_and_saves_a_waves_settings_and_mail_texts() {
     staff_account(&db, "admin@example.org", Role::Admin, None);
     let app = TestApp::spawn(&db);
     let auth = app.login("admin@example.org", PASSWORD);
-    let csrf = auth
-        .split(';')
-        .next()
-        .unwrap()
-        .trim_start_matches("csrf=")
-        .to_owned();
+    let csrf = csrf_of(&auth);
     let path = format!("/admin/wellen/{slug}/einstellungen");
     let (status, _, body, _) = app.get(&path, Some(&auth));
     assert_eq!(status, 200);
@@ -540,12 +520,7 @@ fn an_admin_renews_revokes_and_reopens_from_the_participant_list() {
     staff_account(&db, "admin@example.org", Role::Admin, None);
     let app = TestApp::spawn(&db);
     let auth = app.login("admin@example.org", PASSWORD);
-    let csrf = auth
-        .split(';')
-        .next()
-        .unwrap()
-        .trim_start_matches("csrf=")
-        .to_owned();
+    let csrf = csrf_of(&auth);
     let id_of = |email: &str| -> i64 {
         use mint_survey::store::schema::contacts;
         contacts::table
@@ -606,7 +581,7 @@ fn a_forgotten_password_is_replaced_through_a_mailed_link() {
     let (status, cookie, _, _) = app.get("/passwort-vergessen", None);
     assert_eq!(status, 200);
     let cookie = cookie.unwrap();
-    let csrf = cookie.trim_start_matches("csrf=").to_owned();
+    let csrf = csrf_of(&cookie);
     let ask = |email: &str| {
         let form = format!("csrf={csrf}&email={}", encode(email));
         app.post("/passwort-vergessen", Some(&cookie), &form).2

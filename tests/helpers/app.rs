@@ -125,7 +125,7 @@ impl TestApp {
         let (status, cookie, _, _) = self.get("/login", None);
         assert_eq!(status, 200);
         let csrf = cookie.expect("the login page sets the CSRF cookie");
-        let token = csrf.trim_start_matches("csrf=").to_owned();
+        let token = csrf_of(&csrf);
         let form = format!(
             "csrf={token}&email={}&passwort={}",
             encode(email),
@@ -274,7 +274,7 @@ impl<'a> Respondent<'a> {
         let (status, cookie, body, _) = app.get(path, None);
         assert_eq!(status, 200, "{body}");
         let cookie = cookie.expect("the first visit sets the CSRF cookie");
-        let csrf = cookie.trim_start_matches("csrf=").to_owned();
+        let csrf = csrf_of(&cookie);
         (
             Respondent {
                 app,
