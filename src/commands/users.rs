@@ -200,21 +200,13 @@ pub fn list(conn: &mut PgConnection) -> anyhow::Result<()> {
             user.email,
             user.role().as_str(),
             user.land_code.as_deref().unwrap_or("-"),
-            account_state(user),
+            user.state().english(),
             account
                 .last_login
                 .map_or_else(|| "-".to_owned(), crate::time::format_berlin)
         );
     }
     Ok(())
-}
-
-fn account_state(user: &users::User) -> &'static str {
-    match (&user.disabled_at, &user.password_hash) {
-        (Some(_), _) => "disabled",
-        (None, None) => "no password yet",
-        (None, Some(_)) => "active",
-    }
 }
 
 /// `user disable --email E` (`disabled` true) or `user enable --email E`: an account that is

@@ -27,7 +27,47 @@ pub struct User {
     pub disabled_at: Option<DateTime<Utc>>,
 }
 
+/// Where an account stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountState {
+    /// It can log in.
+    Active,
+    /// Added, but no password set yet.
+    Invited,
+    /// Disabled: it cannot log in.
+    Disabled,
+}
+
+impl AccountState {
+    /// The word the command line prints.
+    pub fn english(self) -> &'static str {
+        match self {
+            AccountState::Active => "active",
+            AccountState::Invited => "no password yet",
+            AccountState::Disabled => "disabled",
+        }
+    }
+
+    /// The word the admin pages show.
+    pub fn german(self) -> &'static str {
+        match self {
+            AccountState::Active => "aktiv",
+            AccountState::Invited => "eingeladen",
+            AccountState::Disabled => "gesperrt",
+        }
+    }
+}
+
 impl User {
+    /// Where the account stands: disabled wins over a missing password.
+    pub fn state(&self) -> AccountState {
+        match (&self.disabled_at, &self.password_hash) {
+            (Some(_), _) => AccountState::Disabled,
+            (None, None) => AccountState::Invited,
+            (None, Some(_)) => AccountState::Active,
+        }
+    }
+
     /// The account's role (`Board` for an unknown word, which the table's check rules out).
     pub fn role(&self) -> Role {
         Role::parse(&self.role).unwrap_or(Role::Board)

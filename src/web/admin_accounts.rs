@@ -22,7 +22,7 @@ use crate::accounts::Role;
 use crate::commands::users::{
     Delivery, insert_account, password_link, role_with_land, send_welcome_mail,
 };
-use crate::store::users::{self, AccountListing, User};
+use crate::store::users::{self, AccountListing};
 use crate::survey::LAENDER;
 
 #[derive(Template)]
@@ -39,16 +39,6 @@ struct AccountsPage<'a> {
     /// What was refused, and the field of the new-account form it is about (if any).
     error: Option<(String, Option<&'static str>)>,
     message: Option<String>,
-}
-
-impl AccountsPage<'_> {
-    fn state(&self, user: &User) -> &'static str {
-        match (&user.disabled_at, &user.password_hash) {
-            (Some(_), _) => "gesperrt",
-            (None, None) => "eingeladen",
-            (None, Some(_)) => "aktiv",
-        }
-    }
 }
 
 /// The roles as the forms offer them: stored word and German name.
