@@ -9,9 +9,9 @@ use mint_survey::store::{participants, responses, surveys, waves};
 use mint_survey::survey::answers::{self, Answers, FormFields, field_name};
 
 use crate::helpers::app::{PASSWORD, TestApp, staff_account};
-use crate::helpers::cli::{mint, scratch_file};
+use crate::helpers::cli::mint;
 use crate::helpers::db::{TestDb, scratch_dir};
-use crate::helpers::fixtures::answer_page;
+use crate::helpers::fixtures::{answer_page, import_participants};
 use mint_survey::accounts::Role;
 
 /// Bayern 9 (7 submit, 2 leave drafts), Nordrhein-Westfalen 6, Bremen 2, Saarland 1. Bayern and
@@ -31,18 +31,7 @@ pub(crate) fn wave_with_participants(db: &TestDb) -> String {
             ));
         }
     }
-    let file = scratch_file("report-participants.csv", csv);
-    mint(
-        db,
-        &[
-            "participants",
-            "import",
-            "--wave",
-            &slug,
-            file.to_str().unwrap(),
-        ],
-    )
-    .success();
+    import_participants(db, &slug, csv);
     slug
 }
 

@@ -40,19 +40,25 @@ pub fn open_wave(db: &TestDb, n: usize) -> String {
     if n == 0 {
         return slug;
     }
-    let file = scratch_file("participants.csv", participants_csv(n));
+    import_participants(db, &slug, participants_csv(n));
+    slug
+}
+
+/// Imports the participants file `csv` into wave `slug` through `participants import`; it must
+/// succeed.
+pub fn import_participants(db: &TestDb, slug: &str, csv: String) {
+    let file = scratch_file("participants.csv", csv);
     mint(
         db,
         &[
             "participants",
             "import",
             "--wave",
-            &slug,
+            slug,
             file.to_str().unwrap(),
         ],
     )
     .success();
-    slug
 }
 
 /// The path (`/t/{token}`) of a participant's personal link, as `participants link` prints it.
