@@ -35,15 +35,6 @@ impl Role {
         }
     }
 
-    /// German name shown on pages.
-    pub fn label(self) -> &'static str {
-        match self {
-            Role::Admin => "Administration",
-            Role::Board => "Länderbeirat",
-            Role::Coordinator => "Landeskoordination",
-        }
-    }
-
     /// Whether the role may read reports and downloads (everyone with an account).
     pub fn reads_reports(self) -> bool {
         true
@@ -52,6 +43,23 @@ impl Role {
     /// Whether the role may run waves, see contacts, raw data and the audit log.
     pub fn administers(self) -> bool {
         self == Role::Admin
+    }
+}
+
+impl crate::text::Bilingual for Role {
+    /// The German name shown on pages: "Administration", "Länderbeirat", "Landeskoordination".
+    fn german(&self) -> String {
+        match self {
+            Role::Admin => "Administration",
+            Role::Board => "Länderbeirat",
+            Role::Coordinator => "Landeskoordination",
+        }
+        .to_owned()
+    }
+
+    /// The word typed and printed on the command line.
+    fn english(&self) -> String {
+        self.as_str().to_owned()
     }
 }
 

@@ -1,10 +1,12 @@
 //! mint-survey: survey platform of the MINT-Regionen.
 //!
 //! Survey definitions are files in `surveys/` ([`survey`]: parsing and checking, pure), stored with
-//! their versions in PostgreSQL ([`store`]); [`commands`] implements the command line on top of
-//! both, configured by [`config`]. `docs/ARCHITECTURE.md` shows how the parts fit together.
+//! their versions in PostgreSQL ([`store`]). The operations of the product are in [`app`]; the
+//! command line ([`commands`]) and the web application ([`web`]) both call them, configured by
+//! [`config`]. `docs/ARCHITECTURE.md` shows how the parts fit together.
 
 pub mod accounts;
+pub mod app;
 pub mod commands;
 pub mod config;
 pub mod mail;

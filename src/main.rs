@@ -131,20 +131,23 @@ struct WaveSettingsArgs {
     reminder_text: Option<PathBuf>,
 }
 
-impl From<WaveSettingsArgs> for commands::waves::WaveOptions {
-    fn from(a: WaveSettingsArgs) -> Self {
-        commands::waves::WaveOptions {
-            opens: a.opens,
-            closes: a.closes,
-            reminders: a.reminders,
-            reminder_days: a.reminder_days,
-            suppress_below: a.suppress_below,
-            invitation_subject: a.invitation_subject,
-            invitation_text: a.invitation_text,
-            reminder_subject: a.reminder_subject,
-            reminder_text: a.reminder_text,
+impl WaveSettingsArgs {
+    /// The settings, with the mail texts read from their files.
+    fn read(self) -> anyhow::Result<mint_survey::app::waves::WaveSettings> {
+        let files = commands::waves::TextFiles {
+            invitation: self.invitation_text,
+            reminder: self.reminder_text,
+        };
+        files.read_into(mint_survey::app::waves::WaveSettings {
+            opens: self.opens,
+            closes: self.closes,
+            reminders: self.reminders,
+            reminder_days: self.reminder_days,
+            suppress_below: self.suppress_below,
+            invitation_subject: self.invitation_subject,
+            reminder_subject: self.reminder_subject,
             ..Default::default()
-        }
+        })
     }
 }
 
@@ -360,7 +363,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             include_raw,
         } => {
             let mut conn = commands::open_store(&settings)?;
-            let options = commands::report::ReportOptions {
+            let options = mint_survey::app::reports::ReportOptions {
                 wave,
                 out,
                 compare,
@@ -372,7 +375,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let mut conn = commands::open_store(&settings)?;
             match command {
                 UserCommand::Add { email, role, land } => {
-                    commands::users::add(&mut conn, &settings, &email, &role, land.as_deref())
+                    let input = mint_survey::app::accounts::NewAccount { email, role, land };
+                    commands::users::add(&mut conn, &settings, &input)
                 }
                 UserCommand::List => commands::users::list(&mut conn),
                 UserCommand::Disable { email } => {
@@ -399,49 +403,23 @@ fn run_wave(
             copy_from,
             settings: options,
         } => {
-            let (wave, copied) = waves::create(
-                conn,
-                settings,
-                &survey,
-                &title,
-                copy_from.as_deref(),
-                &options.into(),
-            )?;
-            eprintln!(
-                "Created wave `{}` ({}){}; it is {}.",
-                wave.slug,
-                wave.title,
-                if copied > 0 {
-                    format!(" with {copied} participants copied, each with a new link")
-                } else {
-                    String::new()
-                },
-                wave.state(chrono::Utc::now()).as_str()
-            );
-            println!("{}", wave.slug);
+            let input = mint_survey::app::waves::NewWave {
+                survey,
+                title,
+                copy_from,
+                settings: options.read()?,
+                open_now: false,
+            };
+            waves::create(conn, settings, &input)?;
         }
         WaveCommand::Set {
             wave,
             settings: options,
-        } => {
-            let wave = waves::set(conn, &wave, &options.into())?;
-            println!("Updated wave `{}`.", wave.slug);
-        }
-        WaveCommand::Open { wave } => {
-            let wave = waves::open(conn, &wave)?;
-            println!("Wave `{}` is open.", wave.slug);
-        }
-        WaveCommand::Close { wave } => {
-            let wave = waves::close(conn, &wave)?;
-            println!("Wave `{}` is closed.", wave.slug);
-        }
+        } => waves::set(conn, &wave, &options.read()?)?,
+        WaveCommand::Open { wave } => waves::open(conn, &wave)?,
+        WaveCommand::Close { wave } => waves::close(conn, &wave)?,
         WaveCommand::List => waves::list(conn)?,
-        WaveCommand::PurgeContacts { wave } => {
-            let purged = waves::purge_contacts(conn, &wave)?;
-            println!(
-                "Removed the names and addresses of {purged} participants of wave `{wave}`; answers are kept."
-            );
-        }
+        WaveCommand::PurgeContacts { wave } => waves::purge_contacts(conn, &wave)?,
     }
     Ok(())
 }
@@ -463,18 +441,13 @@ fn run_participants(
         ParticipantsCommand::List { wave } => participants::list(conn, &wave)?,
         ParticipantsCommand::Links { wave } => participants::links(conn, settings, &wave)?,
         ParticipantsCommand::Link { wave, email } => {
-            println!("{}", participants::link(conn, settings, &wave, &email)?)
+            participants::link(conn, settings, &wave, &email)?
         }
         ParticipantsCommand::Renew { wave, email } => {
-            let link = participants::renew(conn, settings, &wave, &email)?;
-            eprintln!("The old link of {email} no longer works. The new one:");
-            println!("{link}");
+            participants::renew(conn, settings, &wave, &email)?
         }
         ParticipantsCommand::Revoke { wave, email } => {
-            participants::revoke(conn, &wave, &email)?;
-            println!(
-                "The link of {email} in wave `{wave}` no longer works, and no more mails go to them."
-            );
+            participants::revoke(conn, settings, &wave, &email)?
         }
     }
     Ok(())
@@ -487,9 +460,10 @@ fn run_mailing(settings: &Settings, args: MailingArgs, invitation: bool) -> anyh
         rate: args.rate,
         connections: args.connections,
     };
-    if invitation {
-        commands::mailing::invite(&mut conn, &url, settings, &args.wave, &options)
+    let kind = if invitation {
+        mint_survey::mail::templates::MailKind::Invitation
     } else {
-        commands::mailing::remind(&mut conn, &url, settings, &args.wave, &options)
-    }
+        mint_survey::mail::templates::MailKind::Reminder
+    };
+    commands::mailing::run(&mut conn, &url, settings, &args.wave, kind, &options)
 }

@@ -1,4 +1,17 @@
-//! Small text helpers shared by several parts: German transliteration and slugs.
+//! Small text helpers shared by several parts: the product's two languages ([`Bilingual`]),
+//! German transliteration and slugs.
+
+/// Something the product words in both of its languages: German for the pages, English for the
+/// command line.
+///
+/// The one mechanism for every refusal, state and label that both the staff pages and the command
+/// line show: an operation's error enum implements it once, and each edge picks its language.
+pub trait Bilingual {
+    /// The German text (staff pages, mails): a sentence or a word, never a command-line flag.
+    fn german(&self) -> String;
+    /// The English text (command line): may name flags and commands.
+    fn english(&self) -> String;
+}
 
 /// Lower-case ASCII with German letters spelt out: "Thüringen" → "thueringen", "Größe" → "groesse".
 pub fn transliterate(text: &str) -> String {

@@ -96,7 +96,11 @@ fn a_new_account_sets_its_password_through_its_link_and_logs_in() {
     assert_eq!(status, 200);
     assert!(body.contains("Angemeldet als leitung@example.org"));
     let log = actions(&db);
-    assert!(log.contains(&("Kommandozeile".into(), "user_added".into())));
+    assert!(
+        log.iter()
+            .any(|(actor, action)| actor.starts_with("Kommandozeile (") && action == "user_added"),
+        "{log:?}"
+    );
     assert!(log.contains(&("leitung@example.org".into(), "password_set".into())));
     assert!(log.contains(&("leitung@example.org".into(), "login".into())));
 }
@@ -621,10 +625,65 @@ fn a_forgotten_password_is_replaced_through_a_mailed_link() {
     )));
 }
 
-/// Every staff form: anonymous → to the login; board and coordinator → 403 before anything runs;
-/// an admin with a wrong CSRF token → 403; an admin with the right one → the form's own answer.
+/// Every POST route of the route table, with its path parameters filled in: a wave, a participant
+/// or account id, a change, a token.
+fn every_post_route(slug: &str) -> Vec<String> {
+    let posts: Vec<String> = mint_survey::web::routes::ROUTES
+        .iter()
+        .filter(|(method, _)| *method == "post")
+        .map(|(_, pattern)| {
+            pattern
+                .replace("{wave}", slug)
+                .replace("{id}", "1")
+                .replace("{change}", "sperren")
+                .replace("{token}", "0b1c2d3e-0000-4000-8000-000000000000")
+        })
+        .collect();
+    assert!(
+        posts.len() >= 18,
+        "the route table lists too few forms: {posts:?}"
+    );
+    posts
+}
+
+/// Every form of the route table refuses a wrong CSRF token with 403, before anything runs: a new
+/// form that forgets the check (or reads its body without `CsrfForm`/`CsrfUpload`) fails here. Each
+/// route gets a urlencoded body first and, where that cannot be read (an upload), a multipart one.
 #[test]
-fn every_staff_form_checks_the_role_and_its_csrf_token() {
+fn every_form_in_the_route_table_refuses_a_wrong_csrf_token() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 2);
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    let app = TestApp::spawn(&db);
+    let admin = app.login("admin@example.org", PASSWORD);
+    let mut wrong = Vec::new();
+    for path in every_post_route(&slug) {
+        let mut status = app
+            .post_form(&path, Some(&admin), "csrf=falsch&email=a%40b.de&titel=x")
+            .0;
+        if status == 400 {
+            let form = multipart(&[("csrf", "falsch")], ("datei.csv", "a;b\n"));
+            status = app.post_multipart(&path, &admin, form).0;
+        }
+        if status != 403 {
+            wrong.push(format!(
+                "POST {path} with a wrong token: {status}, expected 403"
+            ));
+        }
+    }
+    assert_eq!(
+        app.post_form("/logout", Some(&admin), "email=a%40b.de").0,
+        403,
+        "a form without a token at all"
+    );
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// Every admin form: anonymous → to the login, board and coordinator → 403 before anything runs
+/// (for every POST under /admin in the route table); an admin with the right token → the form's
+/// own answer.
+#[test]
+fn every_admin_form_checks_the_role_and_answers_an_admin() {
     let db = TestDb::new();
     let slug = open_wave(&db, 2);
     staff_account(&db, "admin@example.org", Role::Admin, None);
@@ -634,51 +693,45 @@ fn every_staff_form_checks_the_role_and_its_csrf_token() {
     let admin = app.login("admin@example.org", PASSWORD);
     let board = app.login("beirat@example.org", PASSWORD);
     let coordinator = app.login("land@example.org", PASSWORD);
-    let w = |rest: &str| format!("/admin/wellen/{slug}{rest}");
-    // path, form fields after the token, the admin's answer with a valid token and without one.
-    // The two uploads are multipart forms: a urlencoded body is unreadable to them (400); their
-    // token check is in the upload tests, with real multipart bodies.
-    let forms: Vec<(String, &str, u16, u16)> = vec![
-        ("/admin/wellen/neu".into(), "titel=", 422, 403),
-        ("/admin/konten".into(), "email=", 422, 403),
-        ("/admin/konten/999999/sperren".into(), "", 404, 403),
-        ("/admin/konten/rolle".into(), "konto=999999", 404, 403),
-        (w("/einstellungen"), "aktion=vorschau", 200, 403),
-        (w("/status/unbekannt"), "", 404, 403),
-        (w("/teilnehmende/999999/sperren"), "", 404, 403),
-        (w("/einladungen"), "", 303, 403),
-        (w("/erinnerungen"), "", 303, 403),
-        ("/admin/umfragen".into(), "", 400, 400),
-        (w("/teilnehmende"), "", 400, 400),
-    ];
     let mut wrong = Vec::new();
-    for (path, fields, admin_answer, without_token) in &forms {
-        let cases = [
+    for path in every_post_route(&slug)
+        .into_iter()
+        .filter(|p| p.starts_with("/admin"))
+    {
+        for (who, cookie, want) in [
             ("anonymous", None, 303),
             ("board", Some(&board), 403),
             ("coordinator", Some(&coordinator), 403),
-            ("admin without token", Some(&admin), *without_token),
-            ("admin", Some(&admin), *admin_answer),
-        ];
-        for (who, cookie, want) in cases {
-            let token = match (who, cookie) {
-                ("admin without token", _) => "falsch".to_owned(),
-                (_, Some(cookie)) => csrf_of(cookie),
-                (_, None) => "x".to_owned(),
-            };
-            let form = format!("csrf={token}&{fields}");
-            let (status, _) = app.post_form(path, cookie.map(String::as_str), &form);
+        ] {
+            let token = cookie.map_or_else(|| "x".to_owned(), |c| csrf_of(c));
+            let form = format!("csrf={token}");
+            let (status, _) = app.post_form(&path, cookie.map(String::as_str), &form);
             if status != want {
                 wrong.push(format!("POST {path} as {who}: {status}, expected {want}"));
             }
         }
     }
-    // Forms outside /admin: each refuses a wrong token.
-    for path in ["/login", "/logout", "/passwort-vergessen"] {
-        let (status, _) =
-            app.post_form(path, Some(&admin), "csrf=falsch&email=a%40b.de&passwort=x");
-        if status != 403 {
-            wrong.push(format!("POST {path} with a wrong token: {status}"));
+    let w = |rest: &str| format!("/admin/wellen/{slug}{rest}");
+    // path, form fields after the token, the admin's answer with a valid token. The two uploads
+    // are multipart forms: a urlencoded body is unreadable to them (400).
+    let forms: Vec<(String, &str, u16)> = vec![
+        ("/admin/wellen/neu".into(), "titel=", 422),
+        ("/admin/konten".into(), "email=", 422),
+        ("/admin/konten/999999/sperren".into(), "", 404),
+        ("/admin/konten/rolle".into(), "konto=999999", 404),
+        (w("/einstellungen"), "aktion=vorschau", 200),
+        (w("/status/unbekannt"), "", 404),
+        (w("/teilnehmende/999999/sperren"), "", 404),
+        (w("/einladungen"), "", 303),
+        (w("/erinnerungen"), "", 303),
+        ("/admin/umfragen".into(), "", 400),
+        (w("/teilnehmende"), "", 400),
+    ];
+    for (path, fields, want) in &forms {
+        let form = format!("csrf={}&{fields}", csrf_of(&admin));
+        let (status, _) = app.post_form(path, Some(&admin), &form);
+        if status != *want {
+            wrong.push(format!("POST {path} as admin: {status}, expected {want}"));
         }
     }
     assert!(wrong.is_empty(), "{wrong:#?}");

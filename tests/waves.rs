@@ -256,3 +256,84 @@ fn contacts_are_purged_only_after_the_wave_closed_and_participants_stay() {
         4
     );
 }
+
+/// Command-line actions are audited like the pages' ones, in the name of the system user.
+#[test]
+fn command_line_wave_actions_are_in_the_audit_log_with_the_command_line_actor() {
+    use mint_survey::store::schema::audit_log;
+    let db = TestDb::new();
+    mint(&db, &["survey", "load", "surveys/fruehjahr-2020.toml"]).success();
+    let slug = mint(
+        &db,
+        &[
+            "wave",
+            "create",
+            "--survey",
+            "fruehjahr-2020",
+            "--title",
+            "Frühjahr 2020",
+        ],
+    )
+    .success()
+    .trim()
+    .to_owned();
+    mint(&db, &["wave", "set", &slug, "--reminders", "3"]).success();
+    mint(&db, &["wave", "open", &slug]).success();
+    mint(&db, &["wave", "close", &slug]).success();
+    mint(&db, &["wave", "purge-contacts", &slug]).success();
+    let log: Vec<(String, String, String)> = audit_log::table
+        .select((audit_log::actor, audit_log::action, audit_log::subject))
+        .order(audit_log::id)
+        .load(&mut db.conn())
+        .unwrap();
+    let actions: Vec<&str> = log
+        .iter()
+        .filter(|(actor, _, _)| actor.starts_with("Kommandozeile ("))
+        .map(|(_, action, _)| action.as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "survey_loaded",
+            "wave_created",
+            "wave_settings_changed",
+            "wave_opened",
+            "wave_closed",
+            "contacts_purged"
+        ],
+        "{log:?}"
+    );
+    assert!(log.iter().skip(1).all(|(_, _, subject)| subject == &slug));
+}
+
+/// A refused date on the new-wave page is explained in German, with no command-line flag or
+/// English, and the form keeps what was typed.
+#[test]
+fn a_refused_wave_date_on_the_page_is_worded_in_german_only() {
+    use crate::helpers::app::{PASSWORD, TestApp, csrf_of, staff_account};
+    use mint_survey::accounts::Role;
+    let db = TestDb::new();
+    mint(&db, &["survey", "load", "surveys/fruehjahr-2020.toml"]).success();
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    let app = TestApp::spawn(&db);
+    let auth = app.login("admin@example.org", PASSWORD);
+    let form = format!(
+        "csrf={}&umfrage=fruehjahr-2020&titel=Herbst&beginn=31.02.2021&ende=&kopie=",
+        csrf_of(&auth)
+    );
+    let (status, _, body) = app.post("/admin/wellen/neu", Some(&auth), &form);
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains("„31.02.2021“ ist kein gültiges Datum (TT.MM.JJJJ"),
+        "{body}"
+    );
+    for english in ["--opens", "is not a date", "write 2020"] {
+        assert!(!body.contains(english), "{english} in {body}");
+    }
+    assert!(
+        body.contains("value=\"31.02.2021\""),
+        "the typed date is kept"
+    );
+    let created: i64 = waves::table.count().get_result(&mut db.conn()).unwrap();
+    assert_eq!(created, 0);
+}

@@ -164,25 +164,62 @@ fn fill(template: &str, values: &MailValues, html: bool) -> String {
     out
 }
 
+/// A mail text's placeholder that cannot be filled.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlaceholderError {
+    /// `{{` without `}}`; holds the text from there (at most 20 characters).
+    #[error("a placeholder is not closed: `{0}`")]
+    Unclosed(String),
+    /// A name that is not one of [`PLACEHOLDERS`], with the closest known one.
+    #[error("unknown placeholder `{{{{ {name} }}}}`{}; known are {}", suggestion.map(|s| format!(" (did you mean `{{{{ {s} }}}}`?)")).unwrap_or_default(), known_placeholders())]
+    Unknown {
+        /// The name as written.
+        name: String,
+        /// The closest known name, if one is close.
+        suggestion: Option<&'static str>,
+    },
+}
+
+fn known_placeholders() -> String {
+    PLACEHOLDERS.map(|p| format!("{{{{ {p} }}}}")).join(", ")
+}
+
+impl crate::text::Bilingual for PlaceholderError {
+    fn german(&self) -> String {
+        match self {
+            PlaceholderError::Unclosed(text) => {
+                format!("ein Platzhalter ist nicht geschlossen: „{text}“")
+            }
+            PlaceholderError::Unknown { name, suggestion } => format!(
+                "unbekannter Platzhalter „{{{{ {name} }}}}“{}; bekannt sind {}",
+                suggestion
+                    .map(|s| format!(" (gemeint ist wohl „{{{{ {s} }}}}“)"))
+                    .unwrap_or_default(),
+                known_placeholders()
+            ),
+        }
+    }
+
+    fn english(&self) -> String {
+        self.to_string()
+    }
+}
+
 /// Checks that a text uses only known placeholders, each closed: "unknown placeholder `{{ regon }}`".
-pub fn check_placeholders(text: &str) -> anyhow::Result<()> {
+pub fn check_placeholders(text: &str) -> Result<(), PlaceholderError> {
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
         let Some(end) = rest[start..].find("}}") else {
-            anyhow::bail!(
-                "a placeholder is not closed: `{}`",
-                &rest[start..].chars().take(20).collect::<String>()
-            );
+            return Err(PlaceholderError::Unclosed(
+                rest[start..].chars().take(20).collect(),
+            ));
         };
         let name = rest[start + 2..start + end].trim();
         if !PLACEHOLDERS.contains(&name) {
-            let hint = crate::survey::decode::suggest(name, PLACEHOLDERS)
-                .map(|s| format!(" (did you mean `{{{{ {s} }}}}`?)"))
-                .unwrap_or_default();
-            anyhow::bail!(
-                "unknown placeholder `{{{{ {name} }}}}`{hint}; known are {}",
-                PLACEHOLDERS.map(|p| format!("{{{{ {p} }}}}")).join(", ")
-            );
+            return Err(PlaceholderError::Unknown {
+                name: name.to_owned(),
+                suggestion: crate::survey::decode::suggest(name, PLACEHOLDERS),
+            });
         }
         rest = &rest[start + end + 2..];
     }

@@ -38,23 +38,25 @@ pub enum AccountState {
     Disabled,
 }
 
-impl AccountState {
-    /// The word the command line prints.
-    pub fn english(self) -> &'static str {
-        match self {
-            AccountState::Active => "active",
-            AccountState::Invited => "no password yet",
-            AccountState::Disabled => "disabled",
-        }
-    }
-
+impl crate::text::Bilingual for AccountState {
     /// The word the admin pages show.
-    pub fn german(self) -> &'static str {
+    fn german(&self) -> String {
         match self {
             AccountState::Active => "aktiv",
             AccountState::Invited => "eingeladen",
             AccountState::Disabled => "gesperrt",
         }
+        .to_owned()
+    }
+
+    /// The word the command line prints.
+    fn english(&self) -> String {
+        match self {
+            AccountState::Active => "active",
+            AccountState::Invited => "no password yet",
+            AccountState::Disabled => "disabled",
+        }
+        .to_owned()
     }
 }
 

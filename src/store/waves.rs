@@ -17,23 +17,25 @@ pub enum WaveState {
     Closed,
 }
 
-impl WaveState {
-    /// The English word used on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WaveState::Draft => "draft",
-            WaveState::Open => "open",
-            WaveState::Closed => "closed",
-        }
-    }
-
-    /// The German word shown to staff.
-    pub fn label(self) -> &'static str {
+impl crate::text::Bilingual for WaveState {
+    /// The word shown to staff: "Entwurf", "offen", "geschlossen".
+    fn german(&self) -> String {
         match self {
             WaveState::Draft => "Entwurf",
             WaveState::Open => "offen",
             WaveState::Closed => "geschlossen",
         }
+        .to_owned()
+    }
+
+    /// The word the command line prints: "draft", "open", "closed".
+    fn english(&self) -> String {
+        match self {
+            WaveState::Draft => "draft",
+            WaveState::Open => "open",
+            WaveState::Closed => "closed",
+        }
+        .to_owned()
     }
 }
 
@@ -142,7 +144,7 @@ pub struct NewWave {
 }
 
 /// Changes to a wave's settings; `None` leaves a setting as it is.
-#[derive(Debug, Clone, Default, AsChangeset)]
+#[derive(Debug, Clone, Default, PartialEq, AsChangeset)]
 #[diesel(table_name = waves)]
 pub struct WaveChanges {
     /// New opening time.

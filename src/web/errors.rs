@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
 use super::pages::MessagePage;
+use crate::app::OperationError;
 
 /// What can go wrong in a request.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,29 @@ pub enum AppError {
     /// Anything unexpected: logged once here, shown as a generic page.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// An operation's error where the page has no place for a refusal: its failure, or the refusal
+    /// as an unexpected error (logged, the generic page).
+    pub fn unexpected<E: OperationError>(error: E) -> AppError {
+        match error.into_failure() {
+            Ok(failure) => AppError::Internal(failure),
+            Err(refusal) => AppError::Internal(anyhow::anyhow!("{}", refusal.english())),
+        }
+    }
+}
+
+/// Splits an operation's outcome for a page: `Ok(Ok(value))`, `Ok(Err(refusal))` to show on the
+/// page in German, or `Err` (a failure) for the error page.
+pub fn refusal<T, E: OperationError>(outcome: Result<T, E>) -> Result<Result<T, E>, AppError> {
+    match outcome {
+        Ok(value) => Ok(Ok(value)),
+        Err(error) => match error.into_failure() {
+            Ok(failure) => Err(AppError::Internal(failure)),
+            Err(refusal) => Ok(Err(refusal)),
+        },
+    }
 }
 
 impl From<diesel::result::Error> for AppError {

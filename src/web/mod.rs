@@ -1,21 +1,21 @@
-//! The web application (actix-web): one route table, a file per page or resource, errors as pages.
+//! The web application (actix-web): one route table (`routes.rs`), a folder per area
+//! (`respondent/`, `staff/`, `admin/`, `board/`), extractors that check the session and the CSRF
+//! token (`extract.rs`), errors as pages (`errors.rs`).
 //!
-//! Handlers parse the request into domain types, make one database call (on the blocking pool,
-//! never holding a connection across an `.await`) and render or redirect.
+//! Handlers extract typed input, call an operation of `app::` (or, for the respondent's pages and
+//! the board's reads, the store) on the blocking pool, never holding a connection across an
+//! `.await`, and render German pages or redirect.
 
 pub mod admin;
-pub mod admin_accounts;
-pub mod admin_surveys;
-pub mod admin_waves;
 pub mod board;
 pub mod csrf;
 pub mod errors;
-pub mod one_form;
+pub mod extract;
 pub mod pages;
-pub mod questionnaire;
-pub mod questionnaire_view;
 pub mod rate_limit;
 pub mod respondent;
+pub mod routes;
+pub mod shared;
 pub mod staff;
 pub mod upload;
 
@@ -25,7 +25,6 @@ use actix_web::dev::Server;
 use actix_web::middleware::{DefaultHeaders, Logger};
 use actix_web::{App, HttpServer, web};
 
-use crate::accounts::Role;
 use crate::config::Settings;
 use crate::store::PgPool;
 use crate::tokens::SecretKey;
@@ -54,7 +53,7 @@ pub struct AppState {
     /// Rendered reports of the board pages.
     pub reports: std::sync::Arc<board::ReportCache>,
     /// Rendered blank one-form questionnaires.
-    pub blank_forms: one_form::BlankForms,
+    pub blank_forms: respondent::one_form::BlankForms,
 }
 
 /// The texts of /datenschutz and /barrierefreiheit when an installation has its own.
@@ -76,7 +75,7 @@ impl LegalTexts {
             let Some(path) = path else { return Ok(None) };
             let text = std::fs::read_to_string(path)
                 .map_err(|e| anyhow::anyhow!("{name} {} cannot be read: {e}", path.display()))?;
-            let paragraphs = questionnaire_view::paragraphs(&text);
+            let paragraphs = respondent::view::paragraphs(&text);
             anyhow::ensure!(!paragraphs.is_empty(), "{name} {} is empty", path.display());
             Ok(Some(paragraphs))
         };
@@ -135,7 +134,7 @@ impl AppState {
             surveys: std::sync::Arc::default(),
             legal: LegalTexts::default(),
             reports: std::sync::Arc::default(),
-            blank_forms: one_form::BlankForms::default(),
+            blank_forms: respondent::one_form::BlankForms::default(),
         }
     }
 }
@@ -164,7 +163,7 @@ impl Application {
                 .app_data(web::PayloadConfig::default().limit(MAX_FORM_BYTES))
                 .wrap(security_headers())
                 .wrap(access_log())
-                .configure(routes)
+                .configure(routes::routes)
         })
         .listen(listener)?
         .run();
@@ -184,114 +183,9 @@ fn form_error(
     }
 }
 
-/// The route table.
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(pages::show_health))
-        .route("/static/style.css", web::get().to(pages::show_stylesheet))
-        .route("/datenschutz", web::get().to(pages::show_privacy))
-        .route(
-            "/barrierefreiheit",
-            web::get().to(pages::show_accessibility),
-        )
-        .route("/o/{wave}", web::get().to(questionnaire::show_open))
-        .route("/o/{wave}", web::post().to(questionnaire::submit_open))
-        .service(
-            web::scope("/t")
-                .wrap(actix_web::middleware::from_fn(brake_link_guessing))
-                .route("/{token}", web::get().to(questionnaire::show_questionnaire))
-                .route("/{token}", web::post().to(questionnaire::submit_page))
-                .route("/{token}/optout", web::get().to(respondent::show_optout))
-                .route("/{token}/optout", web::post().to(respondent::record_optout)),
-        )
-        .route("/login", web::get().to(staff::show_login))
-        .route("/login", web::post().to(staff::submit_login))
-        .route("/logout", web::post().to(staff::submit_logout))
-        .route("/passwort-vergessen", web::get().to(staff::show_forgot))
-        .route("/passwort-vergessen", web::post().to(staff::submit_forgot))
-        .route("/passwort/{token}", web::get().to(staff::show_password))
-        .route("/passwort/{token}", web::post().to(staff::submit_password))
-        .service(
-            web::scope("/admin")
-                .wrap(actix_web::middleware::from_fn(|request, next| {
-                    staff::require_staff(&[Role::Admin], request, next)
-                }))
-                .route("", web::get().to(admin::show_overview))
-                .route("/", web::get().to(admin::show_overview))
-                .route("/wellen/neu", web::get().to(admin_waves::show_new_wave))
-                .route("/wellen/neu", web::post().to(admin_waves::create_wave))
-                .route("/wellen/{wave}", web::get().to(admin_waves::show_wave))
-                .route(
-                    "/wellen/{wave}/teilnehmende",
-                    web::post().to(admin_waves::upload_participants),
-                )
-                .route(
-                    "/wellen/{wave}/teilnehmende/{id}/{change}",
-                    web::post().to(admin_waves::change_participant),
-                )
-                .route(
-                    "/wellen/{wave}/einladungen",
-                    web::post().to(admin_waves::start_invitations),
-                )
-                .route(
-                    "/wellen/{wave}/einstellungen",
-                    web::get().to(admin_waves::show_settings),
-                )
-                .route(
-                    "/wellen/{wave}/einstellungen",
-                    web::post().to(admin_waves::save_settings),
-                )
-                .route(
-                    "/wellen/{wave}/erinnerungen",
-                    web::post().to(admin_waves::start_reminders),
-                )
-                .route(
-                    "/wellen/{wave}/status/{change}",
-                    web::post().to(admin_waves::set_wave_state),
-                )
-                .route("/umfragen", web::get().to(admin_surveys::show_surveys))
-                .route("/umfragen", web::post().to(admin_surveys::upload_survey))
-                .route("/konten", web::get().to(admin_accounts::show_accounts))
-                .route("/konten", web::post().to(admin_accounts::add_account))
-                .route("/konten/rolle", web::post().to(admin_accounts::change_role))
-                .route(
-                    "/konten/{id}/{change}",
-                    web::post().to(admin_accounts::set_disabled),
-                )
-                .route("/protokoll", web::get().to(admin::show_audit))
-                .route("/protokoll.csv", web::get().to(admin::export_audit)),
-        )
-        .service(
-            web::scope("/board")
-                .wrap(actix_web::middleware::from_fn(|request, next| {
-                    staff::require_staff(
-                        &[Role::Admin, Role::Board, Role::Coordinator],
-                        request,
-                        next,
-                    )
-                }))
-                .route("/land", web::get().to(admin::show_land_status))
-                .route("", web::get().to(board::show_board))
-                .route("/", web::get().to(board::show_board))
-                .route("/waves/{wave}", web::get().to(board::redirect_to_folder))
-                .route(
-                    "/waves/{wave}/vergleich/{other}",
-                    web::get().to(board::redirect_to_folder),
-                )
-                .route(
-                    "/waves/{wave}/vergleich/{other}/{file:.*}",
-                    web::get().to(board::show_comparison_file),
-                )
-                .route(
-                    "/waves/{wave}/{file:.*}",
-                    web::get().to(board::show_report_file),
-                ),
-        )
-        .default_service(web::to(pages::show_not_found));
-}
-
 /// The look-up brake on every personal-link route: a paused address gets 429, and every 404 (an
 /// unknown or revoked token) counts against its address.
-async fn brake_link_guessing(
+pub(crate) async fn brake_link_guessing(
     request: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {

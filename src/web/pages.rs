@@ -6,6 +6,7 @@ use askama::Template;
 
 use super::AppState;
 use super::errors::AppError;
+use super::shared::html;
 
 /// A page with a heading and a few paragraphs (errors, notices).
 #[derive(Template)]
@@ -27,21 +28,6 @@ impl<'a> MessagePage<'a> {
     /// The page as a response with `status`.
     pub fn respond(&self, status: StatusCode) -> HttpResponse {
         html(status, self.render())
-    }
-}
-
-/// An HTML response from a rendered template (a template error becomes a bare 500).
-pub fn html(status: StatusCode, rendered: askama::Result<String>) -> HttpResponse {
-    match rendered {
-        Ok(body) => HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .body(body),
-        Err(error) => {
-            tracing::error!(%error, "a page could not be rendered");
-            HttpResponse::InternalServerError()
-                .content_type("text/plain; charset=utf-8")
-                .body("Interner Fehler")
-        }
     }
 }
 

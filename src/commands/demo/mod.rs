@@ -17,9 +17,12 @@ use anyhow::Context;
 use diesel::Connection;
 
 use super::mailing::{self, MailingOptions};
-use super::surveys::{self, CheckedFile};
-use super::waves::{self, WaveOptions};
+use crate::app::participants::ImportMode;
+use crate::app::surveys::{self, CheckedFile};
+use crate::app::waves::{self, NewWave, WaveSettings};
+use crate::app::{Actor, reports};
 use crate::config::Settings;
+use crate::mail::templates::MailKind;
 use crate::store::waves as stored_waves;
 use crate::survey::{self, Format};
 
@@ -62,9 +65,9 @@ pub fn run(settings: &Settings, serve: bool) -> anyhow::Result<()> {
     }
     let (url, mut conn) = super::open_store_with_url(settings)?;
     let files = demo_surveys(Path::new("surveys"))?;
-    surveys::store_files(&mut conn, &files)?;
+    surveys::load(&mut conn, &Actor::command_line(), &files)?;
     println!("Surveys loaded from surveys/:\n");
-    surveys::list(&mut conn)?;
+    super::surveys::list(&mut conn)?;
     // Demo mails go to example.org addresses: always into files, whatever SMTP_URL says.
     let mut settings = settings.clone();
     settings.smtp_url = None;
@@ -73,7 +76,15 @@ pub fn run(settings: &Settings, serve: bool) -> anyhow::Result<()> {
     }
     println!();
     for (slug, ..) in WAVES {
-        mailing::invite(&mut conn, &url, &settings, slug, &MailingOptions::default())?;
+        let options = MailingOptions::default();
+        mailing::run(
+            &mut conn,
+            &url,
+            &settings,
+            slug,
+            MailKind::Invitation,
+            &options,
+        )?;
     }
     // 2020: 93 of 130 regions answered in spring, 61 in autumn.
     for (slug, share) in [("fruehjahr-2020", 0.72), ("herbst-2020", 0.5)] {
@@ -88,7 +99,7 @@ pub fn run(settings: &Settings, serve: bool) -> anyhow::Result<()> {
         }
     }
     println!("\nWaves:\n");
-    waves::list(&mut conn)?;
+    super::waves::list(&mut conn)?;
     println!(
         "\nReady in {:.1} s. The invitations are in {} (open one in a mail program).",
         started.elapsed().as_secs_f64(),
@@ -118,12 +129,12 @@ fn write_reports(conn: &mut diesel::PgConnection) -> anyhow::Result<()> {
         ("fruehjahr-2020", None),
         ("herbst-2020", Some("fruehjahr-2020")),
     ] {
-        let options = super::report::ReportOptions {
+        let options = reports::ReportOptions {
             wave: wave.to_owned(),
             compare: compare.map(str::to_owned),
             ..Default::default()
         };
-        let written = super::report::write(conn, &options)?;
+        let written = reports::write(conn, &Actor::command_line(), &options)?;
         println!(
             "  {wave:<15} {} ({} files{})",
             written.folder.join("index.html").display(),
@@ -202,30 +213,44 @@ fn create_wave(
         .with_timezone(&chrono_tz::Europe::Berlin)
         .format("%Y-%m-%d")
         .to_string();
-    let options = WaveOptions {
-        closes: Some(closes),
-        ..WaveOptions::default()
+    let input = NewWave {
+        survey: survey.to_owned(),
+        title: title.to_owned(),
+        copy_from: copy_from.map(str::to_owned),
+        settings: WaveSettings {
+            closes: Some(closes),
+            ..WaveSettings::default()
+        },
+        open_now: true,
     };
+    let actor = Actor::command_line();
     // The wave, its opening and its participants together, or nothing: a failed demo can run again.
     conn.transaction(|conn| {
-        let (wave, copied) = waves::create(conn, settings, survey, title, copy_from, &options)?;
+        let created = waves::create(conn, settings, &actor, &input)?;
         anyhow::ensure!(
-            wave.slug == slug,
+            created.wave.slug == slug,
             "the demo wave got the slug `{}` instead of `{slug}`",
-            wave.slug
+            created.wave.slug
         );
-        waves::open(conn, slug)?;
         if copy_from.is_none() {
-            let file = settings.var_dir.join("demo-participants.csv");
-            std::fs::write(&file, participants::participants_csv())?;
-            let summary = super::participants::import(conn, settings, slug, &file)?;
+            let csv = participants::participants_csv();
+            let imported = crate::app::participants::import(
+                conn,
+                settings,
+                &actor,
+                slug,
+                "demo-participants.csv",
+                csv.as_bytes(),
+                ImportMode::Store,
+            )?;
             println!(
                 "Wave `{slug}`: imported {} demo participants ({} new regions).",
-                summary.imported, summary.new_regions
+                imported.summary.imported, imported.summary.new_regions
             );
         } else {
             println!(
-                "Wave `{slug}`: copied {copied} participants from `{}`, each with a new link.",
+                "Wave `{slug}`: copied {} participants from `{}`, each with a new link.",
+                created.copied,
                 copy_from.unwrap_or_default()
             );
         }

@@ -16,15 +16,18 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Text};
 use sha2::{Digest, Sha256};
 
+pub mod land;
+
 use super::AppState;
 use super::csrf;
 use super::errors::AppError;
-use super::staff::staff_of;
+use super::extract::StaffUser;
+use super::shared::staff_page;
 use crate::accounts::Role;
 use crate::report::files::{self, OutputFile};
 use crate::report::{compare, html::REPORT_CSS};
-use crate::store::users;
 use crate::store::{reports, waves};
+use crate::text::Bilingual;
 
 /// A rendered report with the state of the data it was built from.
 type Rendered = (String, Arc<Vec<OutputFile>>);
@@ -38,7 +41,7 @@ pub struct ReportCache(Mutex<HashMap<(i64, Option<i64>), Rendered>>);
 struct BoardPage {
     waves: Vec<WaveLine>,
     user: String,
-    role: &'static str,
+    role: String,
     admin: bool,
     land_status: bool,
     csrf: String,
@@ -47,7 +50,7 @@ struct BoardPage {
 struct WaveLine {
     slug: String,
     title: String,
-    state: &'static str,
+    state: String,
     submitted: i64,
     comparisons: Vec<(String, String)>,
 }
@@ -56,8 +59,8 @@ struct WaveLine {
 pub async fn show_board(
     state: web::Data<AppState>,
     request: HttpRequest,
+    user: StaffUser,
 ) -> Result<HttpResponse, AppError> {
-    let user = staff_of(&request)?;
     let (csrf_token, cookie) = csrf::token(&request, state.secure_cookies())?;
     let page = web::block(move || -> Result<BoardPage, AppError> {
         let mut conn = state.pool.get()?;
@@ -84,7 +87,7 @@ pub async fn show_board(
                 WaveLine {
                     slug: s.wave.slug.clone(),
                     title: s.wave.title.clone(),
-                    state: s.wave.state(now).label(),
+                    state: s.wave.state(now).german(),
                     submitted: s.submitted,
                     comparisons,
                 }
@@ -94,7 +97,7 @@ pub async fn show_board(
         Ok(BoardPage {
             waves,
             user: user.email.clone(),
-            role: role.label(),
+            role: role.german(),
             admin: role.administers(),
             land_status: role != Role::Board,
             csrf: csrf_token,
@@ -102,7 +105,7 @@ pub async fn show_board(
     })
     .await
     .map_err(|e| AppError::Internal(e.into()))??;
-    let response = super::admin::staff_page(StatusCode::OK, page.render(), cookie)?;
+    let response = staff_page(StatusCode::OK, page.render(), cookie)?;
     Ok(no_store(response))
 }
 
@@ -116,32 +119,32 @@ pub async fn redirect_to_folder(request: HttpRequest) -> HttpResponse {
 /// `GET /board/waves/{wave}/{file}`: a file of the wave's report (`""`: index.html).
 pub async fn show_report_file(
     state: web::Data<AppState>,
-    request: HttpRequest,
+    user: StaffUser,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (wave, file) = path.into_inner();
-    serve(state, &request, wave, None, file).await
+    serve(state, user, wave, None, file).await
 }
 
 /// `GET /board/waves/{wave}/vergleich/{other}/{file}`: the report compared with another wave.
 pub async fn show_comparison_file(
     state: web::Data<AppState>,
-    request: HttpRequest,
+    user: StaffUser,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (wave, other, file) = path.into_inner();
-    serve(state, &request, wave, Some(other), file).await
+    serve(state, user, wave, Some(other), file).await
 }
 
 /// A file of a report; downloads (CSV, Excel, ZIP) are recorded in the audit log.
 async fn serve(
     state: web::Data<AppState>,
-    request: &HttpRequest,
+    user: StaffUser,
     wave: String,
     other: Option<String>,
     file: String,
 ) -> Result<HttpResponse, AppError> {
-    let user = staff_of(request)?;
+    let actor = user.actor();
     let file = if file.is_empty() {
         "index.html".to_owned()
     } else {
@@ -156,14 +159,7 @@ async fn serve(
         let files = report_files(&state, &wave, other.as_deref())?;
         if download && files.iter().any(|f| f.path == file) {
             let mut conn = state.pool.get()?;
-            users::audit(
-                &mut conn,
-                Some(user.id),
-                &user.email,
-                "report_downloaded",
-                &subject,
-                "",
-            )?;
+            actor.audit(&mut conn, "report_downloaded", &subject, "")?;
         }
         Ok((files, file))
     })

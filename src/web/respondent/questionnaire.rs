@@ -12,16 +12,19 @@ use askama::Template;
 use chrono::Utc;
 use diesel::{Connection, PgConnection};
 
-use super::errors::AppError;
-use super::pages::MessagePage;
-use super::questionnaire_view::{Input, QuestionView, Values, paragraphs, question_view};
-use super::respondent::{find_by_token, with_db};
-use super::{AppState, SurveyCache, csrf, one_form};
+use super::find_by_token;
+use super::one_form;
+use super::view::{Input, QuestionView, Values, paragraphs, question_view};
 use crate::store::participants::{Link, Participant};
 use crate::store::responses::{self, Response};
 use crate::store::waves::{Wave, WaveState};
 use crate::survey::Survey;
 use crate::survey::answers::{self, Answers, Attributes, FieldError, FormFields};
+use crate::web::errors::AppError;
+use crate::web::extract::CsrfForm;
+use crate::web::pages::MessagePage;
+use crate::web::shared::{with_cookie, with_db};
+use crate::web::{AppState, SurveyCache, csrf};
 
 /// Who answers: a participant through a personal link, or an anonymous open-link session.
 pub(super) enum Who {
@@ -219,19 +222,6 @@ impl Reply {
     }
 }
 
-/// A response with the CSRF cookie set where the request had none.
-pub(super) fn with_cookie(
-    mut response: HttpResponse,
-    cookie: Option<actix_web::cookie::Cookie<'static>>,
-) -> Result<HttpResponse, AppError> {
-    if let Some(cookie) = cookie {
-        response
-            .add_cookie(&cookie)
-            .map_err(|e| AppError::Internal(e.into()))?;
-    }
-    Ok(response)
-}
-
 pub(super) fn redirect(location: &str) -> Reply {
     Reply::Redirect(location.to_owned())
 }
@@ -424,7 +414,7 @@ pub async fn submit_page(
     state: web::Data<AppState>,
     request: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    form: CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let token = path.into_inner();
     let cache = state.surveys.clone();
@@ -444,7 +434,8 @@ struct Posted {
     fields: FormFields,
 }
 
-fn read_form(request: &HttpRequest, form: Vec<(String, String)>) -> Result<Posted, AppError> {
+/// Reads a form whose CSRF token [`CsrfForm`] has checked.
+fn read_form(form: Vec<(String, String)>) -> Posted {
     let mut fields = FormFields::new();
     for (name, value) in form {
         fields.entry(name).or_default().push(value);
@@ -455,18 +446,17 @@ fn read_form(request: &HttpRequest, form: Vec<(String, String)>) -> Result<Poste
             .and_then(|v| v.into_iter().next())
             .unwrap_or_default()
     };
-    csrf::verify(request, &take("csrf"))?;
     let action = take("aktion");
     let page = take("page").parse().ok();
     let consent = take("einwilligung") == "ja";
     let honeypot = !take("website").trim().is_empty();
-    Ok(Posted {
+    Posted {
         action,
         page,
         consent,
         honeypot,
         fields,
-    })
+    }
 }
 
 /// Any questionnaire POST, personal or open link: `load` finds who answers what, in the transaction
@@ -478,7 +468,7 @@ async fn handle_post(
     form: Vec<(String, String)>,
     load: impl Fn(&mut PgConnection) -> Result<Context, AppError> + Send + 'static,
 ) -> Result<Reply, AppError> {
-    let posted = read_form(request, form)?;
+    let posted = read_form(form);
     let location = request.path().to_owned();
     let (token, _) = csrf::token(request, false)?;
     if posted.honeypot {
@@ -733,7 +723,7 @@ pub async fn submit_open(
     state: web::Data<AppState>,
     request: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    form: CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let slug = path.into_inner();
     let form = form.into_inner();

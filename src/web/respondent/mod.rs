@@ -1,24 +1,28 @@
 //! `/t/{token}…`: what a respondent reaches through the personal link.
 //!
 //! Unknown and revoked tokens get the same 404 page, a closed wave's tokens a 410 page: nothing tells
-//! whether a token exists. The questionnaire itself is in `questionnaire.rs`.
+//! whether a token exists. The questionnaire itself is in `questionnaire.rs` (page by page) and
+//! `one_form.rs` (all questions in one form), both rendered through `view.rs`; the opt-out is here.
+
+pub mod one_form;
+pub mod questionnaire;
+pub mod view;
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::Utc;
-use serde::Deserialize;
 
 use super::errors::AppError;
-use super::pages::html;
+use super::extract::CsrfForm;
+use super::shared::{html, see_other, with_cookie, with_db};
 use super::{AppState, csrf};
 use crate::store::participants;
 use crate::store::waves::WaveState;
 use crate::tokens::canonical_token;
 
 /// What a link leads to (participant, wave, region, response), or the page to show instead.
-pub(super) fn find_by_token(
+pub(crate) fn find_by_token(
     conn: &mut diesel::PgConnection,
     token: &str,
 ) -> Result<participants::Link, AppError> {
@@ -31,19 +35,6 @@ pub(super) fn find_by_token(
         return Err(AppError::Gone);
     }
     Ok(link)
-}
-
-/// Runs `f` with a pooled connection on the blocking thread pool.
-pub(super) async fn with_db<T: Send + 'static>(
-    state: &web::Data<AppState>,
-    f: impl FnOnce(&mut diesel::PgConnection) -> Result<T, AppError> + Send + 'static,
-) -> Result<T, AppError> {
-    let pool = state.pool.clone();
-    web::block(move || {
-        let mut conn = pool.get()?;
-        f(&mut conn)
-    })
-    .await?
 }
 
 #[derive(Template)]
@@ -70,19 +61,7 @@ pub async fn show_optout(
         action: request.path(),
         csrf: &token,
     };
-    let mut response = html(StatusCode::OK, page.render());
-    if let Some(cookie) = new_cookie {
-        response
-            .add_cookie(&cookie)
-            .map_err(|e| AppError::Internal(e.into()))?;
-    }
-    Ok(response)
-}
-
-/// The opt-out form.
-#[derive(Debug, Deserialize)]
-pub struct OptOutForm {
-    csrf: String,
+    with_cookie(html(StatusCode::OK, page.render()), new_cookie)
 }
 
 /// `POST /t/{token}/optout`: records the opt-out, then shows the confirmation (post/redirect/get).
@@ -90,9 +69,8 @@ pub async fn record_optout(
     state: web::Data<AppState>,
     request: HttpRequest,
     path: web::Path<String>,
-    form: web::Form<OptOutForm>,
+    _form: CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    csrf::verify(&request, &form.csrf)?;
     let location = request.path().to_owned();
     with_db(&state, move |conn| {
         let link = find_by_token(conn, &path)?;
@@ -100,7 +78,5 @@ pub async fn record_optout(
         Ok(())
     })
     .await?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((LOCATION, location))
-        .finish())
+    Ok(see_other(location))
 }

@@ -16,14 +16,14 @@ use askama::Template;
 use chrono::Utc;
 use diesel::PgConnection;
 
-use super::errors::AppError;
 use super::questionnaire::{
     Context, Reply, SummaryLink, Who, insert_response, land_answer, redirect,
 };
-use super::questionnaire_view::{Input, QuestionView, Values, paragraphs, question_view};
+use super::view::{Input, QuestionView, Values, paragraphs, question_view};
 use crate::store::responses;
 use crate::store::waves::WaveState;
 use crate::survey::answers::{self, FieldError, FormFields};
+use crate::web::errors::AppError;
 
 #[derive(Template)]
 #[template(path = "pages/questionnaire_all.html")]

@@ -1,0 +1,352 @@
+//! Staff accounts: add one (with a one-time link to set its password), disable or enable one, change
+//! its role, list them, and the password links (first password, forgotten password).
+//!
+//! One set of guards for every caller: nobody changes their own account here, and the last active
+//! admin stays (someone must be able to manage accounts).
+
+use chrono::Utc;
+use diesel::{Connection, PgConnection};
+
+use super::{Actor, operation_error};
+use crate::accounts::{Role, random_token};
+use crate::config::Settings;
+use crate::mail::{Transport, staff_message};
+use crate::participants::land_code;
+use crate::store::users::{self, AccountListing, User};
+use crate::text::Bilingual;
+
+/// Why an account cannot be added or changed.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// The address is not one.
+    #[error("`{0}` is not an email address")]
+    NotAnEmail(String),
+    /// No such role.
+    #[error("there is no role `{0}`; the roles are admin, board and coordinator")]
+    NoSuchRole(String),
+    /// A coordinator without a Land.
+    #[error("a coordinator needs --land (code or name, e.g. DE-TH or Thüringen)")]
+    LandMissing,
+    /// No such Land.
+    #[error("there is no Land `{0}`")]
+    NoSuchLand(String),
+    /// A Land for another role.
+    #[error("--land is only for coordinators")]
+    LandNotForRole,
+    /// The address has an account.
+    #[error("there is already an account for {0}")]
+    Exists(String),
+    /// No account has this address (or id).
+    #[error("there is no account for {0}")]
+    NoSuchAccount(String),
+    /// An admin changing their own account.
+    #[error("you cannot disable or change your own account")]
+    OwnAccount,
+    /// Taking away the last active admin.
+    #[error("that is the last active admin account; add or enable another admin first")]
+    LastAdmin,
+    /// The database or the machine failed.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AccountError {
+    /// The field of the account forms it is about, if one.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            AccountError::NotAnEmail(_) | AccountError::Exists(_) => Some("email"),
+            AccountError::NoSuchRole(_) => Some("rolle"),
+            AccountError::LandMissing
+            | AccountError::NoSuchLand(_)
+            | AccountError::LandNotForRole => Some("land"),
+            _ => None,
+        }
+    }
+
+    fn german_text(&self) -> String {
+        match self {
+            AccountError::NotAnEmail(email) => format!("„{email}“ ist keine E-Mail-Adresse."),
+            AccountError::NoSuchRole(_) => "Bitte wählen Sie eine Rolle.".to_owned(),
+            AccountError::LandMissing => {
+                "Eine Landeskoordination braucht ein Land; bitte wählen Sie es aus.".to_owned()
+            }
+            AccountError::NoSuchLand(land) => format!("„{land}“ ist kein Land."),
+            AccountError::LandNotForRole => {
+                "Nur eine Landeskoordination hat ein Land; bitte lassen Sie das Feld leer."
+                    .to_owned()
+            }
+            AccountError::Exists(email) => format!("Für {email} gibt es schon einen Zugang."),
+            AccountError::NoSuchAccount(who) => format!("Es gibt keinen Zugang {who}."),
+            AccountError::OwnAccount => {
+                "Ihren eigenen Zugang können Sie hier weder sperren noch ändern.".to_owned()
+            }
+            AccountError::LastAdmin => {
+                "Das ist der letzte aktive Zugang der Administration; bitte legen Sie zuerst einen weiteren an oder entsperren Sie einen."
+                    .to_owned()
+            }
+            AccountError::Internal(_) => "Ein unerwarteter Fehler ist aufgetreten.".to_owned(),
+        }
+    }
+}
+
+operation_error!(AccountError);
+
+/// The link that sets (or resets) a password.
+pub fn password_link(public_url: &str, token: &str) -> String {
+    format!("{public_url}/passwort/{token}")
+}
+
+/// A role with its Land, checked: a coordinator has one, the other roles have none.
+pub fn role_with_land(
+    role: &str,
+    land: Option<&str>,
+) -> Result<(Role, Option<&'static str>), AccountError> {
+    let role_of = Role::parse(role).ok_or_else(|| AccountError::NoSuchRole(role.to_owned()))?;
+    let land = land.map(str::trim).filter(|l| !l.is_empty());
+    match (role_of, land) {
+        (Role::Coordinator, None) => Err(AccountError::LandMissing),
+        (Role::Coordinator, Some(l)) => land_code(l)
+            .map(|code| (role_of, Some(code)))
+            .ok_or_else(|| AccountError::NoSuchLand(l.to_owned())),
+        (_, Some(_)) => Err(AccountError::LandNotForRole),
+        (_, None) => Ok((role_of, None)),
+    }
+}
+
+/// Every account with its latest login.
+pub fn list(conn: &mut PgConnection) -> Result<Vec<AccountListing>, AccountError> {
+    Ok(users::find_accounts(conn)?)
+}
+
+/// A new account as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewAccount {
+    /// Its address (any case).
+    pub email: String,
+    /// `admin`, `board` or `coordinator`.
+    pub role: String,
+    /// The Land of a coordinator (code or name).
+    pub land: Option<String>,
+}
+
+/// An added account and the one-time token of its password link (48 hours).
+#[derive(Debug, Clone)]
+pub struct Added {
+    /// The account.
+    pub user: User,
+    /// The token of its link (see [`password_link`]).
+    pub token: String,
+}
+
+/// Adds an account with a one-time link to set its password, audited as `user_added`.
+pub fn add(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    input: &NewAccount,
+) -> Result<Added, AccountError> {
+    let email = input.email.trim().to_lowercase();
+    if !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
+        return Err(AccountError::NotAnEmail(email));
+    }
+    let (role, land) = role_with_land(&input.role, input.land.as_deref())?;
+    let token = random_token().map_err(|e| anyhow::anyhow!("no random numbers: {e}"))?;
+    conn.transaction(|conn| {
+        if users::find_by_email(conn, &email)?.is_some() {
+            return Err(AccountError::Exists(email.clone()));
+        }
+        let user = users::insert(conn, &email, role, land)?;
+        users::insert_password_token(conn, user.id, &token, "set", Utc::now())?;
+        let details = match land {
+            Some(land) => format!("{} ({land})", role.as_str()),
+            None => role.as_str().to_owned(),
+        };
+        actor.audit(conn, "user_added", &email, &details)?;
+        Ok(Added {
+            user,
+            token: token.clone(),
+        })
+    })
+}
+
+/// Which account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Account {
+    /// By address (any case): the command line.
+    Email(String),
+    /// By id: the pages.
+    Id(i64),
+}
+
+/// What happens to an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountChange {
+    /// It can no longer log in; its sessions end at once.
+    Disable,
+    /// It can log in again.
+    Enable,
+    /// A new role (and Land, for a coordinator), from the next page on.
+    Role {
+        /// `admin`, `board` or `coordinator`.
+        role: String,
+        /// The Land of a coordinator.
+        land: Option<String>,
+    },
+}
+
+/// Disables, enables or re-roles an account, audited as `user_disabled`, `user_enabled` or
+/// `role_changed`. Refused for the actor's own account and for the last active admin.
+pub fn change(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    account: &Account,
+    change: &AccountChange,
+) -> Result<User, AccountError> {
+    conn.transaction(|conn| {
+        let user = match account {
+            Account::Email(email) => {
+                let email = email.trim().to_lowercase();
+                users::find_by_email(conn, &email)?.ok_or(AccountError::NoSuchAccount(email))?
+            }
+            Account::Id(id) => users::find_by_id(conn, *id)?
+                .ok_or_else(|| AccountError::NoSuchAccount(format!("#{id}")))?,
+        };
+        if actor.account_id() == Some(user.id) {
+            return Err(AccountError::OwnAccount);
+        }
+        let (action, details) = match change {
+            AccountChange::Disable => {
+                if user.disabled_at.is_none() && user.role() == Role::Admin {
+                    ensure_another_admin(conn)?;
+                }
+                users::set_disabled(conn, user.id, Some(Utc::now()))?;
+                ("user_disabled", String::new())
+            }
+            AccountChange::Enable => {
+                users::set_disabled(conn, user.id, None)?;
+                ("user_enabled", String::new())
+            }
+            AccountChange::Role { role, land } => {
+                let (role, land) = role_with_land(role, land.as_deref())?;
+                if user.role() == Role::Admin && role != Role::Admin && user.disabled_at.is_none() {
+                    ensure_another_admin(conn)?;
+                }
+                users::set_role(conn, user.id, role, land)?;
+                let details = match land {
+                    Some(land) => format!("{} → {} ({land})", user.role, role.as_str()),
+                    None => format!("{} → {}", user.role, role.as_str()),
+                };
+                ("role_changed", details)
+            }
+        };
+        actor.audit(conn, action, &user.email, &details)?;
+        Ok(users::find_by_id(conn, user.id)?.unwrap_or(user))
+    })
+}
+
+/// Refuses to take away the last active admin account (nobody could manage accounts then).
+fn ensure_another_admin(conn: &mut PgConnection) -> Result<(), AccountError> {
+    if users::count_active_admins(conn)? <= 1 {
+        return Err(AccountError::LastAdmin);
+    }
+    Ok(())
+}
+
+/// For a known, enabled account: a new one-time password link (48 hours), audited as
+/// `password_reset_requested`. `None` for an unknown or disabled address (the caller says the
+/// same either way).
+pub fn request_password_reset(
+    conn: &mut PgConnection,
+    email: &str,
+) -> Result<Option<Added>, AccountError> {
+    let email = email.trim().to_lowercase();
+    let token = random_token().map_err(|e| anyhow::anyhow!("no random numbers: {e}"))?;
+    conn.transaction(|conn| {
+        let Some(user) = users::find_by_email(conn, &email)?.filter(|u| u.disabled_at.is_none())
+        else {
+            return Ok(None);
+        };
+        users::insert_password_token(conn, user.id, &token, "reset", Utc::now())?;
+        Actor::staff(&user).audit(conn, "password_reset_requested", "", "")?;
+        Ok(Some(Added {
+            user,
+            token: token.clone(),
+        }))
+    })
+}
+
+/// Where a mail went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// To the SMTP server.
+    Mailed,
+    /// Into this folder (no `SMTP_URL`).
+    Written(std::path::PathBuf),
+}
+
+/// The two staff mails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffMail {
+    /// A new account's link to set its first password.
+    Welcome,
+    /// A forgotten password's link.
+    Reset,
+}
+
+/// Mails an account its password link (to `var/outbox/staff/` without `SMTP_URL`).
+pub fn send_password_mail(
+    settings: &Settings,
+    added: &Added,
+    kind: StaffMail,
+) -> anyhow::Result<Delivery> {
+    let (user, link) = (
+        &added.user,
+        password_link(&settings.public_url, &added.token),
+    );
+    let (subject, text, file) = match kind {
+        StaffMail::Welcome => (
+            "Ihr Zugang zu den MINT-Umfragen",
+            format!(
+                "Guten Tag,\n\nfür Sie wurde ein Zugang zu den MINT-Umfragen des Länderbeirats eingerichtet \
+                 ({}). Bitte legen Sie über diesen Link Ihr Passwort fest (er gilt 48 Stunden und nur einmal):\n\n\
+                 {link}\n\nDanach melden Sie sich unter {}/login mit Ihrer E-Mail-Adresse an.\n\n\
+                 Fragen? {}\n",
+                user.role().german(),
+                settings.public_url,
+                settings.survey_contact
+            ),
+            "zugang",
+        ),
+        StaffMail::Reset => (
+            "Neues Passwort für die MINT-Umfragen",
+            format!(
+                "Guten Tag,\n\nfür Ihren Zugang zu den MINT-Umfragen ({}) wurde ein neues Passwort angefordert. \
+                 Über diesen Link legen Sie es fest (er gilt 48 Stunden und nur einmal):\n\n{link}\n\n\
+                 Wenn Sie das nicht angefordert haben, können Sie diese Mail ignorieren; Ihr bisheriges \
+                 Passwort gilt weiter.\n\nFragen? {}\n",
+                user.email, settings.survey_contact
+            ),
+            "passwort",
+        ),
+    };
+    let message = staff_message(&settings.mail_from, &user.email, subject, &text)?;
+    let outbox = settings.var_dir.join("outbox");
+    let transport = Transport::new(settings.smtp_url.as_deref(), 1, &outbox)?;
+    transport
+        .send(&message, &format!("staff/{}-{file}.eml", user.id))
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    Ok(match settings.smtp_url {
+        Some(_) => Delivery::Mailed,
+        None => Delivery::Written(outbox.join("staff")),
+    })
+}
+
+/// Sets an account's password hash (hashed by the caller, off the database connection), uses up
+/// its open password links and ends its sessions; audited as `password_set`.
+pub fn set_password(conn: &mut PgConnection, user: &User, hash: &str) -> Result<(), AccountError> {
+    conn.transaction(|conn| {
+        users::set_password(conn, user.id, hash)?;
+        users::use_password_tokens(conn, user.id, Utc::now())?;
+        Actor::staff(user).audit(conn, "password_set", "", "")?;
+        Ok(())
+    })
+}

@@ -1,0 +1,473 @@
+//! A wave's participants: import a contacts file (all rows or none, previewed first on the pages),
+//! list them with their mails, and renew, revoke or reopen one.
+
+use chrono::Utc;
+use diesel::{Connection, PgConnection};
+
+use super::waves::{self, WaveError};
+use super::{Actor, operation_error, plural};
+use crate::config::Settings;
+use crate::participants::{ParticipantRow, RowError, both, read_participants};
+use crate::store::outbox::{self, MailRecord};
+use crate::store::participants::{self as stored, NewParticipant, ParticipantListing};
+use crate::store::waves::Wave;
+use crate::store::{regions, responses, surveys};
+use crate::survey::Survey;
+use crate::text::Bilingual;
+use crate::tokens::SecretKey;
+
+/// Why a participants operation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ParticipantsError {
+    /// The wave is unknown.
+    #[error(transparent)]
+    Wave(WaveError),
+    /// Rows of the file are wrong; nothing was imported. Each row problem is worded by
+    /// [`RowError`] itself.
+    #[error("{} in {}; nothing was imported", plural(errors.len(), "problem", "problems"), plural(rows(errors), "row", "rows"))]
+    Rows {
+        /// Every problem, by line.
+        errors: Vec<RowError>,
+    },
+    /// No participant of the wave is meant.
+    #[error("wave `{wave}` has no participant with the address {who}")]
+    NoSuchParticipant {
+        /// The wave.
+        wave: String,
+        /// The address (or id) asked for.
+        who: String,
+    },
+    /// The link asked for is revoked.
+    #[error(
+        "the link of {email} is revoked; `mint-survey participants renew --wave {wave} --email {email}` makes a new one"
+    )]
+    Revoked {
+        /// The wave.
+        wave: String,
+        /// The participant's address.
+        email: String,
+    },
+    /// Reopening a response that was not submitted.
+    #[error("{region} has not submitted; there is nothing to reopen")]
+    NotSubmitted {
+        /// The participant's region.
+        region: String,
+    },
+    /// The database or the machine failed.
+    #[error(transparent)]
+    Internal(anyhow::Error),
+}
+
+fn rows(errors: &[RowError]) -> usize {
+    errors
+        .iter()
+        .map(|e| e.line)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+}
+
+impl From<WaveError> for ParticipantsError {
+    fn from(error: WaveError) -> Self {
+        match error {
+            WaveError::Internal(error) => ParticipantsError::Internal(error),
+            refusal => ParticipantsError::Wave(refusal),
+        }
+    }
+}
+
+impl From<anyhow::Error> for ParticipantsError {
+    fn from(error: anyhow::Error) -> Self {
+        ParticipantsError::Internal(error)
+    }
+}
+
+impl ParticipantsError {
+    fn german_text(&self) -> String {
+        match self {
+            ParticipantsError::Wave(error) => error.german(),
+            ParticipantsError::Rows { errors } => format!(
+                "{} in {}; nichts wurde importiert. Bitte korrigieren Sie die Datei und laden Sie sie erneut hoch.",
+                german_plural(errors.len(), "Problem", "Probleme"),
+                german_plural(rows(errors), "Zeile", "Zeilen")
+            ),
+            ParticipantsError::NoSuchParticipant { who, .. } => {
+                format!("Diese Welle hat keine teilnehmende Person {who}.")
+            }
+            ParticipantsError::Revoked { email, .. } => {
+                format!("Der Link von {email} ist gesperrt; „Link erneuern“ gibt einen neuen.")
+            }
+            ParticipantsError::NotSubmitted { region } => {
+                format!("{region} hat noch nicht abgeschickt; es gibt nichts wieder zu öffnen.")
+            }
+            ParticipantsError::Internal(_) => "Ein unerwarteter Fehler ist aufgetreten.".to_owned(),
+        }
+    }
+}
+
+impl Bilingual for RowError {
+    /// "Zeile 3, Spalte Bundesland: „Atlantis“ ist kein Land".
+    fn german(&self) -> String {
+        self.in_german()
+    }
+
+    /// "line 3, column Bundesland: `Atlantis` is not a Land".
+    fn english(&self) -> String {
+        self.to_string()
+    }
+}
+
+fn german_plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+operation_error!(ParticipantsError);
+
+/// What an import did (or, previewed, would do).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// Participants added.
+    pub imported: usize,
+    /// Rows whose address was already in the wave for the same region (an import run again).
+    pub already_there: usize,
+    /// Regions created because no region had the name.
+    pub new_regions: usize,
+}
+
+/// Whether an import stores its rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    /// Check every row against the wave and store nothing (the pages' preview).
+    Preview,
+    /// Store all rows, or none.
+    Store,
+}
+
+/// An import's outcome: the summary and the file's rows (what the preview lists).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Imported {
+    /// What was (or would be) imported.
+    pub summary: ImportSummary,
+    /// The file's rows, in file order.
+    pub rows: Vec<ParticipantRow>,
+}
+
+/// Imports a participants file (`file_name` for the audit log) into the wave: all rows or none,
+/// every problem of every row in [`ParticipantsError::Rows`]. Stored imports are audited as
+/// `participants_imported`.
+pub fn import(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    actor: &Actor,
+    slug: &str,
+    file_name: &str,
+    bytes: &[u8],
+    mode: ImportMode,
+) -> Result<Imported, ParticipantsError> {
+    let key = settings.secret_key().map_err(anyhow::Error::from)?;
+    let (rows, file_errors) = read_participants(bytes);
+    let outcome = conn.transaction(|conn| {
+        let wave = waves::find(conn, slug)?;
+        let survey = surveys::find_by_id(conn, wave.survey_version_id)?.survey;
+        // The valid rows are checked against the wave too, so one run lists every problem.
+        let mut summary = ImportSummary::default();
+        let mut errors = file_errors;
+        for row in &rows {
+            match import_row(conn, &wave, &survey, row, &key)? {
+                Ok(RowOutcome::Imported { new_region }) => {
+                    summary.imported += 1;
+                    summary.new_regions += usize::from(new_region);
+                }
+                Ok(RowOutcome::AlreadyThere) => summary.already_there += 1,
+                Err(mut row_errors) => errors.append(&mut row_errors),
+            }
+        }
+        if !errors.is_empty() {
+            errors.sort_by_key(|e| e.line);
+            return Err(Abort::Refused(ParticipantsError::Rows { errors }));
+        }
+        if mode == ImportMode::Preview {
+            return Err(Abort::Preview(summary));
+        }
+        let details = format!(
+            "{file_name}: {} neu, {} schon da",
+            summary.imported, summary.already_there
+        );
+        actor.audit(conn, "participants_imported", &wave.slug, &details)?;
+        Ok(summary)
+    });
+    let summary = match outcome {
+        Ok(summary) | Err(Abort::Preview(summary)) => summary,
+        Err(Abort::Refused(error)) => return Err(error),
+    };
+    Ok(Imported { summary, rows })
+}
+
+/// Why the import transaction ends without committing.
+enum Abort {
+    /// A refusal or a failure.
+    Refused(ParticipantsError),
+    /// A preview: everything checked, the transaction rolled back on purpose.
+    Preview(ImportSummary),
+}
+
+impl From<ParticipantsError> for Abort {
+    fn from(error: ParticipantsError) -> Self {
+        Abort::Refused(error)
+    }
+}
+
+impl From<WaveError> for Abort {
+    fn from(error: WaveError) -> Self {
+        Abort::Refused(error.into())
+    }
+}
+
+impl From<diesel::result::Error> for Abort {
+    fn from(error: diesel::result::Error) -> Self {
+        Abort::Refused(error.into())
+    }
+}
+
+enum RowOutcome {
+    Imported { new_region: bool },
+    AlreadyThere,
+}
+
+/// One row into the wave; row problems in the inner `Err`, database failures in the outer.
+fn import_row(
+    conn: &mut PgConnection,
+    wave: &Wave,
+    survey: &Survey,
+    row: &ParticipantRow,
+    key: &SecretKey,
+) -> Result<Result<RowOutcome, Vec<RowError>>, ParticipantsError> {
+    let problem = |column: &str, text| RowError::new(row.line, Some(column.to_owned()), text);
+    let mut problems = Vec::new();
+    let mut attributes = serde_json::Map::new();
+    for (name, value) in &row.attributes {
+        let value = match survey.attributes.get(name) {
+            Some(declared) => {
+                let allowed = declared
+                    .values
+                    .iter()
+                    .find(|v| v.eq_ignore_ascii_case(value.trim()));
+                match allowed {
+                    Some(allowed) => allowed.clone(),
+                    None => {
+                        let allowed = declared.values.join(", ");
+                        problems.push(problem(
+                            name,
+                            both(
+                                format!("`{value}` is not a value of {name}; the survey allows {allowed}"),
+                                format!("„{value}“ ist kein Wert von {name}; die Umfrage erlaubt {allowed}"),
+                            ),
+                        ));
+                        continue;
+                    }
+                }
+            }
+            None => value.clone(),
+        };
+        attributes.insert(name.clone(), serde_json::Value::String(value));
+    }
+    if let Some(existing) = stored::find_by_email(conn, wave.id, &row.email)? {
+        if existing.region.eq_ignore_ascii_case(&row.region) && problems.is_empty() {
+            return Ok(Ok(RowOutcome::AlreadyThere));
+        }
+        let (email, region) = (&row.email, &existing.region);
+        problems.push(problem(
+            "email",
+            both(
+                format!("`{email}` is already in this wave, for region {region}"),
+                format!("„{email}“ ist in dieser Welle schon für die Region {region} eingetragen"),
+            ),
+        ));
+    }
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    let (region, new_region) = regions::find_or_insert(conn, &row.region, row.land_code)?;
+    stored::insert(
+        conn,
+        wave.id,
+        &NewParticipant {
+            region_id: region.id,
+            land_code: row.land_code,
+            attributes: serde_json::Value::Object(attributes),
+            email: &row.email,
+            name: row.name.as_deref(),
+        },
+        key,
+    )?;
+    Ok(Ok(RowOutcome::Imported { new_region }))
+}
+
+/// A participant with the mails sent (or queued) to them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParticipantStatus {
+    /// The participant with region and contact.
+    pub listing: ParticipantListing,
+    /// Their mails, oldest first.
+    pub mails: Vec<MailRecord>,
+}
+
+/// A wave and its participants, each with their mails.
+pub fn list(
+    conn: &mut PgConnection,
+    slug: &str,
+) -> Result<(Wave, Vec<ParticipantStatus>), ParticipantsError> {
+    let wave = waves::find(conn, slug)?;
+    let mut statuses = Vec::new();
+    for listing in stored::find_by_wave(conn, wave.id)? {
+        let mails = outbox::find_by_participant(conn, listing.participant.id)?;
+        statuses.push(ParticipantStatus { listing, mails });
+    }
+    Ok((wave, statuses))
+}
+
+/// Which participant of a wave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Who {
+    /// By the contact's address (any case): the command line.
+    Email(String),
+    /// By id: the pages.
+    Id(i64),
+}
+
+fn find_participant(
+    conn: &mut PgConnection,
+    wave: &Wave,
+    who: &Who,
+) -> Result<ParticipantListing, ParticipantsError> {
+    let found = match who {
+        Who::Email(email) => stored::find_by_email(conn, wave.id, email)?,
+        Who::Id(id) => stored::find_by_wave(conn, wave.id)?
+            .into_iter()
+            .find(|l| l.participant.id == *id),
+    };
+    found.ok_or_else(|| ParticipantsError::NoSuchParticipant {
+        wave: wave.slug.clone(),
+        who: match who {
+            Who::Email(email) => email.clone(),
+            Who::Id(id) => format!("#{id}"),
+        },
+    })
+}
+
+/// A participant's current personal link.
+pub fn link(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    slug: &str,
+    who: &Who,
+) -> Result<String, ParticipantsError> {
+    let wave = waves::find(conn, slug)?;
+    let listing = find_participant(conn, &wave, who)?;
+    if listing.participant.revoked_at.is_some() {
+        return Err(ParticipantsError::Revoked {
+            wave: wave.slug,
+            email: listing.email.unwrap_or_default(),
+        });
+    }
+    let key = settings.secret_key().map_err(anyhow::Error::from)?;
+    Ok(listing.participant.link(&settings.public_url, &key))
+}
+
+/// One working personal link, for a mail merge in an organisation's own mail system.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRow {
+    /// The region.
+    pub region: String,
+    /// The Land's code.
+    pub land_code: String,
+    /// The contact's address ("" after purging).
+    pub email: String,
+    /// The link.
+    pub link: String,
+}
+
+/// Every working personal link of a wave (revoked ones are left out).
+pub fn links(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    slug: &str,
+) -> Result<Vec<LinkRow>, ParticipantsError> {
+    let wave = waves::find(conn, slug)?;
+    let key = settings.secret_key().map_err(anyhow::Error::from)?;
+    Ok(stored::find_by_wave(conn, wave.id)?
+        .into_iter()
+        .filter(|l| l.participant.revoked_at.is_none())
+        .map(|l| LinkRow {
+            link: l.participant.link(&settings.public_url, &key),
+            region: l.region,
+            land_code: l.participant.land_code,
+            email: l.email.unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// What happens to one participant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// A new link; the old one stops working.
+    Renew,
+    /// The link stops working and no more mails go out.
+    Revoke,
+    /// A submitted response can be changed again until the wave closes.
+    Reopen,
+}
+
+/// A changed participant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    /// The region.
+    pub region: String,
+    /// The new link (after [`Change::Renew`]).
+    pub link: Option<String>,
+}
+
+/// Renews, revokes or reopens one participant, audited as `link_renewed`, `link_revoked` or
+/// `response_reopened` (subject "wave: region").
+pub fn change(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    actor: &Actor,
+    slug: &str,
+    who: &Who,
+    change: Change,
+) -> Result<Changed, ParticipantsError> {
+    let key = settings.secret_key().map_err(anyhow::Error::from)?;
+    conn.transaction(|conn| {
+        let wave = waves::find(conn, slug)?;
+        let listing = find_participant(conn, &wave, who)?;
+        let id = listing.participant.id;
+        let (action, link) = match change {
+            Change::Renew => {
+                let renewed = stored::renew_token(conn, id, &key)?;
+                (
+                    "link_renewed",
+                    Some(renewed.link(&settings.public_url, &key)),
+                )
+            }
+            Change::Revoke => {
+                stored::revoke(conn, id, Utc::now())?;
+                ("link_revoked", None)
+            }
+            Change::Reopen => {
+                let response = responses::find_for_participant(conn, id)?
+                    .filter(|r| r.submitted_at.is_some())
+                    .ok_or_else(|| ParticipantsError::NotSubmitted {
+                        region: listing.region.clone(),
+                    })?;
+                responses::mark_reopened(conn, response.id, 0, Utc::now())?;
+                ("response_reopened", None)
+            }
+        };
+        let subject = format!("{}: {}", wave.slug, listing.region);
+        actor.audit(conn, action, &subject, "")?;
+        Ok(Changed {
+            region: listing.region,
+            link,
+        })
+    })
+}

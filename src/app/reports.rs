@@ -1,0 +1,210 @@
+//! Reports: a wave's per-Land report written into a folder (`report.rs`'s files, optionally with
+//! the raw responses for admins).
+//!
+//! The files are written into a fresh folder beside the target and swapped in at the end, so a
+//! failed run leaves the previous report as it was.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use diesel::PgConnection;
+
+use super::waves::{self, WaveError};
+use super::{Actor, operation_error};
+use crate::report::compare;
+use crate::report::files::{self, OutputFile};
+use crate::report::raw;
+use crate::store::reports;
+use crate::text::Bilingual;
+
+/// Why a report could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The wave (or the one to compare with) is unknown.
+    #[error(transparent)]
+    Wave(WaveError),
+    /// The database, the disk or the machine failed.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<WaveError> for ReportError {
+    fn from(error: WaveError) -> Self {
+        match error {
+            WaveError::Internal(error) => ReportError::Internal(error),
+            refusal => ReportError::Wave(refusal),
+        }
+    }
+}
+
+impl ReportError {
+    fn german_text(&self) -> String {
+        match self {
+            ReportError::Wave(error) => error.german(),
+            ReportError::Internal(_) => "Ein unerwarteter Fehler ist aufgetreten.".to_owned(),
+        }
+    }
+}
+
+operation_error!(ReportError);
+
+/// What a report run writes.
+#[derive(Debug, Clone, Default)]
+pub struct ReportOptions {
+    /// The wave's slug.
+    pub wave: String,
+    /// Output folder (default `reports/<wave>`).
+    pub out: Option<PathBuf>,
+    /// Compare with this wave.
+    pub compare: Option<String>,
+    /// Also write `responses.csv` (one row per response; for admins).
+    pub include_raw: bool,
+}
+
+/// What a report run wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// The folder.
+    pub folder: PathBuf,
+    /// Files written.
+    pub files: usize,
+    /// Submitted responses counted (None: fewer than the threshold, so not shown).
+    pub responses: Option<u64>,
+}
+
+/// Builds the report and writes its folder; returns what it wrote. Audited as `report_written`,
+/// or `raw_export_written` with `include_raw` (one row per response).
+pub fn write(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    options: &ReportOptions,
+) -> Result<Written, ReportError> {
+    let wave = waves::find(conn, &options.wave)?;
+    let (survey, report) = reports::find_report(conn, &wave)?;
+    let comparison = match &options.compare {
+        Some(slug) => {
+            let other = waves::find(conn, slug)?;
+            let (_, other_report) = reports::find_report(conn, &other)?;
+            Some(compare::compare(&report, &other_report))
+        }
+        None => None,
+    };
+    let mut output =
+        files::render(&survey, &report, comparison.as_ref()).map_err(anyhow::Error::from)?;
+    let folder = options
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("reports").join(&wave.slug));
+    let staging = sibling(&folder, "partial")?;
+    let result = (|| -> anyhow::Result<()> {
+        write_files(&staging, &output)?;
+        if options.include_raw {
+            let path = staging.join("responses.csv");
+            write_raw(conn, wave.id, &survey, &path)?;
+            output.push(OutputFile {
+                path: "responses.csv".to_owned(),
+                bytes: Vec::new(),
+            });
+        }
+        swap_in(&staging, &folder)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&staging);
+    }
+    result?;
+    let action = if options.include_raw {
+        "raw_export_written"
+    } else {
+        "report_written"
+    };
+    let details = folder.display().to_string();
+    actor.audit(conn, action, &wave.slug, &details)?;
+    let responses = report
+        .responses
+        .groups
+        .iter()
+        .find(|g| g.kind == crate::report::GroupKind::Total)
+        .and_then(|g| g.figures.as_ref())
+        .map(|f| f.n);
+    Ok(Written {
+        folder,
+        files: output.len(),
+        responses,
+    })
+}
+
+/// `<folder>.<suffix>`, emptied.
+fn sibling(folder: &Path, suffix: &str) -> anyhow::Result<PathBuf> {
+    let name = folder
+        .file_name()
+        .with_context(|| format!("{} is not a folder name", folder.display()))?;
+    let path = folder.with_file_name(format!("{}.{suffix}", name.to_string_lossy()));
+    if path.exists() {
+        fs::remove_dir_all(&path)
+            .with_context(|| format!("could not remove the leftover {}", path.display()))?;
+    }
+    Ok(path)
+}
+
+fn write_files(folder: &Path, output: &[OutputFile]) -> anyhow::Result<()> {
+    for file in output {
+        let path = folder.join(&file.path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("could not create {}", parent.display()))?;
+        }
+        fs::write(&path, &file.bytes)
+            .with_context(|| format!("could not write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Replaces `folder` by `staging` (the old folder is removed only once the new one is in place).
+fn swap_in(staging: &Path, folder: &Path) -> anyhow::Result<()> {
+    if folder.exists() {
+        let old = sibling(folder, "old")?;
+        fs::rename(folder, &old)
+            .with_context(|| format!("could not move the previous {} aside", folder.display()))?;
+        fs::rename(staging, folder)
+            .with_context(|| format!("could not move the new report to {}", folder.display()))?;
+        fs::remove_dir_all(&old).with_context(|| format!("could not remove {}", old.display()))?;
+    } else {
+        if let Some(parent) = folder.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("could not create {}", parent.display()))?;
+        }
+        fs::rename(staging, folder)
+            .with_context(|| format!("could not move the new report to {}", folder.display()))?;
+    }
+    Ok(())
+}
+
+/// Streams `responses.csv` from the database into `path`.
+fn write_raw(
+    conn: &mut PgConnection,
+    wave_id: i64,
+    survey: &crate::survey::definition::Survey,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let file =
+        fs::File::create(path).with_context(|| format!("could not create {}", path.display()))?;
+    let mut out = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    out.write_record(raw::header(survey))?;
+    reports::for_each_response(conn, wave_id, survey, |r| -> anyhow::Result<()> {
+        let row = raw::RawRow {
+            id: r.id,
+            land_code: r.land_code.as_deref(),
+            attributes: &r.attributes,
+            submitted_at: r.submitted_at,
+            answers: &r.answers,
+        };
+        out.write_record(raw::row(survey, &row))?;
+        Ok(())
+    })?;
+    out.into_inner()
+        .map_err(|e| anyhow::anyhow!("could not write {}: {}", path.display(), e.error()))?
+        .flush()?;
+    Ok(())
+}

@@ -1,0 +1,624 @@
+//! Waves: create one (or copy one), change its settings, open and close it by hand, list them, and
+//! drop the contacts after the field period.
+
+use chrono::{DateTime, Utc};
+use diesel::{Connection, PgConnection};
+
+use super::{Actor, operation_error};
+use crate::config::Settings;
+use crate::mail::templates::{PlaceholderError, check_placeholders};
+use crate::store::participants::{self, NewParticipant};
+use crate::store::surveys as stored_surveys;
+use crate::store::waves::{self, MailTexts, Wave, WaveChanges, WaveState, WaveSummary};
+use crate::text::{Bilingual, slug};
+use crate::time::{DayEdge, format_berlin, parse_berlin};
+use crate::tokens::SecretKey;
+
+/// A setting of a wave, as both edges name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaveField {
+    /// The title.
+    Title,
+    /// The opening date.
+    Opens,
+    /// The closing date.
+    Closes,
+    /// At most this many reminders.
+    Reminders,
+    /// Days between mails.
+    ReminderDays,
+    /// Smallest group shown in reports.
+    SuppressBelow,
+    /// Subject of the invitation.
+    InvitationSubject,
+    /// Text of the invitation.
+    InvitationText,
+    /// Subject of reminders.
+    ReminderSubject,
+    /// Text of reminders.
+    ReminderText,
+}
+
+impl WaveField {
+    /// The field's name on the settings page.
+    fn german(self) -> &'static str {
+        match self {
+            WaveField::Title => "Titel",
+            WaveField::Opens => "Beginn",
+            WaveField::Closes => "Ende",
+            WaveField::Reminders => "Erinnerungen",
+            WaveField::ReminderDays => "Abstand",
+            WaveField::SuppressBelow => "Mindestgröße",
+            WaveField::InvitationSubject => "Betreff der Einladung",
+            WaveField::InvitationText => "Text der Einladung",
+            WaveField::ReminderSubject => "Betreff der Erinnerung",
+            WaveField::ReminderText => "Text der Erinnerung",
+        }
+    }
+
+    /// The command line's flag (or, for mail texts, what it is).
+    fn english(self) -> &'static str {
+        match self {
+            WaveField::Title => "--title",
+            WaveField::Opens => "--opens",
+            WaveField::Closes => "--closes",
+            WaveField::Reminders => "--reminders",
+            WaveField::ReminderDays => "--reminder-days",
+            WaveField::SuppressBelow => "--suppress-below",
+            WaveField::InvitationSubject => "the invitation subject",
+            WaveField::InvitationText => "the invitation text",
+            WaveField::ReminderSubject => "the reminder subject",
+            WaveField::ReminderText => "the reminder text",
+        }
+    }
+}
+
+/// Why a wave operation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WaveError {
+    /// No survey has this id.
+    #[error(
+        "there is no survey `{0}`; load it first with `mint-survey survey load surveys/{0}.toml`"
+    )]
+    NoSuchSurvey(String),
+    /// No wave has this slug.
+    #[error("there is no wave `{slug}`; {}", known_waves(known))]
+    NoSuchWave {
+        /// The slug asked for.
+        slug: String,
+        /// The slugs there are.
+        known: Vec<String>,
+    },
+    /// A blank title.
+    #[error("--title must not be empty")]
+    EmptyTitle,
+    /// A date that cannot be read.
+    #[error(
+        "{} `{text}` is not a date; write 2020-05-05 or 05.05.2020, optionally with a time (18:00)",
+        field.english()
+    )]
+    BadDate {
+        /// Which date.
+        field: WaveField,
+        /// As typed.
+        text: String,
+    },
+    /// A number that is not one.
+    #[error("{} must be a whole number, not `{text}`", field.english())]
+    NotANumber {
+        /// Which number.
+        field: WaveField,
+        /// As typed.
+        text: String,
+    },
+    /// A number below its minimum.
+    #[error("{} must be at least {min}, not {value}", field.english())]
+    TooSmall {
+        /// Which number.
+        field: WaveField,
+        /// The smallest allowed.
+        min: i32,
+        /// As given.
+        value: i32,
+    },
+    /// The closing date is not after the opening date.
+    #[error(
+        "the wave would close ({}) before it opens ({})",
+        format_berlin(*closes),
+        format_berlin(*opens)
+    )]
+    ClosesBeforeOpens {
+        /// Opening.
+        opens: DateTime<Utc>,
+        /// Closing.
+        closes: DateTime<Utc>,
+    },
+    /// A mail text with a placeholder that cannot be filled.
+    #[error("{}: {problem}", field.english())]
+    MailText {
+        /// Which text.
+        field: WaveField,
+        /// What is wrong with it.
+        problem: PlaceholderError,
+    },
+    /// `wave set` without a setting.
+    #[error("nothing to change: give at least one setting (see `mint-survey wave set --help`)")]
+    NothingToChange,
+    /// Opening a wave whose closing date has passed.
+    #[error(
+        "wave `{slug}` closed on {} by its date; give it a later one first (`mint-survey wave set {slug} --closes DATE`)",
+        format_berlin(*closes)
+    )]
+    ClosedByDate {
+        /// The wave.
+        slug: String,
+        /// When it closed.
+        closes: DateTime<Utc>,
+    },
+    /// Closing a closed wave.
+    #[error("wave `{0}` is already closed")]
+    AlreadyClosed(String),
+    /// Purging the contacts of a wave that still runs.
+    #[error(
+        "wave `{slug}` is still {}; close it first (`mint-survey wave close {slug}`): reminders need the addresses",
+        state.english()
+    )]
+    StillRunning {
+        /// The wave.
+        slug: String,
+        /// Its state.
+        state: WaveState,
+    },
+    /// The database or the machine failed.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+fn known_waves(known: &[String]) -> String {
+    if known.is_empty() {
+        "there are no waves yet (`mint-survey wave create`)".to_owned()
+    } else {
+        format!("the waves are: {}", known.join(", "))
+    }
+}
+
+impl WaveError {
+    fn german_text(&self) -> String {
+        match self {
+            WaveError::NoSuchSurvey(id) => format!(
+                "Es gibt keine Umfrage „{id}“; bitte laden Sie ihre Definition zuerst unter „Umfragen“."
+            ),
+            WaveError::NoSuchWave { slug, .. } => format!("Es gibt keine Welle „{slug}“."),
+            WaveError::EmptyTitle => "Bitte geben Sie einen Titel an.".to_owned(),
+            WaveError::BadDate { field, text } => format!(
+                "{}: „{text}“ ist kein gültiges Datum (TT.MM.JJJJ, auf Wunsch mit Uhrzeit wie 18:00).",
+                field.german()
+            ),
+            WaveError::NotANumber { field, text } => format!(
+                "{}: bitte eine ganze Zahl angeben, nicht „{text}“.",
+                field.german()
+            ),
+            WaveError::TooSmall { field, min, value } => format!(
+                "{}: bitte mindestens {min} angeben, nicht {value}.",
+                field.german()
+            ),
+            WaveError::ClosesBeforeOpens { opens, closes } => format!(
+                "Das Ende ({}) liegt nicht nach dem Beginn ({}); bitte prüfen Sie die Daten.",
+                format_berlin(*closes),
+                format_berlin(*opens)
+            ),
+            WaveError::MailText { field, problem } => {
+                format!("{}: {}.", field.german(), problem.german())
+            }
+            WaveError::NothingToChange => "Es gibt nichts zu ändern.".to_owned(),
+            WaveError::ClosedByDate { closes, .. } => format!(
+                "Die Welle ist seit {} durch ihr Enddatum geschlossen; bitte setzen Sie in den Einstellungen zuerst ein späteres Ende.",
+                format_berlin(*closes)
+            ),
+            WaveError::AlreadyClosed(_) => "Die Welle ist schon geschlossen.".to_owned(),
+            WaveError::StillRunning { state, .. } => format!(
+                "Die Welle ist noch {}; bitte schließen Sie sie zuerst: Erinnerungen brauchen die Adressen.",
+                state.german()
+            ),
+            WaveError::Internal(_) => "Ein unerwarteter Fehler ist aufgetreten.".to_owned(),
+        }
+    }
+}
+
+operation_error!(WaveError);
+
+/// A wave's settings as given; `None` keeps the current (or copied, or default) value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WaveSettings {
+    /// Opening date or time (Europe/Berlin), as typed.
+    pub opens: Option<String>,
+    /// Closing date (the whole day counts) or time, as typed.
+    pub closes: Option<String>,
+    /// At most this many reminders.
+    pub reminders: Option<i32>,
+    /// At least this many days between mails.
+    pub reminder_days: Option<i32>,
+    /// Smallest group shown in reports.
+    pub suppress_below: Option<i32>,
+    /// Subject of the invitation (blank: the default).
+    pub invitation_subject: Option<String>,
+    /// Text of the invitation (blank: the default).
+    pub invitation_text: Option<String>,
+    /// Subject of reminders (blank: the default).
+    pub reminder_subject: Option<String>,
+    /// Text of reminders (blank: the default).
+    pub reminder_text: Option<String>,
+}
+
+/// An optional point in time.
+type Moment = Option<DateTime<Utc>>;
+
+impl WaveSettings {
+    fn times(&self) -> Result<(Moment, Moment), WaveError> {
+        let parse = |text: &Option<String>, edge, field| {
+            text.as_deref()
+                .map(|t| {
+                    parse_berlin(t, edge).ok_or_else(|| WaveError::BadDate {
+                        field,
+                        text: t.trim().to_owned(),
+                    })
+                })
+                .transpose()
+        };
+        let opens = parse(&self.opens, DayEdge::Start, WaveField::Opens)?;
+        let closes = parse(&self.closes, DayEdge::End, WaveField::Closes)?;
+        Ok((opens, closes))
+    }
+
+    fn check_numbers(&self) -> Result<(), WaveError> {
+        for (field, value, min) in [
+            (WaveField::Reminders, self.reminders, 0),
+            (WaveField::ReminderDays, self.reminder_days, 1),
+            (WaveField::SuppressBelow, self.suppress_below, 1),
+        ] {
+            if let Some(value) = value.filter(|v| *v < min) {
+                return Err(WaveError::TooSmall { field, min, value });
+            }
+        }
+        Ok(())
+    }
+
+    fn has_texts(&self) -> bool {
+        self.invitation_subject.is_some()
+            || self.invitation_text.is_some()
+            || self.reminder_subject.is_some()
+            || self.reminder_text.is_some()
+    }
+
+    /// `base` with the texts given here put in (a blank text: back to the default), checked.
+    fn mail_texts(&self, mut base: MailTexts) -> Result<MailTexts, WaveError> {
+        let given = |text: &Option<String>, slot: &mut Option<String>| {
+            if let Some(text) = text {
+                *slot = Some(text.clone()).filter(|t| !t.trim().is_empty());
+            }
+        };
+        given(&self.invitation_subject, &mut base.invitation_subject);
+        given(&self.invitation_text, &mut base.invitation_body);
+        given(&self.reminder_subject, &mut base.reminder_subject);
+        given(&self.reminder_text, &mut base.reminder_body);
+        for (field, text) in [
+            (WaveField::InvitationSubject, &base.invitation_subject),
+            (WaveField::InvitationText, &base.invitation_body),
+            (WaveField::ReminderSubject, &base.reminder_subject),
+            (WaveField::ReminderText, &base.reminder_body),
+        ] {
+            if let Some(text) = text {
+                check_placeholders(text)
+                    .map_err(|problem| WaveError::MailText { field, problem })?;
+            }
+        }
+        Ok(base)
+    }
+}
+
+fn check_order(opens: Moment, closes: Moment) -> Result<(), WaveError> {
+    match (opens, closes) {
+        (Some(opens), Some(closes)) if closes <= opens => {
+            Err(WaveError::ClosesBeforeOpens { opens, closes })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The wave of this slug, or [`WaveError::NoSuchWave`] naming the waves there are.
+pub fn find(conn: &mut PgConnection, slug: &str) -> Result<Wave, WaveError> {
+    if let Some(wave) = waves::find_by_slug(conn, slug)? {
+        return Ok(wave);
+    }
+    let known = waves::find_summaries(conn)?
+        .into_iter()
+        .map(|s| s.wave.slug)
+        .collect();
+    Err(WaveError::NoSuchWave {
+        slug: slug.to_owned(),
+        known,
+    })
+}
+
+/// Every wave with its survey and counts, newest first.
+pub fn list(conn: &mut PgConnection) -> Result<Vec<WaveSummary>, WaveError> {
+    Ok(waves::find_summaries(conn)?)
+}
+
+/// A free slug made from the title: `fruehjahr-2020`, else `fruehjahr-2020-2`, …
+fn free_slug(conn: &mut PgConnection, title: &str) -> Result<String, WaveError> {
+    let base = slug(title, '-');
+    let base: String = if base.is_empty() {
+        "welle".to_owned()
+    } else {
+        base.chars().take(56).collect()
+    };
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while waves::slug_exists(conn, &candidate)? {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    Ok(candidate)
+}
+
+/// What a new wave is made of.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewWave {
+    /// The survey's id; the wave pins its current version.
+    pub survey: String,
+    /// The title.
+    pub title: String,
+    /// Take over settings, mail texts and participants (with new links) of this wave.
+    pub copy_from: Option<String>,
+    /// Dates, policy, threshold, texts.
+    pub settings: WaveSettings,
+    /// Open it at once.
+    pub open_now: bool,
+}
+
+/// A created wave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Created {
+    /// The wave as stored.
+    pub wave: Wave,
+    /// Participants copied from `copy_from`.
+    pub copied: usize,
+}
+
+/// Creates a wave of the survey's current version, audited as `wave_created`.
+pub fn create(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    actor: &Actor,
+    input: &NewWave,
+) -> Result<Created, WaveError> {
+    let title = input.title.trim();
+    if title.is_empty() {
+        return Err(WaveError::EmptyTitle);
+    }
+    input.settings.check_numbers()?;
+    let (opens_at, closes_at) = input.settings.times()?;
+    check_order(opens_at, closes_at)?;
+    let survey_id = input.survey.trim();
+    let key = settings.secret_key().map_err(anyhow::Error::from)?;
+    conn.transaction(|conn| {
+        let version = stored_surveys::find_latest(conn, survey_id)?
+            .ok_or_else(|| WaveError::NoSuchSurvey(survey_id.to_owned()))?;
+        let source = match input.copy_from.as_deref().map(str::trim) {
+            Some(slug) if !slug.is_empty() => Some(find(conn, slug)?),
+            _ => None,
+        };
+        let base_texts = source.as_ref().map(Wave::mail_texts).unwrap_or_default();
+        let new = waves::NewWave {
+            slug: free_slug(conn, title)?,
+            title: title.to_owned(),
+            survey_version_id: version.id,
+            opens_at,
+            closes_at,
+            suppress_below: input
+                .settings
+                .suppress_below
+                .or(source.as_ref().map(|w| w.suppress_below))
+                .unwrap_or(i32::try_from(settings.suppress_below).unwrap_or(5)),
+            reminders_max: input
+                .settings
+                .reminders
+                .or(source.as_ref().map(|w| w.reminders_max))
+                .unwrap_or(2),
+            reminder_interval_days: input
+                .settings
+                .reminder_days
+                .or(source.as_ref().map(|w| w.reminder_interval_days))
+                .unwrap_or(7),
+            mail_texts: input.settings.mail_texts(base_texts)?.to_json(),
+            copied_from: source.as_ref().map(|w| w.id),
+        };
+        let mut wave = waves::insert(conn, &new)?;
+        let copied = match &source {
+            Some(source) => copy_participants(conn, source, &wave, &key)?,
+            None => 0,
+        };
+        let details = format!("Umfrage {survey_id}, {copied} Teilnehmende übernommen");
+        actor.audit(conn, "wave_created", &wave.slug, &details)?;
+        if input.open_now {
+            wave = open_wave(conn, actor, wave)?;
+        }
+        Ok(Created { wave, copied })
+    })
+}
+
+/// Copies the participants (with contacts) of `from` into `to`; each gets a new link.
+fn copy_participants(
+    conn: &mut PgConnection,
+    from: &Wave,
+    to: &Wave,
+    key: &SecretKey,
+) -> Result<usize, WaveError> {
+    let mut copied = 0;
+    for listing in participants::find_by_wave(conn, from.id)? {
+        let (Some(email), None) = (&listing.email, listing.participant.revoked_at) else {
+            continue;
+        };
+        participants::insert(
+            conn,
+            to.id,
+            &NewParticipant {
+                region_id: listing.participant.region_id,
+                land_code: &listing.participant.land_code,
+                attributes: listing.participant.attributes.clone(),
+                email,
+                name: listing.name.as_deref(),
+            },
+            key,
+        )
+        .map_err(anyhow::Error::from)?;
+        copied += 1;
+    }
+    Ok(copied)
+}
+
+/// Changes dates, reminder policy, threshold or mail texts, audited as `wave_settings_changed`.
+pub fn set(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    slug: &str,
+    input: &WaveSettings,
+) -> Result<Wave, WaveError> {
+    input.check_numbers()?;
+    let (opens_at, closes_at) = input.times()?;
+    conn.transaction(|conn| {
+        let wave = find(conn, slug)?;
+        check_order(opens_at.or(wave.opens_at), closes_at.or(wave.closes_at))?;
+        let changes = WaveChanges {
+            opens_at: opens_at.map(Some),
+            closes_at: closes_at.map(Some),
+            suppress_below: input.suppress_below,
+            reminders_max: input.reminders,
+            reminder_interval_days: input.reminder_days,
+            mail_texts: if input.has_texts() {
+                Some(input.mail_texts(wave.mail_texts())?.to_json())
+            } else {
+                None
+            },
+        };
+        if changes == WaveChanges::default() {
+            return Err(WaveError::NothingToChange);
+        }
+        let wave = waves::update(conn, wave.id, &changes)?;
+        actor.audit(conn, "wave_settings_changed", &wave.slug, "")?;
+        Ok(wave)
+    })
+}
+
+/// Opens the wave now, audited as `wave_opened`.
+pub fn open(conn: &mut PgConnection, actor: &Actor, slug: &str) -> Result<Wave, WaveError> {
+    conn.transaction(|conn| {
+        let wave = find(conn, slug)?;
+        open_wave(conn, actor, wave)
+    })
+}
+
+fn open_wave(conn: &mut PgConnection, actor: &Actor, wave: Wave) -> Result<Wave, WaveError> {
+    let now = Utc::now();
+    if let Some(closes) = wave.closes_at.filter(|c| *c <= now) {
+        return Err(WaveError::ClosedByDate {
+            slug: wave.slug,
+            closes,
+        });
+    }
+    let wave = waves::mark_opened(conn, wave.id, now)?;
+    actor.audit(conn, "wave_opened", &wave.slug, "")?;
+    Ok(wave)
+}
+
+/// Closes the wave now, audited as `wave_closed`.
+pub fn close(conn: &mut PgConnection, actor: &Actor, slug: &str) -> Result<Wave, WaveError> {
+    conn.transaction(|conn| {
+        let wave = find(conn, slug)?;
+        let now = Utc::now();
+        if wave.state(now) == WaveState::Closed {
+            return Err(WaveError::AlreadyClosed(wave.slug));
+        }
+        let wave = waves::mark_closed(conn, wave.id, now)?;
+        actor.audit(conn, "wave_closed", &wave.slug, "")?;
+        Ok(wave)
+    })
+}
+
+/// After the field period: drops names and addresses, keeps the answers; audited as
+/// `contacts_purged`. Returns how many participants lost their contact.
+pub fn purge_contacts(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    slug: &str,
+) -> Result<usize, WaveError> {
+    conn.transaction(|conn| {
+        let wave = find(conn, slug)?;
+        let state = wave.state(Utc::now());
+        if state != WaveState::Closed {
+            return Err(WaveError::StillRunning {
+                slug: wave.slug,
+                state,
+            });
+        }
+        let purged = waves::delete_contacts(conn, wave.id)?;
+        actor.audit(
+            conn,
+            "contacts_purged",
+            &wave.slug,
+            &format!("{purged} Kontakte gelöscht"),
+        )?;
+        Ok(purged)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_date_is_worded_without_flags_in_german_and_with_them_in_english() {
+        let settings = WaveSettings {
+            closes: Some("31.02.2021".to_owned()),
+            ..WaveSettings::default()
+        };
+        let error = settings.times().unwrap_err();
+        assert_eq!(
+            error.german(),
+            "Ende: „31.02.2021“ ist kein gültiges Datum (TT.MM.JJJJ, auf Wunsch mit Uhrzeit wie 18:00)."
+        );
+        assert!(
+            error
+                .english()
+                .starts_with("--closes `31.02.2021` is not a date")
+        );
+    }
+
+    #[test]
+    fn a_blank_text_goes_back_to_the_default_and_placeholders_are_checked() {
+        let base = MailTexts {
+            invitation_subject: Some("Alt".to_owned()),
+            ..MailTexts::default()
+        };
+        let blank = WaveSettings {
+            invitation_subject: Some("  ".to_owned()),
+            ..WaveSettings::default()
+        };
+        assert_eq!(
+            blank.mail_texts(base.clone()).unwrap().invitation_subject,
+            None
+        );
+        let typo = WaveSettings {
+            reminder_text: Some("Hallo {{ regon }}".to_owned()),
+            ..WaveSettings::default()
+        };
+        let error = typo.mail_texts(base).unwrap_err();
+        assert!(
+            error
+                .german()
+                .starts_with("Text der Erinnerung: unbekannter Platzhalter")
+        );
+        assert!(error.english().contains("(did you mean `{{ region }}`?)"));
+    }
+}

@@ -1,0 +1,126 @@
+//! `/admin/umfragen` (admins): the stored surveys, and uploading a definition file: the checker's
+//! problems with file, line and column, or the file stored as a new version (an unchanged file
+//! stores nothing). Nothing is stored from a file with problems.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::Account;
+use crate::app::surveys;
+use crate::store::surveys::{LoadOutcome, SurveySummary};
+use crate::survey::MAX_DEFINITION_BYTES;
+use crate::web::AppState;
+use crate::web::errors::AppError;
+use crate::web::extract::{CsrfUpload, StaffUser};
+use crate::web::shared::{staff_page, with_db};
+
+#[derive(Template)]
+#[template(path = "admin/surveys.html")]
+struct SurveysPage<'a> {
+    user: &'a str,
+    role: &'a str,
+    csrf: &'a str,
+    surveys: Vec<SurveySummary>,
+    file: &'a str,
+    problems: Vec<String>,
+    message: Option<String>,
+}
+
+/// `GET /admin/umfragen`.
+pub async fn show_surveys(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    user: StaffUser,
+) -> Result<HttpResponse, AppError> {
+    let page = Outcome::default();
+    render(&state, &request, &user, page, StatusCode::OK).await
+}
+
+/// What the page says after an upload.
+#[derive(Debug, Default)]
+struct Outcome {
+    file: String,
+    problems: Vec<String>,
+    message: Option<String>,
+}
+
+async fn render(
+    state: &web::Data<AppState>,
+    request: &HttpRequest,
+    user: &StaffUser,
+    outcome: Outcome,
+    status: StatusCode,
+) -> Result<HttpResponse, AppError> {
+    let (account, cookie) = Account::of(user, request, state)?;
+    let surveys = with_db(state, |conn| {
+        surveys::list(conn).map_err(AppError::unexpected)
+    })
+    .await?;
+    let page = SurveysPage {
+        user: &account.user,
+        role: &account.role,
+        csrf: &account.csrf,
+        surveys,
+        file: &outcome.file,
+        problems: outcome.problems,
+        message: outcome.message,
+    };
+    staff_page(status, page.render(), cookie)
+}
+
+/// `POST /admin/umfragen`: checks an uploaded definition and, with "laden", stores it.
+pub async fn upload_survey(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    user: StaffUser,
+    upload: CsrfUpload<MAX_DEFINITION_BYTES>,
+) -> Result<HttpResponse, AppError> {
+    let upload = upload.0;
+    let name = upload.file_name.clone();
+    if name.is_empty() || upload.file.is_empty() {
+        let outcome = Outcome {
+            problems: vec!["Bitte wählen Sie eine Datei (.toml oder .json) aus.".to_owned()],
+            ..Outcome::default()
+        };
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return render(&state, &request, &user, outcome, status).await;
+    }
+    let file = match surveys::check_upload(&name, &upload.file) {
+        Ok(file) => file,
+        Err(problems) => {
+            let outcome = Outcome {
+                file: name,
+                problems: problems.iter().map(ToString::to_string).collect(),
+                message: None,
+            };
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return render(&state, &request, &user, outcome, status).await;
+        }
+    };
+    let id = file.survey.id.clone();
+    let message = if upload.field("aktion") != "laden" {
+        format!("{name}: keine Probleme gefunden (Umfrage „{id}“). Noch nichts gespeichert.")
+    } else {
+        let actor = user.actor();
+        let outcome = with_db(&state, move |conn| {
+            surveys::load(conn, &actor, std::slice::from_ref(&file)).map_err(AppError::unexpected)
+        })
+        .await?;
+        match outcome.first() {
+            Some(LoadOutcome::Stored { version }) => {
+                format!("{name}: als Version {version} der Umfrage „{id}“ gespeichert.")
+            }
+            Some(LoadOutcome::Unchanged { version }) => format!(
+                "{name}: unverändert gegenüber Version {version} der Umfrage „{id}“; nichts Neues gespeichert."
+            ),
+            None => format!("{name}: nichts gespeichert."),
+        }
+    };
+    let outcome = Outcome {
+        file: name,
+        problems: Vec::new(),
+        message: Some(message),
+    };
+    render(&state, &request, &user, outcome, StatusCode::OK).await
+}

@@ -1,0 +1,422 @@
+//! `/admin/wellen/…` (admins): create a wave, its page (participants with their mails and
+//! submissions, the invitation progress), opening and closing it by hand, and starting the
+//! invitations or reminders: queued by `app::mailing` in the request, sent by the outbox workers on
+//! a background thread while the page refreshes itself (no JavaScript needed).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use chrono::Utc;
+
+use super::Account;
+use crate::app::mailing::{self, SendSettings};
+use crate::app::participants::{self as participant_ops, ParticipantStatus};
+use crate::app::waves::{self, NewWave, WaveSettings};
+use crate::app::{OperationError, surveys};
+use crate::mail::templates::MailKind;
+use crate::store::outbox;
+use crate::text::Bilingual;
+use crate::web::AppState;
+use crate::web::errors::{AppError, refusal};
+use crate::web::extract::{CsrfForm, StaffUser};
+use crate::web::shared::{see_other, staff_page, with_db};
+
+#[derive(Template)]
+#[template(path = "admin/new_wave.html")]
+struct NewWavePage<'a> {
+    user: &'a str,
+    role: &'a str,
+    csrf: &'a str,
+    surveys: Vec<String>,
+    waves: Vec<String>,
+    form: NewWaveForm,
+    error: Option<String>,
+}
+
+/// The new-wave form, kept as typed when it is refused.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct NewWaveForm {
+    #[serde(default)]
+    umfrage: String,
+    #[serde(default)]
+    titel: String,
+    #[serde(default)]
+    beginn: String,
+    #[serde(default)]
+    ende: String,
+    #[serde(default)]
+    kopie: String,
+    #[serde(default)]
+    oeffnen: String,
+}
+
+impl NewWaveForm {
+    /// The operation's input: blank fields are not given.
+    fn input(&self) -> NewWave {
+        let given = |text: &str| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+        NewWave {
+            survey: self.umfrage.trim().to_owned(),
+            title: self.titel.clone(),
+            copy_from: given(&self.kopie),
+            settings: WaveSettings {
+                opens: given(&self.beginn),
+                closes: given(&self.ende),
+                ..WaveSettings::default()
+            },
+            open_now: self.oeffnen == "ja",
+        }
+    }
+}
+
+async fn render_new(
+    state: &web::Data<AppState>,
+    request: &HttpRequest,
+    user: &StaffUser,
+    form: NewWaveForm,
+    error: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let (account, cookie) = Account::of(user, request, state)?;
+    let (surveys, waves) = with_db(state, |conn| {
+        let surveys = surveys::list(conn).map_err(AppError::unexpected)?;
+        let waves = waves::list(conn).map_err(AppError::unexpected)?;
+        Ok((
+            surveys.into_iter().map(|s| s.id).collect(),
+            waves.into_iter().map(|s| s.wave.slug).collect(),
+        ))
+    })
+    .await?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = NewWavePage {
+        user: &account.user,
+        role: &account.role,
+        csrf: &account.csrf,
+        surveys,
+        waves,
+        form,
+        error,
+    };
+    staff_page(status, page.render(), cookie)
+}
+
+/// `GET /admin/wellen/neu`.
+pub async fn show_new_wave(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    user: StaffUser,
+) -> Result<HttpResponse, AppError> {
+    render_new(&state, &request, &user, NewWaveForm::default(), None).await
+}
+
+/// `POST /admin/wellen/neu`: creates (and optionally opens) the wave, or shows the form again with
+/// the reason in German.
+pub async fn create_wave(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    user: StaffUser,
+    form: CsrfForm<NewWaveForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let (input, actor, settings) = (form.input(), user.actor(), state.settings.clone());
+    let created = with_db(&state, move |conn| {
+        refusal(waves::create(conn, &settings, &actor, &input))
+    })
+    .await?;
+    match created {
+        Ok(created) => Ok(see_other(format!("/admin/wellen/{}", created.wave.slug))),
+        Err(error) => render_new(&state, &request, &user, form, Some(error.german())).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/wave.html")]
+struct WavePage<'a> {
+    user: &'a str,
+    role: &'a str,
+    csrf: &'a str,
+    slug: String,
+    title: String,
+    state: String,
+    period: String,
+    counts: outbox::Counts,
+    refresh: bool,
+    rows: Vec<ParticipantRow>,
+    message: Option<String>,
+    problems: Vec<String>,
+    preview: Option<Preview>,
+}
+
+struct ParticipantRow {
+    id: i64,
+    revoked: bool,
+    region: String,
+    land: String,
+    email: String,
+    mail: String,
+    submitted: bool,
+}
+
+impl ParticipantRow {
+    fn of(status: ParticipantStatus) -> ParticipantRow {
+        let mail = status.mails.last().map_or_else(
+            || "keine".to_owned(),
+            |(kind, _, status, _, error, _)| {
+                let kind = if kind == "invitation" {
+                    "Einladung"
+                } else {
+                    "Erinnerung"
+                };
+                let status = match status.as_str() {
+                    "sent" => "gesendet",
+                    "queued" => "in der Warteschlange",
+                    "failed" => "fehlgeschlagen",
+                    _ => "übersprungen",
+                };
+                match error {
+                    Some(error) if !error.is_empty() => format!("{kind}: {status} ({error})"),
+                    _ => format!("{kind}: {status}"),
+                }
+            },
+        );
+        let listing = status.listing;
+        ParticipantRow {
+            id: listing.participant.id,
+            revoked: listing.participant.revoked_at.is_some(),
+            region: listing.region,
+            land: listing.participant.land_code,
+            email: listing.email.unwrap_or_else(|| "(gelöscht)".to_owned()),
+            mail,
+            submitted: listing.participant.submitted_at.is_some(),
+        }
+    }
+}
+
+/// What a previewed participants file would import.
+pub(super) struct Preview {
+    /// Line, region, Land, address, attributes.
+    pub(super) rows: Vec<(usize, String, String, String, String)>,
+    /// One sentence about it.
+    pub(super) summary: String,
+    /// The file, base64, carried to the "Importieren" button.
+    pub(super) content: String,
+}
+
+/// What the wave page says above the lists.
+#[derive(Default)]
+pub(super) struct Notes {
+    /// A notice (done, or how it goes on).
+    pub(super) message: Option<String>,
+    /// What was refused, each in German.
+    pub(super) problems: Vec<String>,
+    /// A participants file's preview.
+    pub(super) preview: Option<Preview>,
+}
+
+/// The wave page; 422 when it shows problems.
+pub(super) async fn render_wave(
+    state: &web::Data<AppState>,
+    request: &HttpRequest,
+    user: &StaffUser,
+    slug: String,
+    notes: Notes,
+) -> Result<HttpResponse, AppError> {
+    let (account, cookie) = Account::of(user, request, state)?;
+    let (wave, counts, statuses) = with_db(state, move |conn| {
+        let (wave, statuses) = match participant_ops::list(conn, &slug) {
+            Ok(found) => found,
+            Err(error) => {
+                return Err(match error.into_failure() {
+                    Ok(failure) => AppError::Internal(failure),
+                    Err(_) => AppError::NotFound,
+                });
+            }
+        };
+        let counts = outbox::counts(conn, wave.id, MailKind::Invitation)?;
+        Ok((wave, counts, statuses))
+    })
+    .await?;
+    let day = |t: Option<chrono::DateTime<Utc>>| t.map(crate::time::format_berlin);
+    let period = match (
+        day(wave.opens_at.or(wave.opened_at)),
+        wave.closes_at.map(crate::time::format_deadline),
+    ) {
+        (Some(from), Some(to)) => format!("{from} bis {to}"),
+        (None, Some(to)) => format!("bis {to}"),
+        (Some(from), None) => format!("ab {from}"),
+        (None, None) => "ohne Daten".to_owned(),
+    };
+    let status = if notes.problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let refresh = counts.queued > 0;
+    let page = WavePage {
+        user: &account.user,
+        role: &account.role,
+        csrf: &account.csrf,
+        slug: wave.slug.clone(),
+        title: wave.title.clone(),
+        state: wave.state(Utc::now()).german(),
+        period,
+        refresh,
+        counts,
+        rows: statuses.into_iter().map(ParticipantRow::of).collect(),
+        message: notes.message,
+        problems: notes.problems,
+        preview: notes.preview,
+    };
+    let mut response = staff_page(status, page.render(), cookie)?;
+    if refresh {
+        // Progress without JavaScript: the browser reloads the page while mails are queued.
+        response.headers_mut().insert(
+            HeaderName::from_static("refresh"),
+            HeaderValue::from_static("3"),
+        );
+    }
+    Ok(response)
+}
+
+/// `GET /admin/wellen/{wave}`: participants, their mails and submissions, the invitation progress.
+pub async fn show_wave(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    user: StaffUser,
+    path: web::Path<String>,
+    query: web::Query<std::collections::HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let message = query.get("hinweis").and_then(|h| match h.as_str() {
+        "eingeladen" => Some(
+            "Die Mails werden im Hintergrund gesendet; diese Seite zeigt den Stand.".to_owned(),
+        ),
+        _ => None,
+    });
+    let notes = Notes {
+        message,
+        ..Notes::default()
+    };
+    render_wave(&state, &request, &user, path.into_inner(), notes).await
+}
+
+/// `POST /admin/wellen/{wave}/einladungen`: queues the invitations and has the outbox workers send
+/// them in the background (the outbox makes a second start or a crash harmless).
+pub async fn start_invitations(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    user: StaffUser,
+    path: web::Path<String>,
+    _form: CsrfForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    start_mailing(
+        state,
+        request,
+        user,
+        path.into_inner(),
+        MailKind::Invitation,
+    )
+    .await
+}
+
+/// `POST /admin/wellen/{wave}/erinnerungen`: the same for reminders, within the wave's policy.
+pub async fn start_reminders(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    user: StaffUser,
+    path: web::Path<String>,
+    _form: CsrfForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    start_mailing(state, request, user, path.into_inner(), MailKind::Reminder).await
+}
+
+async fn start_mailing(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    user: StaffUser,
+    slug: String,
+    kind: MailKind,
+) -> Result<HttpResponse, AppError> {
+    let (actor, wave_slug) = (user.actor(), slug.clone());
+    let queued = with_db(&state, move |conn| {
+        refusal(mailing::queue(conn, &actor, &wave_slug, kind))
+    })
+    .await?;
+    let queued = match queued {
+        Ok(queued) => queued,
+        Err(error) => {
+            let notes = Notes {
+                problems: vec![error.german()],
+                ..Notes::default()
+            };
+            return render_wave(&state, &request, &user, slug, notes).await;
+        }
+    };
+    let settings = state.settings.clone();
+    let url = crate::store::database_url(&settings).map_err(|e| AppError::Internal(e.into()))?;
+    let wave = queued.wave;
+    std::thread::Builder::new()
+        .name(format!("mailing-{}", wave.id))
+        .spawn(move || {
+            let wave_id = wave.id;
+            match mailing::send(&settings, &url, wave, kind, &SendSettings::default()) {
+                Ok(sent) => tracing::info!(
+                    wave.id = wave_id,
+                    kind = kind.as_str(),
+                    sent = sent.run.sent,
+                    failed = sent.run.failed,
+                    queued = sent.counts.queued,
+                    stopped = sent.run.stopped.is_some(),
+                    "mailing run finished"
+                ),
+                Err(error) => tracing::error!(
+                    wave.id = wave_id,
+                    kind = kind.as_str(),
+                    error = %error.english(),
+                    "mailing run failed"
+                ),
+            }
+        })
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(see_other(format!(
+        "/admin/wellen/{slug}?hinweis=eingeladen"
+    )))
+}
+
+/// `POST /admin/wellen/{wave}/status/{oeffnen|schliessen}`: opens or closes the wave by hand.
+pub async fn set_wave_state(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    user: StaffUser,
+    path: web::Path<(String, String)>,
+    _form: CsrfForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, change) = path.into_inner();
+    let open = match change.as_str() {
+        "oeffnen" => true,
+        "schliessen" => false,
+        _ => return Err(AppError::NotFound),
+    };
+    let (actor, wave_slug) = (user.actor(), slug.clone());
+    let outcome = with_db(&state, move |conn| {
+        refusal(if open {
+            waves::open(conn, &actor, &wave_slug)
+        } else {
+            waves::close(conn, &actor, &wave_slug)
+        })
+    })
+    .await?;
+    match outcome {
+        Ok(_) => Ok(see_other(format!("/admin/wellen/{slug}"))),
+        Err(waves::WaveError::NoSuchWave { .. }) => Err(AppError::NotFound),
+        Err(error) => {
+            let notes = Notes {
+                problems: vec![error.german()],
+                ..Notes::default()
+            };
+            render_wave(&state, &request, &user, slug, notes).await
+        }
+    }
+}
