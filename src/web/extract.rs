@@ -105,3 +105,30 @@ impl<const LIMIT: usize> FromRequest for CsrfUpload<LIMIT> {
         })
     }
 }
+
+/// The token of a personal link (`/t/{token}`), parsed once into its canonical form (a UUID v4,
+/// any case or braces accepted). Anything else gets the same 404 as an unknown token, so nothing
+/// tells a malformed link from a revoked one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonalToken(String);
+
+impl PersonalToken {
+    /// The canonical token (what its SHA-256 is stored for).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromRequest for PersonalToken {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<PersonalToken, AppError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = request
+            .match_info()
+            .get("token")
+            .and_then(crate::tokens::canonical_token)
+            .map(PersonalToken);
+        std::future::ready(token.ok_or(AppError::NotFound))
+    }
+}

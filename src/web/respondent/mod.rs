@@ -14,20 +14,18 @@ use askama::Template;
 use chrono::Utc;
 
 use super::errors::AppError;
-use super::extract::CsrfForm;
+use super::extract::{CsrfForm, PersonalToken};
 use super::shared::{html, see_other, with_cookie, with_db};
 use super::{AppState, csrf};
 use crate::store::participants;
 use crate::store::waves::WaveState;
-use crate::tokens::canonical_token;
 
 /// What a link leads to (participant, wave, region, response), or the page to show instead.
 pub(crate) fn find_by_token(
     conn: &mut diesel::PgConnection,
-    token: &str,
+    token: &PersonalToken,
 ) -> Result<participants::Link, AppError> {
-    let token = canonical_token(token).ok_or(AppError::NotFound)?;
-    let link = participants::find_link_by_token(conn, &token)?.ok_or(AppError::NotFound)?;
+    let link = participants::find_link_by_token(conn, token.as_str())?.ok_or(AppError::NotFound)?;
     if link.participant.revoked_at.is_some() {
         return Err(AppError::NotFound);
     }
@@ -50,9 +48,9 @@ struct OptOutPage<'a> {
 pub async fn show_optout(
     state: web::Data<AppState>,
     request: HttpRequest,
-    path: web::Path<String>,
+    token: PersonalToken,
 ) -> Result<HttpResponse, AppError> {
-    let link = with_db(&state, move |conn| find_by_token(conn, &path)).await?;
+    let link = with_db(&state, move |conn| find_by_token(conn, &token)).await?;
     let secure = state.secure_cookies();
     let (token, new_cookie) = csrf::token(&request, secure)?;
     let page = OptOutPage {
@@ -68,12 +66,12 @@ pub async fn show_optout(
 pub async fn record_optout(
     state: web::Data<AppState>,
     request: HttpRequest,
-    path: web::Path<String>,
+    token: PersonalToken,
     _form: CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let location = request.path().to_owned();
     with_db(&state, move |conn| {
-        let link = find_by_token(conn, &path)?;
+        let link = find_by_token(conn, &token)?;
         participants::mark_opted_out(conn, link.participant.id, Utc::now())?;
         Ok(())
     })

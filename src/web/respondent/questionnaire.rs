@@ -21,7 +21,7 @@ use crate::store::waves::{Wave, WaveState};
 use crate::survey::Survey;
 use crate::survey::answers::{self, Answers, Attributes, FieldError, FormFields};
 use crate::web::errors::AppError;
-use crate::web::extract::CsrfForm;
+use crate::web::extract::{CsrfForm, PersonalToken};
 use crate::web::pages::MessagePage;
 use crate::web::shared::{with_cookie, with_db};
 use crate::web::{AppState, SurveyCache, csrf};
@@ -52,7 +52,7 @@ pub(super) struct Context {
 fn load_for_token(
     conn: &mut PgConnection,
     cache: &SurveyCache,
-    token: &str,
+    token: &PersonalToken,
 ) -> Result<Context, AppError> {
     let Link {
         participant,
@@ -230,11 +230,11 @@ pub(super) fn redirect(location: &str) -> Reply {
 pub async fn show_questionnaire(
     state: web::Data<AppState>,
     request: HttpRequest,
-    path: web::Path<String>,
+    token: PersonalToken,
     query: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let cache = state.surveys.clone();
-    let ctx = with_db(&state, move |conn| load_for_token(conn, &cache, &path)).await?;
+    let ctx = with_db(&state, move |conn| load_for_token(conn, &cache, &token)).await?;
     let (token, cookie) = csrf::token(&request, state.secure_cookies())?;
     let action = request.path().to_owned();
     let editable = ctx.response.as_ref().is_none_or(Response::is_editable);
@@ -413,10 +413,9 @@ fn render_confirmation(
 pub async fn submit_page(
     state: web::Data<AppState>,
     request: HttpRequest,
-    path: web::Path<String>,
+    token: PersonalToken,
     form: CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
-    let token = path.into_inner();
     let cache = state.surveys.clone();
     handle_post(&state, &request, form.into_inner(), move |conn| {
         load_for_token(conn, &cache, &token)
