@@ -5,6 +5,7 @@
 //! `one_form.rs` (all questions in one form), both rendered through `view.rs`; the opt-out is here.
 
 pub mod one_form;
+pub mod open_link;
 pub mod questionnaire;
 pub mod view;
 

@@ -1,4 +1,5 @@
-//! `/t/{token}`: the questionnaire through a personal link: consent, pages, save and resume, submit,
+//! `/t/{token}`: the questionnaire through a personal link (the open link `/o/{wave}` in
+//! `open_link.rs` shares its steps): consent, pages, save and resume, submit,
 //! the confirmation with a read-only summary, and changing answers while the wave is open.
 //!
 //! Everything is decided on the server (no JavaScript): conditions, validation, which page is next.
@@ -71,44 +72,6 @@ fn load_for_token(
             participant,
             region,
         },
-        wave,
-        survey,
-        response,
-        answers,
-        attributes,
-    })
-}
-
-/// The context of an open link: the wave of `slug` (only open-access surveys have one) and the
-/// session's response, if the session has started one.
-fn load_for_session(
-    conn: &mut PgConnection,
-    cache: &SurveyCache,
-    slug: &str,
-    session: Option<Vec<u8>>,
-) -> Result<Context, AppError> {
-    let wave = crate::store::waves::find_by_slug(conn, slug)?.ok_or(AppError::NotFound)?;
-    let survey = cache.get(conn, wave.survey_version_id)?;
-    if survey.access != crate::survey::Access::Open {
-        return Err(AppError::NotFound);
-    }
-    if wave.state(Utc::now()) == WaveState::Closed {
-        return Err(AppError::Gone);
-    }
-    let response = match &session {
-        Some(hash) => responses::find_for_session(conn, wave.id, hash)?,
-        None => None,
-    };
-    let answers = match &response {
-        Some(r) => responses::find_answers(conn, r.id, &survey)?,
-        None => Answers::new(),
-    };
-    let mut attributes = Attributes::new();
-    if let Some(land) = response.as_ref().and_then(|r| r.land_code.clone()) {
-        attributes.insert("land".to_owned(), land);
-    }
-    Ok(Context {
-        who: Who::Session(session),
         wave,
         survey,
         response,
@@ -210,7 +173,7 @@ impl Reply {
             .map_err(|e| AppError::Internal(e.into()))
     }
 
-    fn into_response(self) -> HttpResponse {
+    pub(super) fn into_response(self) -> HttpResponse {
         match self {
             Reply::Redirect(location) => HttpResponse::SeeOther()
                 .insert_header((LOCATION, location))
@@ -257,7 +220,12 @@ pub async fn show_questionnaire(
     with_cookie(page.into_response(), cookie)
 }
 
-fn render_current(ctx: &Context, action: &str, csrf: &str, saved: bool) -> Result<Reply, AppError> {
+pub(super) fn render_current(
+    ctx: &Context,
+    action: &str,
+    csrf: &str,
+    saved: bool,
+) -> Result<Reply, AppError> {
     if ctx.wave.state(Utc::now()) == WaveState::Draft {
         let opens = ctx
             .wave
@@ -461,7 +429,7 @@ fn read_form(form: Vec<(String, String)>) -> Posted {
 /// Any questionnaire POST, personal or open link: `load` finds who answers what, in the transaction
 /// (a participant's first whole questionnaire is read before and stored without one; should a
 /// response have appeared meanwhile, `load` runs again in the transaction).
-async fn handle_post(
+pub(super) async fn handle_post(
     state: &web::Data<AppState>,
     request: &HttpRequest,
     form: Vec<(String, String)>,
@@ -679,88 +647,4 @@ fn submit(
         csrf,
         StatusCode::UNPROCESSABLE_ENTITY,
     )
-}
-
-/// The cookie that ties an open-link browser session to its response (only its hash is stored).
-const SESSION_COOKIE: &str = "sitzung";
-
-/// The session cookie's value and hash, if the request has a well-formed one.
-fn session_of(request: &HttpRequest) -> Option<(String, Vec<u8>)> {
-    let value = request.cookie(SESSION_COOKIE)?.value().to_owned();
-    (value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())).then(|| {
-        let hash = crate::tokens::token_hash(&value);
-        (value, hash)
-    })
-}
-
-/// `GET /o/{wave}`: the open link: consent for a new session, else the session's questionnaire.
-pub async fn show_open(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    path: web::Path<String>,
-    query: web::Query<std::collections::HashMap<String, String>>,
-) -> Result<HttpResponse, AppError> {
-    let slug = path.into_inner();
-    let session = session_of(&request).map(|(_, hash)| hash);
-    let cache = state.surveys.clone();
-    let ctx = with_db(&state, move |conn| {
-        load_for_session(conn, &cache, &slug, session)
-    })
-    .await?;
-    let (token, cookie) = csrf::token(&request, state.secure_cookies())?;
-    let page = render_current(
-        &ctx,
-        request.path(),
-        &token,
-        query.contains_key("gespeichert"),
-    )?;
-    with_cookie(page.into_response(), cookie)
-}
-
-/// `POST /o/{wave}`: as for a personal link; starting gives the browser its session cookie.
-pub async fn submit_open(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    path: web::Path<String>,
-    form: CsrfForm<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
-    let slug = path.into_inner();
-    let form = form.into_inner();
-    let starting = form
-        .iter()
-        .any(|(name, value)| name == "aktion" && value == "beginnen");
-    let (value, hash, new) = match session_of(&request) {
-        Some((value, hash)) => (value, hash, false),
-        None => {
-            let mut bytes = [0u8; 32];
-            getrandom::fill(&mut bytes)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("no randomness: {e}")))?;
-            let value = hex::encode(bytes);
-            let hash = crate::tokens::token_hash(&value);
-            (value, hash, true)
-        }
-    };
-    if starting {
-        state.starts.check(&request)?;
-        state.starts.record(&request);
-    }
-    let path = format!("/o/{slug}");
-    let cache = state.surveys.clone();
-    let reply = handle_post(&state, &request, form, move |conn| {
-        load_for_session(conn, &cache, &slug, Some(hash.clone()))
-    })
-    .await?;
-    let mut response = reply.into_response();
-    if new && starting {
-        let cookie = actix_web::cookie::Cookie::build(SESSION_COOKIE, value)
-            .path(path)
-            .http_only(true)
-            .secure(state.secure_cookies())
-            .same_site(actix_web::cookie::SameSite::Lax)
-            .finish();
-        response
-            .add_cookie(&cookie)
-            .map_err(|e| AppError::Internal(e.into()))?;
-    }
-    Ok(response)
 }
