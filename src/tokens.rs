@@ -13,6 +13,9 @@ use sha2::{Digest, Sha256};
 /// Domain separation: tokens made for another purpose with the same key never collide with these.
 const PARTICIPANT_TOKEN_CONTEXT: &[u8] = b"mint-survey/participant-token/v1\0";
 
+/// Context label of password-link tokens.
+const PASSWORD_TOKEN_CONTEXT: &[u8] = b"mint-survey password link v1";
+
 /// The installation's secret key (at least 32 bytes). Never printed.
 #[derive(Clone)]
 pub struct SecretKey(Vec<u8>);
@@ -71,6 +74,13 @@ pub fn participant_token(key: &SecretKey, participant_id: i64, generation: i32) 
     uuid::Builder::from_random_bytes(bytes)
         .into_uuid()
         .to_string()
+}
+
+/// The token of a staff account's password link (`/passwort/{token}`, 64 hex characters), derived
+/// from the id of its `password_tokens` row: a queued mail carries only the id, and the database
+/// only the token's SHA-256.
+pub fn password_token(key: &SecretKey, token_id: i64) -> String {
+    hex::encode(key.sign(PASSWORD_TOKEN_CONTEXT, &[&token_id.to_be_bytes()]))
 }
 
 /// A participant's personal link, `{PUBLIC_URL}/t/{token}`: what mails, exports and the demo show.

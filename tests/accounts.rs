@@ -69,7 +69,7 @@ fn an_admin_adds_an_account_which_sets_its_password_through_the_mailed_link() {
     let (status, _, body) = add("email=Land%40Example.org&rolle=coordinator&land=DE-TH");
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("Zugang für land@example.org angelegt (Landeskoordination)."));
-    assert!(body.contains("ging per Mail an land@example.org"));
+    assert!(body.contains("geht per Mail an land@example.org"), "{body}");
     assert!(
         body.contains("Landeskoordination (DE-TH)"),
         "listed with its Land"
@@ -82,6 +82,21 @@ fn an_admin_adds_an_account_which_sets_its_password_through_the_mailed_link() {
         .find(|l| l.contains("/passwort/"))
         .expect("a link");
     let path = &link[link.find("/passwort/").unwrap()..];
+    assert_eq!(
+        mail.header("Subject").as_deref(),
+        Some("Ihr Zugang zu den MINT-Umfragen")
+    );
+    assert!(
+        mail.html_body().is_some_and(|html| html.contains(path)),
+        "the HTML part carries the link too"
+    );
+    // The list shows where the mail stands (sent, or recorded as sent a moment later).
+    let (_, _, list, _) = app.get("/admin/konten", Some(&admin));
+    assert!(
+        list.contains("eingeladen (Mail gesendet)")
+            || list.contains("eingeladen (Mail in der Warteschlange)"),
+        "{list}"
+    );
     let (status, cookie, _, _) = app.get(path, None);
     assert_eq!(status, 200);
     let cookie = cookie.unwrap();

@@ -95,6 +95,9 @@ fn a_new_account_sets_its_password_through_its_link_and_logs_in() {
     let (status, _, body, _) = app.get("/admin", Some(&auth));
     assert_eq!(status, 200);
     assert!(body.contains("Angemeldet als leitung@example.org"));
+    // `user add` sent the mail before it returned: the account list says so.
+    let (_, _, list, _) = app.get("/admin/konten", Some(&auth));
+    assert!(list.contains("aktiv (Mail gesendet)"), "{list}");
     let log = actions(&db);
     assert!(
         log.iter()

@@ -8,10 +8,12 @@ use chrono::Utc;
 use diesel::{Connection, PgConnection};
 
 use super::{Actor, operation_error};
-use crate::accounts::{Role, random_token};
+use crate::accounts::Role;
 use crate::config::Settings;
-use crate::mail::{Transport, staff_message};
+use crate::mail::Transport;
+use crate::mail::staff::{StaffContext, StaffSummary};
 use crate::participants::land_code;
+use crate::store::staff_mails::{self, StaffMailKind};
 use crate::store::users::{self, AccountListing, User};
 use crate::text::Bilingual;
 
@@ -113,9 +115,67 @@ pub fn role_with_land(
     }
 }
 
-/// Every account with its latest login.
-pub fn list(conn: &mut PgConnection) -> Result<Vec<AccountListing>, AccountError> {
-    Ok(users::find_accounts(conn)?)
+/// Where an account's latest staff mail stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailState {
+    /// Waiting to be sent.
+    Queued,
+    /// Sent.
+    Sent,
+    /// Refused for good, with the server's answer.
+    Failed(String),
+}
+
+impl Bilingual for MailState {
+    fn german(&self) -> String {
+        match self {
+            MailState::Queued => "Mail in der Warteschlange".to_owned(),
+            MailState::Sent => "Mail gesendet".to_owned(),
+            MailState::Failed(error) => format!("Mail fehlgeschlagen: {error}"),
+        }
+    }
+
+    fn english(&self) -> String {
+        match self {
+            MailState::Queued => "mail queued".to_owned(),
+            MailState::Sent => "mail sent".to_owned(),
+            MailState::Failed(error) => format!("mail failed: {error}"),
+        }
+    }
+}
+
+/// An account with its latest login and its latest staff mail.
+#[derive(Debug, Clone)]
+pub struct AccountOverview {
+    /// The account.
+    pub user: User,
+    /// Its latest login.
+    pub last_login: Option<chrono::DateTime<Utc>>,
+    /// Its latest staff mail (password link), if it got one.
+    pub mail: Option<MailState>,
+}
+
+/// Every account with its latest login and staff mail.
+pub fn list(conn: &mut PgConnection) -> Result<Vec<AccountOverview>, AccountError> {
+    let mails = staff_mails::find_latest(conn)?;
+    Ok(users::find_accounts(conn)?
+        .into_iter()
+        .map(|AccountListing { user, last_login }| {
+            let mail = mails
+                .iter()
+                .find(|(id, _, _)| *id == user.id)
+                .map(|(_, status, error)| match status.as_str() {
+                    "sent" => MailState::Sent,
+                    "failed" => MailState::Failed(error.clone().unwrap_or_default()),
+                    _ => MailState::Queued,
+                });
+            AccountOverview {
+                user,
+                last_login,
+                mail,
+            }
+        })
+        .collect())
 }
 
 /// A new account as typed.
@@ -138,9 +198,11 @@ pub struct Added {
     pub token: String,
 }
 
-/// Adds an account with a one-time link to set its password, audited as `user_added`.
+/// Adds an account with a one-time link to set its password, and queues the mail that carries the
+/// link (sent by [`send_staff_mails`]); audited as `user_added`.
 pub fn add(
     conn: &mut PgConnection,
+    settings: &Settings,
     actor: &Actor,
     input: &NewAccount,
 ) -> Result<Added, AccountError> {
@@ -149,22 +211,21 @@ pub fn add(
         return Err(AccountError::NotAnEmail(email));
     }
     let (role, land) = role_with_land(&input.role, input.land.as_deref())?;
-    let token = random_token().map_err(|e| anyhow::anyhow!("no random numbers: {e}"))?;
+    let key = settings.secret_key().map_err(anyhow::Error::from)?;
     conn.transaction(|conn| {
         if users::find_by_email(conn, &email)?.is_some() {
             return Err(AccountError::Exists(email.clone()));
         }
         let user = users::insert(conn, &email, role, land)?;
-        users::insert_password_token(conn, user.id, &token, "set", Utc::now())?;
+        let (link_id, token) =
+            users::insert_password_token(conn, user.id, "set", Utc::now(), &key)?;
+        staff_mails::insert(conn, user.id, StaffMailKind::Welcome, link_id)?;
         let details = match land {
             Some(land) => format!("{} ({land})", role.as_str()),
             None => role.as_str().to_owned(),
         };
         actor.audit(conn, "user_added", &email, &details)?;
-        Ok(Added {
-            user,
-            token: token.clone(),
-        })
+        Ok(Added { user, token })
     })
 }
 
@@ -251,93 +312,46 @@ fn ensure_another_admin(conn: &mut PgConnection) -> Result<(), AccountError> {
     Ok(())
 }
 
-/// For a known, enabled account: a new one-time password link (48 hours), audited as
-/// `password_reset_requested`. `None` for an unknown or disabled address (the caller says the
-/// same either way).
+/// For a known, enabled account: a new one-time password link (48 hours) and the mail that carries
+/// it queued (sent by [`send_staff_mails`]), audited as `password_reset_requested`. Whether there
+/// was such an account is not returned: the caller says the same either way.
 pub fn request_password_reset(
     conn: &mut PgConnection,
+    settings: &Settings,
     email: &str,
-) -> Result<Option<Added>, AccountError> {
+) -> Result<(), AccountError> {
     let email = email.trim().to_lowercase();
-    let token = random_token().map_err(|e| anyhow::anyhow!("no random numbers: {e}"))?;
+    let key = settings.secret_key().map_err(anyhow::Error::from)?;
     conn.transaction(|conn| {
         let Some(user) = users::find_by_email(conn, &email)?.filter(|u| u.disabled_at.is_none())
         else {
-            return Ok(None);
+            return Ok(());
         };
-        users::insert_password_token(conn, user.id, &token, "reset", Utc::now())?;
+        let (link_id, _) = users::insert_password_token(conn, user.id, "reset", Utc::now(), &key)?;
+        staff_mails::insert(conn, user.id, StaffMailKind::Reset, link_id)?;
         Actor::staff(&user).audit(conn, "password_reset_requested", "", "")?;
-        Ok(Some(Added {
-            user,
-            token: token.clone(),
-        }))
+        Ok(())
     })
 }
 
-/// Where a mail went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Delivery {
-    /// To the SMTP server.
-    Mailed,
-    /// Into this folder (no `SMTP_URL`).
-    Written(std::path::PathBuf),
-}
-
-/// The two staff mails.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StaffMail {
-    /// A new account's link to set its first password.
-    Welcome,
-    /// A forgotten password's link.
-    Reset,
-}
-
-/// Mails an account its password link (to `var/outbox/staff/` without `SMTP_URL`).
-pub fn send_password_mail(
+/// Sends the queued staff mails now (SMTP, or `.eml` files in `var/outbox/staff/` without
+/// `SMTP_URL`). `serve` runs this in the background; `user add` right away.
+pub fn send_staff_mails(
+    conn: &mut PgConnection,
     settings: &Settings,
-    added: &Added,
-    kind: StaffMail,
-) -> anyhow::Result<Delivery> {
-    let (user, link) = (
-        &added.user,
-        password_link(&settings.public_url, &added.token),
-    );
-    let (subject, text, file) = match kind {
-        StaffMail::Welcome => (
-            "Ihr Zugang zu den MINT-Umfragen",
-            format!(
-                "Guten Tag,\n\nfür Sie wurde ein Zugang zu den MINT-Umfragen des Länderbeirats eingerichtet \
-                 ({}). Bitte legen Sie über diesen Link Ihr Passwort fest (er gilt 48 Stunden und nur einmal):\n\n\
-                 {link}\n\nDanach melden Sie sich unter {}/login mit Ihrer E-Mail-Adresse an.\n\n\
-                 Fragen? {}\n",
-                user.role().german(),
-                settings.public_url,
-                settings.survey_contact
-            ),
-            "zugang",
-        ),
-        StaffMail::Reset => (
-            "Neues Passwort für die MINT-Umfragen",
-            format!(
-                "Guten Tag,\n\nfür Ihren Zugang zu den MINT-Umfragen ({}) wurde ein neues Passwort angefordert. \
-                 Über diesen Link legen Sie es fest (er gilt 48 Stunden und nur einmal):\n\n{link}\n\n\
-                 Wenn Sie das nicht angefordert haben, können Sie diese Mail ignorieren; Ihr bisheriges \
-                 Passwort gilt weiter.\n\nFragen? {}\n",
-                user.email, settings.survey_contact
-            ),
-            "passwort",
-        ),
+) -> Result<StaffSummary, AccountError> {
+    let transport = Transport::new(
+        settings.smtp_url.as_deref(),
+        1,
+        &settings.var_dir.join("outbox"),
+    )?;
+    let context = StaffContext {
+        public_url: settings.public_url.clone(),
+        mail_from: settings.mail_from.clone(),
+        survey_contact: settings.survey_contact.clone(),
+        key: settings.secret_key().map_err(anyhow::Error::from)?,
     };
-    let message = staff_message(&settings.mail_from, &user.email, subject, &text)?;
-    let outbox = settings.var_dir.join("outbox");
-    let transport = Transport::new(settings.smtp_url.as_deref(), 1, &outbox)?;
-    transport
-        .send(&message, &format!("staff/{}-{file}.eml", user.id))
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    Ok(match settings.smtp_url {
-        Some(_) => Delivery::Mailed,
-        None => Delivery::Written(outbox.join("staff")),
-    })
+    Ok(crate::mail::staff::send_queued(conn, &transport, &context)?)
 }
 
 /// Sets an account's password hash (hashed by the caller, off the database connection), uses up

@@ -5,15 +5,13 @@
 use diesel::PgConnection;
 
 use crate::app::Actor;
-use crate::app::accounts::{
-    self, Account, AccountChange, Delivery, NewAccount, StaffMail, password_link,
-};
+use crate::app::accounts::{self, Account, AccountChange, NewAccount, password_link};
 use crate::config::Settings;
 use crate::text::Bilingual;
 
 /// `user add --email E --role R [--land L]`: adds the account, prints its password link and mails it.
 pub fn add(conn: &mut PgConnection, settings: &Settings, input: &NewAccount) -> anyhow::Result<()> {
-    let added = accounts::add(conn, &Actor::command_line(), input)?;
+    let added = accounts::add(conn, settings, &Actor::command_line(), input)?;
     let link = password_link(&settings.public_url, &added.token);
     println!(
         "Added {} as {}.",
@@ -21,13 +19,20 @@ pub fn add(conn: &mut PgConnection, settings: &Settings, input: &NewAccount) -> 
         added.user.role().english()
     );
     println!("Link to set the password (valid 48 hours, once): {link}");
-    match accounts::send_password_mail(settings, &added, StaffMail::Welcome) {
-        Ok(Delivery::Mailed) => println!("Mailed the link to {}.", added.user.email),
-        Ok(Delivery::Written(folder)) => {
-            println!("Wrote the mail to {} (no SMTP_URL set).", folder.display())
-        }
+    match accounts::send_staff_mails(conn, settings) {
+        Ok(summary) if summary.sent > 0 => match &settings.smtp_url {
+            Some(_) => println!("Mailed the link to {}.", added.user.email),
+            None => println!(
+                "Wrote the mail to {} (no SMTP_URL set).",
+                settings.var_dir.join("outbox/staff").display()
+            ),
+        },
+        Ok(summary) => eprintln!(
+            "The mail is queued ({}); `serve` sends it when the server answers, or pass the link on yourself.",
+            summary.stopped.as_deref().unwrap_or("not sent")
+        ),
         Err(error) => {
-            eprintln!("The mail could not be sent ({error:#}); pass the link on yourself.")
+            eprintln!("The mail could not be sent ({error}); pass the link on yourself.")
         }
     }
     Ok(())

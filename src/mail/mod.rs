@@ -5,6 +5,7 @@
 //! in the same transaction as whatever caused it, and [`sender`] sends it.
 
 pub mod sender;
+pub mod staff;
 pub mod templates;
 
 use std::path::{Path, PathBuf};
@@ -155,8 +156,8 @@ pub fn build_message(envelope: &Envelope<'_>, mail: &RenderedMail) -> anyhow::Re
         ))?)
 }
 
-/// A plain-text mail to a staff member (a password link): no list headers, no HTML part.
-pub fn staff_message(from: &str, to: &str, subject: &str, text: &str) -> anyhow::Result<Message> {
+/// A mail to a staff member (a password link): text and HTML, no list headers.
+pub fn staff_message(from: &str, to: &str, mail: &RenderedMail) -> anyhow::Result<Message> {
     let from: Mailbox = from
         .parse()
         .map_err(|e| anyhow::anyhow!("MAIL_FROM `{from}` is not a valid sender: {e}"))?;
@@ -166,8 +167,10 @@ pub fn staff_message(from: &str, to: &str, subject: &str, text: &str) -> anyhow:
     Ok(Message::builder()
         .from(from)
         .to(to)
-        .subject(subject)
+        .subject(mail.subject.as_str())
         .date_now()
-        .header(lettre::message::header::ContentType::TEXT_PLAIN)
-        .body(text.to_owned())?)
+        .multipart(MultiPart::alternative_plain_html(
+            mail.text.clone(),
+            mail.html.clone(),
+        ))?)
 }

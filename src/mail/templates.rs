@@ -79,7 +79,13 @@ pub struct MailValues {
     pub contact: String,
 }
 
-impl MailValues {
+/// What fills a template's placeholders.
+trait Placeholders {
+    /// The value of `placeholder` ("" for an unknown one).
+    fn get(&self, placeholder: &str) -> String;
+}
+
+impl Placeholders for MailValues {
     fn get(&self, placeholder: &str) -> String {
         match placeholder {
             "greeting" => match &self.name {
@@ -147,7 +153,7 @@ pub fn render(kind: MailKind, overrides: Overrides<'_>, values: &MailValues) -> 
 }
 
 /// Every `{{ name }}` of `template` replaced by its value (HTML-escaped where `html`).
-fn fill(template: &str, values: &MailValues, html: bool) -> String {
+fn fill(template: &str, values: &impl Placeholders, html: bool) -> String {
     let mut out = String::with_capacity(template.len() + 256);
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
@@ -162,6 +168,64 @@ fn fill(template: &str, values: &MailValues, html: bool) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The two mails to staff accounts, from `templates/mail/account/` and `templates/mail/password/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffMail {
+    /// A new account's link to set its first password.
+    Account,
+    /// A forgotten password's link.
+    Password,
+}
+
+/// The values of a staff mail's placeholders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffValues {
+    /// The account's address.
+    pub email: String,
+    /// The role's German name.
+    pub role: String,
+    /// The password link.
+    pub link: String,
+    /// The login page.
+    pub login: String,
+    /// How to reach the survey team.
+    pub contact: String,
+}
+
+impl Placeholders for StaffValues {
+    fn get(&self, placeholder: &str) -> String {
+        match placeholder {
+            "email" => self.email.clone(),
+            "role" => self.role.clone(),
+            "link" => self.link.clone(),
+            "login" => self.login.clone(),
+            "contact" => self.contact.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// Fills in a staff mail.
+pub fn render_staff(kind: StaffMail, values: &StaffValues) -> RenderedMail {
+    let (subject, text, html) = match kind {
+        StaffMail::Account => (
+            include_str!("../../templates/mail/account/subject.txt"),
+            include_str!("../../templates/mail/account/body.txt"),
+            include_str!("../../templates/mail/account/body.html"),
+        ),
+        StaffMail::Password => (
+            include_str!("../../templates/mail/password/subject.txt"),
+            include_str!("../../templates/mail/password/body.txt"),
+            include_str!("../../templates/mail/password/body.html"),
+        ),
+    };
+    RenderedMail {
+        subject: subject.trim().to_owned(),
+        text: fill(text, values, false),
+        html: fill(html, values, true),
+    }
 }
 
 /// A mail text's placeholder that cannot be filled.

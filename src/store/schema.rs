@@ -80,6 +80,7 @@ diesel::table! {
         purpose -> Text,
         expires_at -> Timestamptz,
         used_at -> Nullable<Timestamptz>,
+        id -> Int8,
     }
 }
 
@@ -107,6 +108,20 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         stratum -> Text,
+    }
+}
+
+diesel::table! {
+    staff_mails (id) {
+        id -> Int8,
+        user_id -> Int8,
+        kind -> Text,
+        password_token_id -> Int8,
+        status -> Text,
+        attempts -> Int4,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -186,6 +201,7 @@ diesel::joinable!(regions -> laender (land_code));
 diesel::joinable!(responses -> laender (land_code));
 diesel::joinable!(responses -> participants (participant_id));
 diesel::joinable!(responses -> waves (wave_id));
+diesel::joinable!(staff_mails -> users (user_id));
 diesel::joinable!(staff_sessions -> users (user_id));
 diesel::joinable!(survey_versions -> surveys (survey_id));
 diesel::joinable!(users -> laender (land_code));
@@ -201,6 +217,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     password_tokens,
     regions,
     responses,
+    staff_mails,
     staff_sessions,
     survey_versions,
     surveys,

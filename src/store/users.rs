@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{audit_log, password_tokens, staff_sessions, users};
 use crate::accounts::Role;
-use crate::tokens::token_hash;
+use crate::tokens::{SecretKey, password_token, token_hash};
 
 /// A staff account.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -119,23 +119,31 @@ pub fn set_password(conn: &mut PgConnection, user_id: i64, hash: &str) -> QueryR
         .map(drop)
 }
 
-/// Stores a password link's hash for an account (`purpose`: `set` or `reset`).
+/// A new password link of an account (`purpose`: `set` or `reset`), valid for 48 hours: its token
+/// is derived from the key and the row's id, and only the token's hash is stored. Returns the id
+/// and the token.
 pub fn insert_password_token(
     conn: &mut PgConnection,
     user_id: i64,
-    token: &str,
     purpose: &str,
     now: DateTime<Utc>,
-) -> QueryResult<()> {
+    key: &SecretKey,
+) -> QueryResult<(i64, String)> {
+    let id: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "nextval(pg_get_serial_sequence('password_tokens', 'id'))",
+    ))
+    .get_result(conn)?;
+    let token = password_token(key, id);
     diesel::insert_into(password_tokens::table)
         .values((
-            password_tokens::token_sha256.eq(token_hash(token)),
+            password_tokens::id.eq(id),
+            password_tokens::token_sha256.eq(token_hash(&token)),
             password_tokens::user_id.eq(user_id),
             password_tokens::purpose.eq(purpose),
             password_tokens::expires_at.eq(now + LINK_VALIDITY),
         ))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    Ok((id, token))
 }
 
 /// The account of a password link that is unused and not expired.

@@ -7,6 +7,7 @@
 //! `.await`, and render German pages or redirect.
 
 pub mod admin;
+pub mod background;
 pub mod board;
 pub mod csrf;
 pub mod errors;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub reports: std::sync::Arc<board::ReportCache>,
     /// Rendered blank one-form questionnaires.
     pub blank_forms: respondent::one_form::BlankForms,
+    /// Wakes the staff-mail worker after a staff mail was queued.
+    pub staff_mailer: std::sync::Arc<background::StaffMailer>,
 }
 
 /// The texts of /datenschutz and /barrierefreiheit when an installation has its own.
@@ -135,6 +138,7 @@ impl AppState {
             legal: LegalTexts::default(),
             reports: std::sync::Arc::default(),
             blank_forms: respondent::one_form::BlankForms::default(),
+            staff_mailer: std::sync::Arc::default(),
         }
     }
 }
@@ -151,6 +155,11 @@ impl Application {
     /// Binds `listener` and builds the server (it runs when awaited).
     pub fn build(listener: TcpListener, state: AppState) -> std::io::Result<Application> {
         let port = listener.local_addr()?.port();
+        background::start_staff_mailer(
+            &state.staff_mailer,
+            state.pool.clone(),
+            state.settings.clone(),
+        )?;
         let state = web::Data::new(state);
         let server = HttpServer::new(move || {
             App::new()

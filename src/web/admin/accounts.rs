@@ -12,10 +12,8 @@ use std::collections::HashMap;
 use super::Account;
 use crate::accounts::Role;
 use crate::app::accounts::{
-    self, Account as Target, AccountChange, AccountError, Delivery, NewAccount, StaffMail,
-    password_link,
+    self, Account as Target, AccountChange, AccountError, AccountOverview, NewAccount,
 };
-use crate::store::users::AccountListing;
 use crate::survey::LAENDER;
 use crate::text::Bilingual;
 use crate::web::AppState;
@@ -30,7 +28,7 @@ struct AccountsPage<'a> {
     role: &'a str,
     csrf: &'a str,
     me: i64,
-    accounts: Vec<AccountListing>,
+    accounts: Vec<AccountOverview>,
     roles: [(&'static str, &'static str); 3],
     laender: &'static [(&'static str, &'static str)],
     form: &'a NewAccountForm,
@@ -135,9 +133,9 @@ pub async fn add_account(
         role: form.rolle.clone(),
         land: Some(form.land.clone()),
     };
-    let actor = user.actor();
+    let (actor, settings) = (user.actor(), state.settings.clone());
     let added = with_db(&state, move |conn| {
-        refusal(accounts::add(conn, &actor, &input))
+        refusal(accounts::add(conn, &settings, &actor, &input))
     })
     .await?;
     let added = match added {
@@ -151,30 +149,18 @@ pub async fn add_account(
             return render(&state, &request, &user, &form, shown, status).await;
         }
     };
-    let settings = state.settings.clone();
-    let mailed = added.clone();
-    let delivery =
-        web::block(move || accounts::send_password_mail(&settings, &mailed, StaffMail::Welcome))
-            .await?;
+    state.staff_mailer.wake();
     let (email, role) = (&added.user.email, added.user.role().german());
-    let done = format!("Zugang für {email} angelegt ({role}).");
-    let message = match delivery {
-        Ok(Delivery::Mailed) => format!(
-            "{done} Der Link zum Festlegen des Passworts ging per Mail an {email}; er gilt 48 Stunden."
+    let where_to = match &state.settings.smtp_url {
+        Some(_) => format!("geht per Mail an {email}"),
+        None => format!(
+            "liegt ohne SMTP_URL als Mail in {}",
+            state.settings.var_dir.join("outbox/staff").display()
         ),
-        Ok(Delivery::Written(folder)) => format!(
-            "{done} Ohne SMTP_URL liegt die Mail mit dem Link in {}.",
-            folder.display()
-        ),
-        Err(error) => {
-            tracing::error!(user.id = added.user.id, error = %format!("{error:#}"), "account mail not sent");
-            format!(
-                "{done} Die Mail konnte nicht versandt werden; bitte geben Sie diesen Link selbst \
-                 weiter (er gilt 48 Stunden und nur einmal): {}",
-                password_link(&state.settings.public_url, &added.token)
-            )
-        }
     };
+    let message = format!(
+        "Zugang für {email} angelegt ({role}). Der Link zum Festlegen des Passworts {where_to}; er gilt 48 Stunden. Ob die Mail angekommen ist, zeigt die Liste."
+    );
     let shown = Shown {
         error: None,
         message: Some(message),

@@ -7,7 +7,7 @@ use askama::Template;
 use chrono::Utc;
 
 use crate::accounts;
-use crate::app::accounts::{self as account_ops, StaffMail};
+use crate::app::accounts as account_ops;
 use crate::store::users::{self, User};
 use crate::web::errors::AppError;
 use crate::web::extract::CsrfForm;
@@ -124,8 +124,8 @@ pub struct ForgotForm {
     email: String,
 }
 
-/// `POST /passwort-vergessen`: for a known, enabled account a one-time link (48 hours) goes out by
-/// mail, on a thread of its own; the answer is the same whether the address has an account or not.
+/// `POST /passwort-vergessen`: for a known, enabled account a one-time link (48 hours) is queued
+/// for the staff-mail worker; the answer is the same whether the address has an account or not.
 /// Requests count against the address's login brake, so the form cannot be used to flood a mailbox.
 pub async fn submit_forgot(
     state: web::Data<AppState>,
@@ -137,23 +137,14 @@ pub async fn submit_forgot(
     state.logins.record(&request);
     let email = form.into_inner().email;
     if !paused && email.contains('@') {
-        let added = with_db(&state, move |conn| {
-            account_ops::request_password_reset(conn, &email).map_err(AppError::unexpected)
+        let settings = state.settings.clone();
+        with_db(&state, move |conn| {
+            account_ops::request_password_reset(conn, &settings, &email)
+                .map_err(AppError::unexpected)
         })
         .await?;
-        if let Some(added) = added {
-            let settings = state.settings.clone();
-            std::thread::Builder::new()
-                .name("password-mail".to_owned())
-                .spawn(move || {
-                    if let Err(error) =
-                        account_ops::send_password_mail(&settings, &added, StaffMail::Reset)
-                    {
-                        tracing::error!(user.id = added.user.id, error = %format!("{error:#}"), "password mail not sent");
-                    }
-                })
-                .map_err(|e| AppError::Internal(e.into()))?;
-        }
+        // Sent in the background either way, so the answer's timing says nothing either.
+        state.staff_mailer.wake();
     }
     let page = ForgotPage {
         sent: true,
