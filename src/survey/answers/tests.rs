@@ -1,4 +1,6 @@
+use super::notation::{german_date, parse_number};
 use super::*;
+use crate::survey::definition::{Choices, Question, QuestionKind, Survey};
 use crate::survey::{Format, parse_definition};
 use proptest::prelude::*;
 
