@@ -144,7 +144,7 @@ fn closest_land(value: &str) -> Option<(&'static str, &'static str)> {
     let wanted = land_key(value);
     LAENDER
         .iter()
-        .map(|&(code, name)| (edit_distance(&wanted, &land_key(name)), code, name))
+        .map(|&(code, name)| (strsim::levenshtein(&wanted, &land_key(name)), code, name))
         .filter(|&(distance, _, _)| distance <= 3)
         .min_by_key(|&(distance, _, _)| distance)
         .map(|(_, code, name)| (code, name))
@@ -153,22 +153,6 @@ fn closest_land(value: &str) -> Option<(&'static str, &'static str)> {
 /// Lower case, umlauts transliterated, only letters and digits: how Land inputs are compared.
 fn land_key(text: &str) -> String {
     fold(text).chars().filter(|c| c.is_alphanumeric()).collect()
-}
-
-/// Levenshtein distance between two strings, in characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = Vec::with_capacity(b.len() + 1);
-        current.push(i + 1);
-        for (j, &cb) in b.iter().enumerate() {
-            let substitute = previous[j] + usize::from(ca != cb);
-            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous.last().copied().unwrap_or_default()
 }
 
 /// The normalised address, or why it is refused; `seen` catches the same address twice in one file.
