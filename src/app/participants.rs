@@ -104,18 +104,6 @@ impl ParticipantsError {
     }
 }
 
-impl Bilingual for RowError {
-    /// "Zeile 3, Spalte Bundesland: „Atlantis“ ist kein Land".
-    fn german(&self) -> String {
-        self.in_german()
-    }
-
-    /// "line 3, column Bundesland: `Atlantis` is not a Land".
-    fn english(&self) -> String {
-        self.to_string()
-    }
-}
-
 fn german_plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }

@@ -102,6 +102,28 @@ pub fn both(english: impl Into<String>, german: impl Into<String>) -> Text {
 
 impl std::error::Error for RowError {}
 
+impl crate::text::Bilingual for RowError {
+    /// "Zeile 3, Spalte Bundesland: „Atlantis“ ist kein Land" (the admin pages).
+    fn german(&self) -> String {
+        self.in_german()
+    }
+
+    /// "line 3, column Bundesland: `Atlantis` is not a Land" (the command line).
+    fn english(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl crate::text::Bilingual for Text {
+    fn german(&self) -> String {
+        self.german.clone()
+    }
+
+    fn english(&self) -> String {
+        self.english.clone()
+    }
+}
+
 /// Reads a participants file; all rows, or every problem of every row (sorted by line, then
 /// column).
 ///

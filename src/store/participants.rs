@@ -30,18 +30,22 @@ pub struct Participant {
     pub submitted_at: Option<DateTime<Utc>>,
 }
 
+/// A participant's stored attributes (a jsonb object of strings) as conditions and reports read
+/// them (conditions a map, reports a sorted one); anything that is not a string is left out.
+pub fn attributes_of<C: FromIterator<(String, String)> + Default>(json: &serde_json::Value) -> C {
+    json.as_object()
+        .map(|o| {
+            o.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 impl Participant {
     /// What conditions may test: the imported attributes (string values) and `land`.
     pub fn condition_attributes(&self) -> crate::survey::answers::Attributes {
-        let mut attributes: crate::survey::answers::Attributes = self
-            .attributes
-            .as_object()
-            .map(|o| {
-                o.iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut attributes: crate::survey::answers::Attributes = attributes_of(&self.attributes);
         attributes.insert("land".to_owned(), self.land_code.clone());
         attributes
     }

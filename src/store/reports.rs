@@ -337,15 +337,7 @@ pub fn for_each_response<E: From<diesel::result::Error>>(
             each(finish(survey, response, answer_rows))?;
         }
         let (_, answer_rows) = current.get_or_insert_with(|| {
-            let attributes = row
-                .attributes
-                .as_object()
-                .map(|o| {
-                    o.iter()
-                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let attributes = super::participants::attributes_of(&row.attributes);
             let response = RawResponse {
                 id: row.id,
                 land_code: row.land_code.clone(),
