@@ -84,8 +84,91 @@ pub(super) fn visibility<'s>(
     vis
 }
 
-/// The ids of the questions shown, given these answers and attributes (reports count, per
-/// question, the responses that were shown it).
+/// A survey as one respondent sees it: the survey, their answers so far and their attributes, with
+/// which pages and questions that shows worked out once (not again for every question asked of it).
+pub struct AnswerSheet<'a> {
+    /// The survey.
+    pub survey: &'a Survey,
+    /// The answers so far.
+    pub answers: &'a Answers,
+    /// The attributes conditions may test.
+    pub attributes: &'a Attributes,
+    visibility: Visibility<'a>,
+}
+
+impl<'a> AnswerSheet<'a> {
+    /// Evaluates the conditions of `survey` for these answers and attributes.
+    pub fn new(
+        survey: &'a Survey,
+        answers: &'a Answers,
+        attributes: &'a Attributes,
+    ) -> AnswerSheet<'a> {
+        AnswerSheet {
+            survey,
+            answers,
+            attributes,
+            visibility: visibility(survey, answers, attributes),
+        }
+    }
+
+    /// The ids of the questions shown (reports count, per question, the responses shown it).
+    pub fn shown_questions(&self) -> &HashSet<&'a str> {
+        &self.visibility.shown
+    }
+
+    /// The indexes of the pages shown: a page is shown when its `show_if` holds and at least one
+    /// of its questions is shown.
+    pub fn visible_pages(&self) -> Vec<usize> {
+        let shown = self.visibility.questions.iter().enumerate();
+        shown
+            .filter(|(_, flags)| flags.contains(&true))
+            .map(|(p, _)| p)
+            .collect()
+    }
+
+    /// The questions of page `page` that are shown (none for a hidden page or an index out of
+    /// range).
+    pub fn visible_questions(&self, page: usize) -> Vec<&'a Question> {
+        match (
+            self.survey.pages.get(page),
+            self.visibility.questions.get(page),
+        ) {
+            (Some(p), Some(flags)) => p
+                .questions
+                .iter()
+                .zip(flags)
+                .filter(|(_, shown)| **shown)
+                .map(|(q, _)| q)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Every required shown question without a complete answer, over all shown pages (the final
+    /// submit check): (page index, question id), in survey order. A matrix answer is complete
+    /// when every row is answered; an answer of the wrong type counts as missing.
+    pub fn missing_required(&self) -> Vec<(usize, String)> {
+        let mut missing = Vec::new();
+        for (p, page) in self.survey.pages.iter().enumerate() {
+            let flags = self
+                .visibility
+                .questions
+                .get(p)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            for (question, _) in page.questions.iter().zip(flags).filter(|(_, f)| **f) {
+                let answer = self.answers.get(&question.id);
+                let complete = answer.is_some_and(|a| is_complete(question, a));
+                if question.required && !complete {
+                    missing.push((p, question.id.clone()));
+                }
+            }
+        }
+        missing
+    }
+}
+
+/// The ids of the questions shown, given these answers and attributes (see [`AnswerSheet`]).
 pub fn shown_questions<'s>(
     survey: &'s Survey,
     answers: &Answers,
@@ -94,18 +177,12 @@ pub fn shown_questions<'s>(
     visibility(survey, answers, attributes).shown
 }
 
-/// The indexes of the pages shown, given the answers so far: a page is shown when its `show_if`
-/// holds and at least one of its questions is shown.
+/// The indexes of the pages shown (see [`AnswerSheet::visible_pages`]).
 pub fn visible_pages(survey: &Survey, answers: &Answers, attributes: &Attributes) -> Vec<usize> {
-    let vis = visibility(survey, answers, attributes);
-    let shown = vis.questions.iter().enumerate();
-    shown
-        .filter(|(_, flags)| flags.contains(&true))
-        .map(|(p, _)| p)
-        .collect()
+    AnswerSheet::new(survey, answers, attributes).visible_pages()
 }
 
-/// The questions of page `page` that are shown (none for a hidden page or an index out of range).
+/// The questions of page `page` that are shown (see [`AnswerSheet::visible_questions`]).
 pub fn visible_questions<'a>(
     survey: &'a Survey,
     page: usize,
@@ -144,27 +221,14 @@ pub fn prune_hidden(
     dropped
 }
 
-/// Every required shown question without a complete answer, over all shown pages (the final
-/// submit check): (page index, question id), in survey order. A matrix answer is complete when
-/// every row is answered; an answer of the wrong type counts as missing.
+/// Every required shown question without a complete answer (see
+/// [`AnswerSheet::missing_required`]).
 pub fn missing_required(
     survey: &Survey,
     answers: &Answers,
     attributes: &Attributes,
 ) -> Vec<(usize, String)> {
-    let vis = visibility(survey, answers, attributes);
-    let mut missing = Vec::new();
-    for (p, page) in survey.pages.iter().enumerate() {
-        let flags = vis.questions.get(p).map(Vec::as_slice).unwrap_or_default();
-        for (question, _) in page.questions.iter().zip(flags).filter(|(_, f)| **f) {
-            let answer = answers.get(&question.id);
-            let complete = answer.is_some_and(|a| is_complete(question, a));
-            if question.required && !complete {
-                missing.push((p, question.id.clone()));
-            }
-        }
-    }
-    missing
+    AnswerSheet::new(survey, answers, attributes).missing_required()
 }
 
 fn is_complete(question: &Question, answer: &Answer) -> bool {

@@ -35,8 +35,8 @@ use serde::{Deserialize, Serialize};
 use super::definition::{Question, QuestionKind};
 
 pub use self::conditions::{
-    condition_note, conditions_hold, missing_required, one_form_questions, prune_hidden,
-    shown_questions, visible_pages, visible_questions,
+    AnswerSheet, condition_note, conditions_hold, missing_required, one_form_questions,
+    prune_hidden, shown_questions, visible_pages, visible_questions,
 };
 pub use self::display::display_answer;
 pub use self::read::{read_all, read_page};

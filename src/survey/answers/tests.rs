@@ -889,6 +889,41 @@ fn pages_are_shown_when_their_condition_holds_and_a_question_is_shown() {
 }
 
 #[test]
+fn an_answer_sheet_shows_what_the_free_functions_show() {
+    let s = survey();
+    let yes = attrs(&[("landesnetzwerk", "ja")]);
+    for answers in [
+        read(0, &page1(&[])).answers,
+        read(
+            0,
+            &page1(&[("q_lage", "99"), ("q_veraenderungen", "abgesagt")]),
+        )
+        .answers,
+    ] {
+        for attributes in [none(), yes.clone()] {
+            let sheet = AnswerSheet::new(&s, &answers, &attributes);
+            let pages = visible_pages(&s, &answers, &attributes);
+            assert_eq!(sheet.visible_pages(), pages);
+            for page in 0..s.pages.len() + 1 {
+                let ids = |qs: Vec<&Question>| qs.iter().map(|q| q.id.clone()).collect::<Vec<_>>();
+                assert_eq!(
+                    ids(sheet.visible_questions(page)),
+                    ids(visible_questions(&s, page, &answers, &attributes))
+                );
+            }
+            assert_eq!(
+                sheet.missing_required(),
+                missing_required(&s, &answers, &attributes)
+            );
+            assert_eq!(
+                sheet.shown_questions(),
+                &shown_questions(&s, &answers, &attributes)
+            );
+        }
+    }
+}
+
+#[test]
 fn prune_hidden_drops_answers_of_hidden_and_unknown_questions() {
     let s = survey();
     let mut answers = read(0, &page1(&[("q_ausfall__schulen", "ganz")])).answers;

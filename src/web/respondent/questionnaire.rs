@@ -20,7 +20,7 @@ use crate::store::participants::{Link, Participant};
 use crate::store::responses::{self, Response};
 use crate::store::waves::{Wave, WaveState};
 use crate::survey::Survey;
-use crate::survey::answers::{self, Answers, Attributes, FieldError, FormFields};
+use crate::survey::answers::{self, AnswerSheet, Answers, Attributes, FieldError, FormFields};
 use crate::web::errors::AppError;
 use crate::web::extract::{CsrfForm, PersonalToken};
 use crate::web::pages::MessagePage;
@@ -48,6 +48,13 @@ pub(super) struct Context {
     pub(super) response: Option<Response>,
     pub(super) answers: Answers,
     pub(super) attributes: Attributes,
+}
+
+impl Context {
+    /// The survey as this respondent sees it now (conditions evaluated once).
+    pub(super) fn sheet(&self) -> AnswerSheet<'_> {
+        AnswerSheet::new(&self.survey, &self.answers, &self.attributes)
+    }
 }
 
 fn load_for_token(
@@ -264,7 +271,7 @@ pub(super) fn render_current(
 
 /// `page` if it is shown, else the nearest shown page before it (or the first).
 fn shown_page(ctx: &Context, page: usize) -> usize {
-    let visible = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes);
+    let visible = ctx.sheet().visible_pages();
     visible
         .iter()
         .rev()
@@ -314,10 +321,12 @@ fn render_page(
     csrf: &str,
     status: StatusCode,
 ) -> Result<Reply, AppError> {
-    let visible = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes);
+    let sheet = ctx.sheet();
+    let visible = sheet.visible_pages();
     let position = visible.iter().position(|&p| p == page).unwrap_or(0);
     let definition = ctx.survey.pages.get(page).ok_or(AppError::NotFound)?;
-    let questions = answers::visible_questions(&ctx.survey, page, &ctx.answers, &ctx.attributes)
+    let questions = sheet
+        .visible_questions(page)
         .into_iter()
         .map(|q| question_view(q, &values, errors))
         .collect();
@@ -344,20 +353,22 @@ fn render_confirmation(
     action: &str,
     csrf: &str,
 ) -> Result<Reply, AppError> {
-    let pages = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes)
+    let sheet = ctx.sheet();
+    let pages = sheet
+        .visible_pages()
         .into_iter()
         .filter_map(|p| {
-            let rows: Vec<SummaryRow> =
-                answers::visible_questions(&ctx.survey, p, &ctx.answers, &ctx.attributes)
-                    .into_iter()
-                    .map(|q| SummaryRow {
-                        question: q.text.clone(),
-                        answer: ctx.answers.get(&q.id).map_or_else(
-                            || "keine Antwort".to_owned(),
-                            |a| answers::display_answer(q, a),
-                        ),
-                    })
-                    .collect();
+            let rows: Vec<SummaryRow> = sheet
+                .visible_questions(p)
+                .into_iter()
+                .map(|q| SummaryRow {
+                    question: q.text.clone(),
+                    answer: ctx.answers.get(&q.id).map_or_else(
+                        || "keine Antwort".to_owned(),
+                        |a| answers::display_answer(q, a),
+                    ),
+                })
+                .collect();
             let title = ctx.survey.pages.get(p)?.title.clone();
             Some(SummaryPage { title, rows })
         })
@@ -477,10 +488,7 @@ pub(super) async fn handle_post(
                 }
                 ("beginnen", None) => start(conn, &ctx, posted.consent, &location, &token),
                 ("aendern", Some(response)) if !response.is_editable() => {
-                    let first = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes)
-                        .first()
-                        .copied()
-                        .unwrap_or(0);
+                    let first = ctx.sheet().visible_pages().first().copied().unwrap_or(0);
                     responses::mark_reopened(
                         conn,
                         response.id,
@@ -521,10 +529,7 @@ fn start(
         return render_consent(ctx, location, csrf, true, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let response = insert_response(conn, ctx)?;
-    let first = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes)
-        .first()
-        .copied()
-        .unwrap_or(0);
+    let first = ctx.sheet().visible_pages().first().copied().unwrap_or(0);
     responses::set_current_page(conn, response.id, i32::try_from(first).unwrap_or(0))?;
     Ok(redirect(location))
 }
@@ -540,7 +545,7 @@ fn page_action(
     location: &str,
     csrf: &str,
 ) -> Result<Reply, AppError> {
-    let visible = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes);
+    let visible = ctx.sheet().visible_pages();
     let Some(page) = page.filter(|p| visible.contains(p)) else {
         return Ok(redirect(location));
     };
@@ -561,7 +566,7 @@ fn page_action(
         responses::set_land(conn, response.id, &land)?;
         ctx.attributes.insert("land".to_owned(), land);
     }
-    let visible = answers::visible_pages(&ctx.survey, &ctx.answers, &ctx.attributes);
+    let visible = ctx.sheet().visible_pages();
     let position = visible.iter().position(|&p| p == page).unwrap_or(0);
     let show_errors = |ctx: &Context, errors: &[FieldError], saved: bool| {
         render_page(
@@ -622,7 +627,7 @@ fn submit(
     location: &str,
     csrf: &str,
 ) -> Result<Reply, AppError> {
-    let missing = answers::missing_required(&ctx.survey, &ctx.answers, &ctx.attributes);
+    let missing = ctx.sheet().missing_required();
     let Some((page, _)) = missing.first().cloned() else {
         responses::mark_submitted(conn, response, Utc::now())?;
         return Ok(redirect(location));
