@@ -364,3 +364,79 @@ pub fn set_password(conn: &mut PgConnection, user: &User, hash: &str) -> Result<
         Ok(())
     })
 }
+
+/// Failed logins of one account within [`LOGIN_WINDOW`] after which it is paused.
+const LOGIN_LIMIT: i64 = 5;
+/// See [`LOGIN_LIMIT`].
+const LOGIN_WINDOW: chrono::Duration = chrono::Duration::minutes(15);
+/// A valid argon2id hash of a random password: what unknown accounts are checked against, so the
+/// time a login takes says nothing about whether the address has an account.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0V0f6w2cmR4pqfaYkvl8Q1GrvlRO1RmV9cItuC0rGNw";
+
+/// A login in progress: the account of the address (if any) and its recent failed logins. Checking
+/// the password ([`SignIn::admit`]) takes tens of milliseconds of argon2, so it runs between the
+/// two database steps without holding a connection.
+#[derive(Debug, Clone)]
+pub struct SignIn {
+    email: String,
+    user: Option<User>,
+    failures: i64,
+}
+
+/// Starts a login for an address (any case).
+pub fn begin_sign_in(conn: &mut PgConnection, email: &str) -> Result<SignIn, AccountError> {
+    let email = email.trim().to_lowercase();
+    let user = users::find_by_email(conn, &email)?;
+    let failures = users::count_failed_logins(conn, &email, Utc::now() - LOGIN_WINDOW)?;
+    Ok(SignIn {
+        email,
+        user,
+        failures,
+    })
+}
+
+impl SignIn {
+    /// The account, if the password matches, the account has a password and is enabled, and
+    /// neither the account nor the address (`address_paused`) is paused.
+    pub fn admit(&self, password: &str, address_paused: bool) -> Option<User> {
+        let hash = self.user.as_ref().and_then(|u| u.password_hash.as_deref());
+        let matches = crate::accounts::verify_password(password, hash.unwrap_or(DUMMY_HASH));
+        self.user.clone().filter(|u| {
+            matches
+                && u.password_hash.is_some()
+                && u.disabled_at.is_none()
+                && self.failures < LOGIN_LIMIT
+                && !address_paused
+        })
+    }
+}
+
+/// Ends a login: for an admitted account a session under `session_token` (its hash stored),
+/// audited as `login`; otherwise `login_failed` for the address.
+pub fn finish_sign_in(
+    conn: &mut PgConnection,
+    sign_in: &SignIn,
+    admitted: Option<&User>,
+    session_token: &str,
+) -> Result<(), AccountError> {
+    conn.transaction(|conn| {
+        match admitted {
+            Some(user) => {
+                users::insert_session(conn, user.id, session_token)?;
+                Actor::staff(user).audit(conn, "login", "", "")?;
+            }
+            None => users::audit(conn, None, &sign_in.email, "login_failed", "", "")?,
+        }
+        Ok(())
+    })
+}
+
+/// Ends the session of `session_token`, audited as `logout` (an unknown session: nothing).
+pub fn sign_out(conn: &mut PgConnection, session_token: &str) -> Result<(), AccountError> {
+    conn.transaction(|conn| {
+        if let Some(user) = users::touch_session(conn, session_token, Utc::now())? {
+            Actor::staff(&user).audit(conn, "logout", "", "")?;
+        }
+        Ok(users::delete_session(conn, session_token)?)
+    })
+}

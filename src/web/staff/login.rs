@@ -5,21 +5,14 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::{Duration, Utc};
-use diesel::Connection;
 
 use super::{SESSION_COOKIE, home};
 use crate::accounts;
-use crate::store::users::{self, User};
+use crate::app::accounts as account_ops;
 use crate::web::errors::AppError;
 use crate::web::extract::CsrfForm;
 use crate::web::shared::{html, see_other, with_cookie, with_db};
 use crate::web::{AppState, csrf};
-
-/// Failed logins of one account within [`LOGIN_WINDOW`] after which it is paused.
-const LOGIN_LIMIT: i64 = 5;
-/// See [`LOGIN_LIMIT`].
-const LOGIN_WINDOW: Duration = Duration::minutes(15);
 
 #[derive(Template)]
 #[template(path = "pages/login.html")]
@@ -82,49 +75,23 @@ pub async fn submit_login(
     let form = form.into_inner();
     let (csrf_token, _) = csrf::token(&request, state.secure_cookies())?;
     let address_paused = state.logins.check(&request).is_err();
-    let email = form.email.trim().to_lowercase();
-    let password = form.passwort.clone();
     let session =
         accounts::random_token().map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    let session_for_db = session.clone();
-    let lookup = email.clone();
-    let (user, failures) = with_db(&state, move |conn| {
-        let user = users::find_by_email(conn, &lookup)?;
-        let failures = users::count_failed_logins(conn, &lookup, Utc::now() - LOGIN_WINDOW)?;
-        Ok((user, failures))
+    let email = form.email.clone();
+    let sign_in = with_db(&state, move |conn| {
+        account_ops::begin_sign_in(conn, &email).map_err(AppError::unexpected)
     })
     .await?;
-    // argon2 takes tens of milliseconds: on the blocking pool, and without holding a database
-    // connection. Verify against something even without an account, so the time says nothing.
-    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
-    let matches = web::block(move || {
-        accounts::verify_password(&password, hash.as_deref().unwrap_or(DUMMY_HASH))
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?;
-    let admitted = user.filter(|u| {
-        matches
-            && u.password_hash.is_some()
-            && u.disabled_at.is_none()
-            && failures < LOGIN_LIMIT
-            && !address_paused
-    });
-    let outcome = with_db(&state, move |conn| {
-        conn.transaction(|conn| -> Result<Option<User>, AppError> {
-            match admitted {
-                Some(user) => {
-                    users::insert_session(conn, user.id, &session_for_db)?;
-                    users::audit(conn, Some(user.id), &user.email, "login", "", "")?;
-                    Ok(Some(user))
-                }
-                None => {
-                    users::audit(conn, None, &email, "login_failed", "", "")?;
-                    Ok(None)
-                }
-            }
-        })
+    // argon2 on the blocking pool, without holding a database connection.
+    let (password, checked) = (form.passwort.clone(), sign_in.clone());
+    let admitted = web::block(move || checked.admit(&password, address_paused)).await?;
+    let (user, token) = (admitted.clone(), session.clone());
+    with_db(&state, move |conn| {
+        account_ops::finish_sign_in(conn, &sign_in, user.as_ref(), &token)
+            .map_err(AppError::unexpected)
     })
     .await?;
+    let outcome = admitted;
     let Some(user) = outcome else {
         state.logins.record(&request);
         let page = LoginPage {
@@ -149,9 +116,6 @@ pub async fn submit_login(
     with_cookie(see_other(next), Some(cookie))
 }
 
-/// A valid argon2id hash of a random password: what unknown accounts are checked against.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0V0f6w2cmR4pqfaYkvl8Q1GrvlRO1RmV9cItuC0rGNw";
-
 /// `POST /logout`: ends the session.
 pub async fn submit_logout(
     state: web::Data<AppState>,
@@ -164,10 +128,7 @@ pub async fn submit_logout(
         .filter(|t| accounts::is_token(t))
     {
         with_db(&state, move |conn| {
-            if let Some(user) = users::touch_session(conn, &token, Utc::now())? {
-                users::audit(conn, Some(user.id), &user.email, "logout", "", "")?;
-            }
-            Ok(users::delete_session(conn, &token)?)
+            account_ops::sign_out(conn, &token).map_err(AppError::unexpected)
         })
         .await?;
     }
