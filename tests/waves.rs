@@ -327,6 +327,10 @@ fn a_refused_wave_date_on_the_page_is_worded_in_german_only() {
         body.contains("„31.02.2021“ ist kein gültiges Datum (TT.MM.JJJJ"),
         "{body}"
     );
+    assert!(
+        body.contains("<a href=\"#beginn\">Beginn: „31.02.2021“"),
+        "the summary links to the field: {body}"
+    );
     for english in ["--opens", "is not a date", "write 2020"] {
         assert!(!body.contains(english), "{english} in {body}");
     }

@@ -183,6 +183,19 @@ fn known_waves(known: &[String]) -> String {
 }
 
 impl WaveError {
+    /// The setting the refusal is about, if one (a form links its error to that field).
+    pub fn field(&self) -> Option<WaveField> {
+        match self {
+            WaveError::EmptyTitle => Some(WaveField::Title),
+            WaveError::BadDate { field, .. }
+            | WaveError::NotANumber { field, .. }
+            | WaveError::TooSmall { field, .. }
+            | WaveError::MailText { field, .. } => Some(*field),
+            WaveError::ClosesBeforeOpens { .. } => Some(WaveField::Closes),
+            _ => None,
+        }
+    }
+
     fn german_text(&self) -> String {
         match self {
             WaveError::NoSuchSurvey(id) => format!(

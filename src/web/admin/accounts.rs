@@ -151,16 +151,15 @@ pub async fn add_account(
     };
     state.staff_mailer.wake();
     let (email, role) = (&added.user.email, added.user.role().german());
-    let where_to = match &state.settings.smtp_url {
-        Some(_) => format!("geht per Mail an {email}"),
+    let message = match &state.settings.smtp_url {
+        Some(_) => format!(
+            "Zugang für {email} angelegt ({role}). Der Link zum Festlegen des Passworts geht per Mail an {email}; er gilt 48 Stunden. Ob die Mail hinausging, zeigt die Liste unter „Stand“."
+        ),
         None => format!(
-            "liegt ohne SMTP_URL als Mail in {}",
+            "Zugang für {email} angelegt ({role}). Es ist kein Mailserver eingerichtet: Die Mail mit dem Link liegt als Datei in {}; er gilt 48 Stunden.",
             state.settings.var_dir.join("outbox/staff").display()
         ),
     };
-    let message = format!(
-        "Zugang für {email} angelegt ({role}). Der Link zum Festlegen des Passworts {where_to}; er gilt 48 Stunden. Ob die Mail angekommen ist, zeigt die Liste."
-    );
     let shown = Shown {
         error: None,
         message: Some(message),

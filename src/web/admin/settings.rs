@@ -51,9 +51,26 @@ struct SettingsPage<'a> {
     slug: &'a str,
     title: &'a str,
     form: SettingsForm,
-    error: Option<String>,
+    /// What was refused, and the id of the field it is about.
+    error: Option<(String, &'static str)>,
     message: Option<&'a str>,
     preview: Vec<(String, String, String)>,
+}
+
+/// The id of the form field (new wave, wave settings) that holds `field`.
+pub(super) fn field_id(field: WaveField) -> &'static str {
+    match field {
+        WaveField::Title => "titel",
+        WaveField::Opens => "beginn",
+        WaveField::Closes => "ende",
+        WaveField::Reminders => "erinnerungen",
+        WaveField::ReminderDays => "abstand",
+        WaveField::SuppressBelow => "schwelle",
+        WaveField::InvitationSubject => "einladung_betreff",
+        WaveField::InvitationText => "einladung_text",
+        WaveField::ReminderSubject => "erinnerung_betreff",
+        WaveField::ReminderText => "erinnerung_text",
+    }
 }
 
 /// A whole number typed into `field`, if any.
@@ -161,7 +178,7 @@ fn preview(
 /// What the settings page shows besides the form.
 struct Shown {
     form: Option<SettingsForm>,
-    error: Option<String>,
+    error: Option<(String, &'static str)>,
     preview: bool,
 }
 
@@ -258,7 +275,7 @@ pub async fn save_settings(
         Err(error) => {
             let shown = Shown {
                 form: Some(form),
-                error: Some(error.german()),
+                error: Some((error.german(), error.field().map_or("beginn", field_id))),
                 preview: false,
             };
             render_settings(&state, &request, &user, slug, shown).await

@@ -31,7 +31,8 @@ struct NewWavePage<'a> {
     surveys: Vec<String>,
     waves: Vec<String>,
     form: NewWaveForm,
-    error: Option<String>,
+    /// What was refused, and the id of the field it is about.
+    error: Option<(String, &'static str)>,
 }
 
 /// The new-wave form, kept as typed when it is refused.
@@ -74,7 +75,7 @@ async fn render_new(
     request: &HttpRequest,
     user: &StaffUser,
     form: NewWaveForm,
-    error: Option<String>,
+    error: Option<(String, &'static str)>,
 ) -> Result<HttpResponse, AppError> {
     let (account, cookie) = Account::of(user, request, state)?;
     let (surveys, waves) = with_db(state, |conn| {
@@ -128,7 +129,15 @@ pub async fn create_wave(
     .await?;
     match created {
         Ok(created) => Ok(see_other(format!("/admin/wellen/{}", created.wave.slug))),
-        Err(error) => render_new(&state, &request, &user, form, Some(error.german())).await,
+        Err(error) => {
+            let field = match &error {
+                waves::WaveError::NoSuchSurvey(_) => "umfrage",
+                waves::WaveError::NoSuchWave { .. } => "kopie",
+                _ => error.field().map_or("titel", super::settings::field_id),
+            };
+            let error = Some((error.german(), field));
+            render_new(&state, &request, &user, form, error).await
+        }
     }
 }
 
