@@ -44,6 +44,17 @@ pub fn slug(text: &str, separator: char) -> String {
     out.trim_end_matches(separator).to_owned()
 }
 
+/// The closest of `candidates` to a misspelt `word`, if one is close enough to be meant.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).clamp(1, 3);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::levenshtein(word, c), c))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
+}
+
 /// A CSV cell that spreadsheet programs will not run as a formula: a leading `=`, `+`, `-`, `@`, tab or
 /// carriage return gets an apostrophe in front (the convention Excel and LibreOffice both honour).
 pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
@@ -67,6 +78,19 @@ mod tests {
         );
         assert_eq!(slug("Größe Netzwerk", '_'), "groesse_netzwerk");
         assert_eq!(slug("THÜRINGEN", '-'), "thueringen");
+    }
+
+    #[test]
+    fn suggestions_find_close_typos_only() {
+        assert_eq!(
+            suggest("requird", ["id", "required", "help"]),
+            Some("required")
+        );
+        assert_eq!(
+            suggest("matrx", ["single", "multiple", "matrix"]),
+            Some("matrix")
+        );
+        assert_eq!(suggest("colour", ["id", "required"]), None);
     }
 
     #[test]

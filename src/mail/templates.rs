@@ -282,7 +282,7 @@ pub fn check_placeholders(text: &str) -> Result<(), PlaceholderError> {
         if !PLACEHOLDERS.contains(&name) {
             return Err(PlaceholderError::Unknown {
                 name: name.to_owned(),
-                suggestion: crate::survey::decode::suggest(name, PLACEHOLDERS),
+                suggestion: crate::text::suggest(name, PLACEHOLDERS),
             });
         }
         rest = &rest[start + end + 2..];

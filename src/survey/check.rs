@@ -6,10 +6,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::decode::suggest;
 use super::definition::{
     Access, ChoiceOption, Choices, Condition, LAENDER, Question, QuestionKind, Subject, Survey,
 };
+use crate::text::suggest;
 
 /// One step of a path into a definition.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,6 +15,7 @@ use super::definition::{
     QuestionKind, Scale, Subject, Survey,
 };
 use super::source::{Key, Node, Value};
+use crate::text::suggest;
 
 /// A problem found while decoding, at a byte range of the source.
 #[derive(Debug, Clone, PartialEq)]
@@ -663,31 +664,5 @@ impl Decoder {
             );
         }
         Some(Condition { subject, any_of })
-    }
-}
-
-/// The closest of `candidates` to a misspelt `word`, if one is close enough to be meant.
-pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).clamp(1, 3);
-    candidates
-        .into_iter()
-        .map(|c| (strsim::levenshtein(word, c), c))
-        .filter(|&(d, _)| d <= limit)
-        .min_by_key(|&(d, _)| d)
-        .map(|(_, c)| c)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggestions_find_close_typos_only() {
-        assert_eq!(
-            suggest("requird", ["id", "required", "help"]),
-            Some("required")
-        );
-        assert_eq!(suggest("matrx", QUESTION_TYPES), Some("matrix"));
-        assert_eq!(suggest("colour", ["id", "required"]), None);
     }
 }
