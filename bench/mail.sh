@@ -33,7 +33,7 @@ PY
   until grep -q '^port ' "$work/sink$n" 2> /dev/null; do sleep 0.05; done
   port=$(awk '/^port /{print $2}' "$work/sink$n")
   /usr/bin/time -f "%e %M %U %S" -o "$work/time$n" env SMTP_URL="smtp://127.0.0.1:$port" \
-    "$bin" invite --wave "$slug" --connections "$connections" > "$work/out$n" 2>&1
+    "$bin" invite --yes --wave "$slug" --connections "$connections" > "$work/out$n" 2>&1
   wait "$sink_pid"
   sink_line=$(grep '^received' "$work/sink$n")
   read -r seconds kib user sys < "$work/time$n"; echo "        sender cpu: user ${user}s sys ${sys}s"

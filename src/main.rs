@@ -91,6 +91,9 @@ struct MailingArgs {
     /// Show what would be sent; send and store nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Send without asking (needed when not run on a terminal).
+    #[arg(long)]
+    yes: bool,
     /// At most this many mails per second (default: MAIL_RATE, else no limit).
     #[arg(long)]
     rate: Option<f64>,
@@ -307,7 +310,11 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
-            ExitCode::FAILURE
+            if error.downcast_ref::<commands::Unconfirmed>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
@@ -457,6 +464,7 @@ fn run_mailing(settings: &Settings, args: MailingArgs, invitation: bool) -> anyh
     let (url, mut conn) = commands::open_store_with_url(settings)?;
     let options = commands::mailing::MailingOptions {
         dry_run: args.dry_run,
+        yes: args.yes,
         rate: args.rate,
         connections: args.connections,
     };

@@ -488,6 +488,16 @@ fn an_admin_runs_a_wave_and_a_board_member_downloads_its_report() {
     );
 
     browser.click("form[action$='/einladungen'] button");
+    browser.wait_for("input[name=anzahl]");
+    assert!(browser.text("main").contains("6 Einladungen gehen hinaus"));
+    assert_no_violations(&browser.axe(), "the confirmation of the invitations");
+    browser.click("form[method=post][action$='/einladungen'] button");
+    browser.wait_for(".notice");
+    assert!(
+        browser
+            .text(".notice")
+            .contains("6 Einladungen in die Warteschlange gestellt")
+    );
     smtp.wait_for_messages(6);
     assert_eq!(smtp.messages_to("region3@example.org").len(), 1);
     browser.click("form.account button");

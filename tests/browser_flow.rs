@@ -115,7 +115,7 @@ fn a_respondent_fills_in_the_whole_questionnaire_in_chromium() {
     let public = app.address.clone();
     mint_env(
         &db,
-        &["invite", "--wave", &slug],
+        &["invite", "--yes", "--wave", &slug],
         &[("SMTP_URL", &smtp.url()), ("PUBLIC_URL", &public)],
     )
     .success();

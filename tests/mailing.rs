@@ -76,7 +76,7 @@ fn invitations_arrive_once_with_links_that_identify_their_recipient() {
         ("PUBLIC_URL", "https://umfrage.example.org".to_owned()),
     ];
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let out = mint_env(&db, &["invite", "--wave", &slug], &env);
+    let out = mint_env(&db, &["invite", "--yes", "--wave", &slug], &env);
     assert!(
         out.success()
             .contains("invitations: 6 sent, 0 failed, 0 skipped"),
@@ -120,7 +120,7 @@ fn invitations_arrive_once_with_links_that_identify_their_recipient() {
         );
     }
 
-    let again = mint_env(&db, &["invite", "--wave", &slug], &env);
+    let again = mint_env(&db, &["invite", "--yes", "--wave", &slug], &env);
     assert!(
         again.success().contains("Queued 0 new invitations"),
         "{again:?}"
@@ -140,7 +140,7 @@ fn a_sender_killed_in_the_middle_resumes_without_losing_or_repeating_a_mail() {
     // the next run sends it again (SMTP's at-least-once window, documented in ARCHITECTURE.md).
     let mut command = db_command(
         &db,
-        &["invite", "--wave", &slug, "--connections", "1"],
+        &["invite", "--yes", "--wave", &slug, "--connections", "1"],
         &[("SMTP_URL", &url)],
     );
     command.stdout(Stdio::null()).stderr(Stdio::null());
@@ -161,7 +161,11 @@ fn a_sender_killed_in_the_middle_resumes_without_losing_or_repeating_a_mail() {
         "the held mails were never accepted"
     );
 
-    let out = mint_env(&db, &["invite", "--wave", &slug], &[("SMTP_URL", &url)]);
+    let out = mint_env(
+        &db,
+        &["invite", "--yes", "--wave", &slug],
+        &[("SMTP_URL", &url)],
+    );
     assert!(out.success().contains("8 sent"), "{out:?}");
     expect_one_each(&smtp, 12);
 }
@@ -175,7 +179,7 @@ fn an_smtp_outage_stops_the_run_and_the_next_run_sends_the_rest() {
     smtp.hold_after(3);
     let mut command = db_command(
         &db,
-        &["invite", "--wave", &slug, "--connections", "2"],
+        &["invite", "--yes", "--wave", &slug, "--connections", "2"],
         &[("SMTP_URL", &url)],
     );
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
@@ -203,7 +207,11 @@ fn an_smtp_outage_stops_the_run_and_the_next_run_sends_the_rest() {
 
     smtp.release();
     smtp.restart();
-    let out = mint_env(&db, &["invite", "--wave", &slug], &[("SMTP_URL", &url)]);
+    let out = mint_env(
+        &db,
+        &["invite", "--yes", "--wave", &slug],
+        &[("SMTP_URL", &url)],
+    );
     assert!(out.success().contains("7 sent"), "{out:?}");
     expect_one_each(&smtp, 10);
 }
@@ -220,7 +228,7 @@ fn deferred_mails_are_retried_with_backoff_and_refused_ones_are_not() {
         ("MAIL_RETRY_SECONDS", "0.05".to_owned()),
     ];
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let out = mint_env(&db, &["invite", "--wave", &slug], &env);
+    let out = mint_env(&db, &["invite", "--yes", "--wave", &slug], &env);
     assert!(out.success().contains("2 sent, 1 failed"), "{out:?}");
     assert_eq!(smtp.messages_to("person0@example.org").len(), 1);
     assert!(smtp.messages_to("person1@example.org").is_empty());
@@ -260,7 +268,7 @@ fn deferred_mails_are_retried_with_backoff_and_refused_ones_are_not() {
             .contains("Einladung: failed after 1 attempts"),
         "{listing:?}"
     );
-    let out = mint_env(&db, &["invite", "--wave", &slug], &env);
+    let out = mint_env(&db, &["invite", "--yes", "--wave", &slug], &env);
     assert!(out.success().contains("0 sent, 0 failed"), "{out:?}");
     assert!(smtp.messages_to("person1@example.org").is_empty());
 }
@@ -285,8 +293,8 @@ fn reminders_go_only_to_those_who_have_not_answered_within_the_policy() {
     let smtp = SmtpServer::start();
     let url = smtp.url();
     let env = [("SMTP_URL", url.as_str())];
-    mint_env(&db, &["invite", "--wave", &slug], &env).success();
-    let too_early = mint_env(&db, &["remind", "--wave", &slug], &env);
+    mint_env(&db, &["invite", "--yes", "--wave", &slug], &env).success();
+    let too_early = mint_env(&db, &["remind", "--yes", "--wave", &slug], &env);
     assert!(
         too_early.success().contains("Queued 0 reminders"),
         "{too_early:?}"
@@ -314,11 +322,15 @@ fn reminders_go_only_to_those_who_have_not_answered_within_the_policy() {
         .execute(&mut conn)
         .unwrap();
 
-    let dry = mint_env(&db, &["remind", "--wave", &slug, "--dry-run"], &env);
+    let dry = mint_env(
+        &db,
+        &["remind", "--yes", "--wave", &slug, "--dry-run"],
+        &env,
+    );
     assert!(dry.success().contains("Would send 2 reminders"), "{dry:?}");
     assert_eq!(smtp.message_count(), 4, "a dry run sends nothing");
 
-    let out = mint_env(&db, &["remind", "--wave", &slug], &env);
+    let out = mint_env(&db, &["remind", "--yes", "--wave", &slug], &env);
     assert!(out.success().contains("reminders: 2 sent"), "{out:?}");
     let reminded: Vec<String> = smtp.messages()[4..]
         .iter()
@@ -339,7 +351,7 @@ fn reminders_go_only_to_those_who_have_not_answered_within_the_policy() {
     diesel::sql_query("UPDATE mail_outbox SET sent_at = sent_at - interval '10 days'")
         .execute(&mut conn)
         .unwrap();
-    let out = mint_env(&db, &["remind", "--wave", &slug], &env);
+    let out = mint_env(&db, &["remind", "--yes", "--wave", &slug], &env);
     assert!(
         out.success().contains("Queued 0 reminders"),
         "at most one reminder: {out:?}"
@@ -350,7 +362,7 @@ fn reminders_go_only_to_those_who_have_not_answered_within_the_policy() {
 fn invite_dry_run_lists_the_recipients_and_stores_nothing() {
     let db = TestDb::new();
     let slug = open_wave(&db, 3);
-    let out = mint(&db, &["invite", "--wave", &slug, "--dry-run"]);
+    let out = mint(&db, &["invite", "--yes", "--wave", &slug, "--dry-run"]);
     let stdout = out.success();
     assert!(
         stdout.contains("Would send 3 invitations") && stdout.contains("<person2@example.org>"),
@@ -367,7 +379,7 @@ fn invite_dry_run_lists_the_recipients_and_stores_nothing() {
 fn without_smtp_url_mails_are_written_as_eml_files() {
     let db = TestDb::new();
     let slug = open_wave(&db, 2);
-    mint(&db, &["invite", "--wave", &slug]).success();
+    mint(&db, &["invite", "--yes", "--wave", &slug]).success();
     let folder = db.var_dir.join("outbox").join(&slug);
     let files: Vec<_> = std::fs::read_dir(&folder)
         .unwrap()
@@ -389,7 +401,11 @@ fn smtp_credentials_from_the_url_are_used_and_never_printed() {
     let slug = open_wave(&db, 2);
     let smtp = SmtpServer::start();
     let url = format!("smtp://mailer:geheim-4711@127.0.0.1:{}", smtp.port());
-    let out = mint_env(&db, &["invite", "--wave", &slug], &[("SMTP_URL", &url)]);
+    let out = mint_env(
+        &db,
+        &["invite", "--yes", "--wave", &slug],
+        &[("SMTP_URL", &url)],
+    );
     assert!(out.success().contains("2 sent"), "{out:?}");
     expect_one_each(&smtp, 2);
     let users = smtp.authenticated_users();
@@ -398,4 +414,56 @@ fn smtp_credentials_from_the_url_are_used_and_never_printed() {
         "{users:?}"
     );
     assert!(!out.stdout.contains("geheim") && !out.stderr.contains("geheim"));
+}
+
+/// Without a terminal and without `--yes`, `invite` refuses with exit code 2 and queues nothing;
+/// the preview names the Länder and why others are skipped.
+#[test]
+fn invite_without_a_terminal_needs_yes_and_queues_nothing() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 3);
+    let mut command = crate::helpers::cli::db_command(&db, &["invite", "--wave", &slug], &[]);
+    command.stdin(std::process::Stdio::null());
+    let out = command.output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("Would send 3 invitations"), "{stdout}");
+    assert!(stdout.contains("per Land: "), "{stdout}");
+    assert!(stderr.contains("give --yes"), "{stderr}");
+    let queued: i64 = mail_outbox::table
+        .count()
+        .get_result(&mut db.conn())
+        .unwrap();
+    assert_eq!(queued, 0);
+    mint(&db, &["invite", "--yes", "--wave", &slug]).success();
+    let again = mint(&db, &["invite", "--wave", &slug, "--dry-run"]);
+    assert!(
+        again.success().contains("skipped: 3 already invited"),
+        "{again:?}"
+    );
+    let remind = mint(&db, &["remind", "--wave", &slug, "--dry-run"]);
+    let stdout = remind.success();
+    assert!(
+        stdout.contains("Would send 0 reminders")
+            && stdout.contains("skipped: 3 not due until")
+            && stdout.contains("under the reminder policy"),
+        "{stdout}"
+    );
+}
+
+/// A draft wave gets no mails: its links would only say "not yet open".
+#[test]
+fn a_draft_wave_refuses_to_mail() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 2);
+    diesel::sql_query("UPDATE waves SET opened_at = NULL, opens_at = now() + interval '1 day'")
+        .execute(&mut db.conn())
+        .unwrap();
+    let out = mint(&db, &["invite", "--yes", "--wave", &slug]);
+    assert!(
+        out.failure()
+            .contains("mails go out only while a wave is open"),
+        "{out:?}"
+    );
 }

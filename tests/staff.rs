@@ -394,16 +394,41 @@ fn an_admin_creates_a_wave_imports_participants_after_one_bad_row_and_invites_th
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("2 Teilnehmende importiert"), "{body}");
 
+    // First what would be sent; nothing is queued before "Jetzt senden".
+    let (status, _, preview, _) = app.get("/admin/wellen/herbst-test/einladungen", Some(&auth));
+    assert_eq!(status, 200, "{preview}");
+    assert!(preview.contains("2 Einladungen gehen hinaus"), "{preview}");
+    assert!(
+        preview.contains("<th scope=\"row\">Thüringen</th><td>2</td>"),
+        "{preview}"
+    );
+    assert!(preview.contains("name=\"anzahl\" value=\"2\""));
+    let outbox = || -> i64 {
+        mail_outbox::table
+            .count()
+            .get_result(&mut db.conn())
+            .unwrap()
+    };
+    assert_eq!(outbox(), 0, "a preview queues nothing");
+    let confirm = format!("csrf={csrf}&anzahl=2");
     let (status, location) = app.post_form(
         "/admin/wellen/herbst-test/einladungen",
         Some(&auth),
-        &format!("csrf={csrf}"),
+        &confirm,
     );
     assert_eq!(status, 303);
     assert_eq!(
         location.as_deref(),
-        Some("/admin/wellen/herbst-test?hinweis=eingeladen")
+        Some("/admin/wellen/herbst-test?versandt=einladungen&anzahl=2")
     );
+    // The same confirmation posted again queues nothing more.
+    let (again, _) = app.post_form(
+        "/admin/wellen/herbst-test/einladungen",
+        Some(&auth),
+        &confirm,
+    );
+    assert!(again == 303 || again == 409, "{again}");
+    assert_eq!(outbox(), 2, "queued once");
     smtp.wait_for_messages(2);
     assert_eq!(smtp.messages_to("jena@example.org").len(), 1);
     // The sender records each mail right after the server took it.
@@ -725,8 +750,8 @@ fn every_admin_form_checks_the_role_and_answers_an_admin() {
         (w("/einstellungen"), "aktion=vorschau", 200),
         (w("/status/unbekannt"), "", 404),
         (w("/teilnehmende/999999/sperren"), "", 404),
-        (w("/einladungen"), "", 303),
-        (w("/erinnerungen"), "", 303),
+        (w("/einladungen"), "", 200),
+        (w("/erinnerungen"), "", 200),
         ("/admin/umfragen".into(), "", 400),
         (w("/teilnehmende"), "", 400),
     ];

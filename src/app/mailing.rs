@@ -27,18 +27,27 @@ pub enum MailingError {
     /// The wave is unknown.
     #[error(transparent)]
     Wave(WaveError),
-    /// Invitations to a closed wave.
+    /// Mails outside the field period: a draft's links would show "not yet open", a closed
+    /// wave's only that it has ended.
     #[error(
-        "wave `{0}` is closed: its links would only show that; open it again or create a new wave"
+        "wave `{slug}` is {}: mails go out only while a wave is open (`mint-survey wave open {slug}`)",
+        state.english()
     )]
-    Closed(String),
-    /// Reminders outside the field period.
-    #[error("wave `{slug}` is {}: reminders go out only while a wave is open", state.english())]
     NotOpen {
         /// The wave.
         slug: String,
         /// Its state.
         state: WaveState,
+    },
+    /// The confirmed preview no longer holds: someone else mailed, answered or changed the wave.
+    #[error(
+        "the list changed since the preview: {now} mails now instead of {expected}; nothing was queued, look again"
+    )]
+    Changed {
+        /// How many the confirmed preview showed.
+        expected: usize,
+        /// How many it would be now.
+        now: usize,
     },
     /// The database or the machine failed.
     #[error(transparent)]
@@ -58,12 +67,12 @@ impl MailingError {
     fn german_text(&self) -> String {
         match self {
             MailingError::Wave(error) => error.german(),
-            MailingError::Closed(_) => {
-                "Die Welle ist geschlossen: ihre Links zeigen nur noch das an. Öffnen Sie sie wieder oder legen Sie eine neue Welle an.".to_owned()
-            }
-            MailingError::NotOpen { state, .. } => format!(
-                "Die Welle ist {}: Erinnerungen gehen nur hinaus, solange eine Welle offen ist.",
-                state.german()
+            MailingError::NotOpen { state, .. } => match state {
+                WaveState::Closed => "Die Welle ist geschlossen: Ihre Links zeigen nur noch das an. Es werden keine Mails mehr versandt; öffnen Sie sie wieder oder legen Sie eine neue Welle an.".to_owned(),
+                _ => "Die Welle ist noch nicht geöffnet (Entwurf): Ihre Links zeigten nur „noch nicht geöffnet“. Öffnen Sie die Welle zuerst; dann können Sie Einladungen senden.".to_owned(),
+            },
+            MailingError::Changed { expected, now } => format!(
+                "Seit der Vorschau hat sich etwas geändert: jetzt {now} statt {expected} Mails. Es wurde nichts eingereiht; bitte prüfen Sie die Vorschau erneut."
             ),
             MailingError::Internal(_) => "Ein unerwarteter Fehler ist aufgetreten.".to_owned(),
         }
@@ -72,32 +81,123 @@ impl MailingError {
 
 operation_error!(MailingError);
 
-/// Who would get a mail of this kind now (nothing is queued or sent).
+/// Why a participant gets no mail of this kind now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Skip {
+    /// The link is revoked.
+    Revoked,
+    /// The contact was purged.
+    Purged,
+    /// The participant has submitted.
+    Submitted,
+    /// The participant asked for no more reminders.
+    OptedOut,
+    /// An invitation was already queued or sent.
+    AlreadyInvited,
+    /// No invitation went out yet (reminders follow invitations).
+    NotInvited,
+    /// A mail of theirs still waits in the queue.
+    Queued,
+    /// All reminders the wave's policy allows went out.
+    AllReminders(i32),
+    /// The policy's days since the last mail have not passed: due from this day (Europe/Berlin).
+    NotDue(chrono::NaiveDate),
+}
+
+impl Bilingual for Skip {
+    fn german(&self) -> String {
+        match self {
+            Skip::Revoked => "Link gesperrt".to_owned(),
+            Skip::Purged => "Kontakt gelöscht".to_owned(),
+            Skip::Submitted => "hat schon geantwortet".to_owned(),
+            Skip::OptedOut => "hat Erinnerungen abbestellt".to_owned(),
+            Skip::AlreadyInvited => "schon eingeladen".to_owned(),
+            Skip::NotInvited => "noch nicht eingeladen".to_owned(),
+            Skip::Queued => "eine Mail wartet noch in der Warteschlange".to_owned(),
+            Skip::AllReminders(max) => format!("hat schon alle {max} Erinnerungen erhalten"),
+            Skip::NotDue(day) => format!(
+                "nach den Erinnerungsregeln erst ab {} fällig",
+                day.format("%d.%m.%Y")
+            ),
+        }
+    }
+
+    fn english(&self) -> String {
+        match self {
+            Skip::Revoked => "link revoked".to_owned(),
+            Skip::Purged => "contact purged".to_owned(),
+            Skip::Submitted => "already answered".to_owned(),
+            Skip::OptedOut => "opted out of reminders".to_owned(),
+            Skip::AlreadyInvited => "already invited".to_owned(),
+            Skip::NotInvited => "not invited yet".to_owned(),
+            Skip::Queued => "a mail is still queued".to_owned(),
+            Skip::AllReminders(max) => format!("had all {max} reminders"),
+            Skip::NotDue(day) => format!(
+                "not due until {} under the reminder policy",
+                day.format("%d.%m.%Y")
+            ),
+        }
+    }
+}
+
+/// What a mailing would do now (nothing is queued or sent): who gets a mail, and who does not and
+/// why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     /// The wave.
     pub wave: Wave,
+    /// Invitations or reminders.
+    pub kind: MailKind,
     /// The participants who would get one, by region.
     pub recipients: Vec<ParticipantListing>,
+    /// The others, each with the reason.
+    pub skipped: Vec<(ParticipantListing, Skip)>,
 }
 
-/// Checks that the wave may get mails of this kind now; returns the wave.
-fn mailable(conn: &mut PgConnection, slug: &str, kind: MailKind) -> Result<Wave, MailingError> {
-    let wave = waves::find(conn, slug)?;
-    let state = wave.state(Utc::now());
-    match (kind, state) {
-        (MailKind::Invitation, WaveState::Closed) => Err(MailingError::Closed(wave.slug)),
-        (MailKind::Reminder, WaveState::Draft | WaveState::Closed) => Err(MailingError::NotOpen {
-            slug: wave.slug,
-            state,
-        }),
-        _ => Ok(wave),
+impl Plan {
+    /// How many mails per Land: (code, German name, count), in the order of the Länder.
+    pub fn per_land(&self) -> Vec<(&'static str, &'static str, usize)> {
+        crate::survey::LAENDER
+            .iter()
+            .map(|(code, name)| {
+                let n = self
+                    .recipients
+                    .iter()
+                    .filter(|l| l.participant.land_code == *code)
+                    .count();
+                (*code, *name, n)
+            })
+            .filter(|(_, _, n)| *n > 0)
+            .collect()
+    }
+
+    /// How many were skipped for each reason, in the order of [`Skip`].
+    pub fn skip_counts(&self) -> Vec<(Skip, usize)> {
+        let mut counts: std::collections::BTreeMap<Skip, usize> = Default::default();
+        for (_, skip) in &self.skipped {
+            *counts.entry(*skip).or_default() += 1;
+        }
+        counts.into_iter().collect()
     }
 }
 
-/// Who would get an invitation (those who have none) or a reminder (within the wave's policy).
+/// Checks that the wave may get mails now (it is open); returns the wave.
+fn mailable(conn: &mut PgConnection, slug: &str) -> Result<Wave, MailingError> {
+    let wave = waves::find(conn, slug)?;
+    match wave.state(Utc::now()) {
+        WaveState::Open => Ok(wave),
+        state => Err(MailingError::NotOpen {
+            slug: wave.slug,
+            state,
+        }),
+    }
+}
+
+/// Who would get an invitation (those who have none) or a reminder (within the wave's policy), and
+/// why the others would not.
 pub fn plan(conn: &mut PgConnection, slug: &str, kind: MailKind) -> Result<Plan, MailingError> {
-    let wave = mailable(conn, slug, kind)?;
+    let wave = mailable(conn, slug)?;
+    let now = Utc::now();
     let ids = match kind {
         MailKind::Invitation => outbox::invitation_candidates(conn, wave.id)?,
         MailKind::Reminder => outbox::reminder_candidates(
@@ -105,14 +205,76 @@ pub fn plan(conn: &mut PgConnection, slug: &str, kind: MailKind) -> Result<Plan,
             wave.id,
             wave.reminders_max,
             wave.reminder_interval_days,
-            Utc::now(),
+            now,
         )?,
     };
-    let recipients = participants::find_by_wave(conn, wave.id)?
-        .into_iter()
-        .filter(|l| ids.contains(&l.participant.id))
-        .collect();
-    Ok(Plan { wave, recipients })
+    let states = outbox::find_mail_states(conn, wave.id)?;
+    let mut recipients = Vec::new();
+    let mut skipped = Vec::new();
+    for listing in participants::find_by_wave(conn, wave.id)? {
+        if ids.contains(&listing.participant.id) {
+            recipients.push(listing);
+            continue;
+        }
+        let state = states
+            .iter()
+            .find(|s| s.participant_id == listing.participant.id);
+        let skip = skip_reason(&wave, kind, &listing, state);
+        skipped.push((listing, skip));
+    }
+    Ok(Plan {
+        wave,
+        kind,
+        recipients,
+        skipped,
+    })
+}
+
+/// Why a participant who is not a candidate gets no mail of `kind` (the candidates themselves are
+/// chosen by the store's queries, which this mirrors).
+fn skip_reason(
+    wave: &Wave,
+    kind: MailKind,
+    listing: &ParticipantListing,
+    state: Option<&outbox::MailState>,
+) -> Skip {
+    let p = &listing.participant;
+    if p.revoked_at.is_some() {
+        return Skip::Revoked;
+    }
+    if listing.email.is_none() {
+        return Skip::Purged;
+    }
+    if kind == MailKind::Invitation {
+        return Skip::AlreadyInvited;
+    }
+    if p.submitted_at.is_some() {
+        return Skip::Submitted;
+    }
+    if p.opted_out_at.is_some() {
+        return Skip::OptedOut;
+    }
+    let Some(state) = state else {
+        return Skip::NotInvited;
+    };
+    let Some(invited_at) = state.invited_at else {
+        return if state.queued {
+            Skip::Queued
+        } else {
+            Skip::NotInvited
+        };
+    };
+    if state.queued {
+        return Skip::Queued;
+    }
+    if state.reminders >= wave.reminders_max {
+        return Skip::AllReminders(wave.reminders_max);
+    }
+    let last = state
+        .last_reminder_at
+        .map_or(invited_at, |r| r.max(invited_at));
+    let due = last + chrono::Duration::days(i64::from(wave.reminder_interval_days));
+    Skip::NotDue(due.with_timezone(&chrono_tz::Europe::Berlin).date_naive())
 }
 
 /// Mails queued by [`queue`].
@@ -124,24 +286,27 @@ pub struct Queued {
     pub queued: usize,
 }
 
-impl Queued {
-    /// Whether the wave is not open yet (its links show a "not yet open" page until it opens).
-    pub fn draft(&self) -> bool {
-        self.wave.state(Utc::now()) == WaveState::Draft
-    }
-}
-
-/// Queues an invitation for everyone who has none, or a reminder for those invited who have not
-/// submitted or opted out within the wave's policy (at most N reminders, at least D days after the
-/// last mail). Audited as `invitations_started` or `reminders_started`.
+/// Queues what [`plan`] showed: an invitation for everyone who has none, or a reminder for those
+/// invited who have not submitted or opted out, within the wave's policy (at most N reminders, at
+/// least D days after the last mail). `confirmed` is how many mails the confirmed preview showed;
+/// if that no longer holds, nothing is queued ([`MailingError::Changed`]), so a confirmation posted
+/// twice queues the mails once. Audited as `invitations_started` or `reminders_started`.
 pub fn queue(
     conn: &mut PgConnection,
     actor: &Actor,
     slug: &str,
     kind: MailKind,
+    confirmed: usize,
 ) -> Result<Queued, MailingError> {
     conn.transaction(|conn| {
-        let wave = mailable(conn, slug, kind)?;
+        let plan = plan(conn, slug, kind)?;
+        if plan.recipients.len() != confirmed {
+            return Err(MailingError::Changed {
+                expected: confirmed,
+                now: plan.recipients.len(),
+            });
+        }
+        let wave = plan.wave;
         let (queued, action) = match kind {
             MailKind::Invitation => (
                 outbox::queue_invitations(conn, wave.id)?,

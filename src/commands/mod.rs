@@ -15,6 +15,12 @@ pub mod waves;
 
 use diesel::PgConnection;
 
+/// A command that needs a confirmation it did not get (no terminal to ask on, no `--yes`): the
+/// binary exits with code 2 and this message.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Unconfirmed(pub String);
+
 use crate::config::Settings;
 use crate::store;
 

@@ -139,6 +139,47 @@ const REMINDER_CANDIDATES: &str = "{PREFIX}
       AND GREATEST(inv.sent_at, r.last_sent) <= $4 - make_interval(days => $3)
       AND NOT EXISTS (SELECT 1 FROM mail_outbox q WHERE q.participant_id = p.id AND q.status = 'queued')";
 
+/// Where one participant's mails of a wave stand: what a mailing's preview explains skips with.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct MailState {
+    /// The participant.
+    #[diesel(sql_type = BigInt)]
+    pub participant_id: i64,
+    /// When the invitation went out (`None`: not sent).
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub invited_at: Option<DateTime<Utc>>,
+    /// Whether the participant has an invitation at all (queued, sent, failed or skipped).
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub has_invitation: bool,
+    /// Reminders queued or sent (failed ones too).
+    #[diesel(sql_type = Integer)]
+    pub reminders: i32,
+    /// When the last reminder went out.
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub last_reminder_at: Option<DateTime<Utc>>,
+    /// Whether a mail of theirs waits in the queue.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub queued: bool,
+}
+
+/// The mail state of every participant of a wave, by participant id.
+pub fn find_mail_states(conn: &mut PgConnection, wave_id: i64) -> QueryResult<Vec<MailState>> {
+    diesel::sql_query(
+        "SELECT p.id AS participant_id,
+                max(m.sent_at) FILTER (WHERE m.kind = 'invitation' AND m.status = 'sent') AS invited_at,
+                count(m.id) FILTER (WHERE m.kind = 'invitation') > 0 AS has_invitation,
+                (count(m.id) FILTER (WHERE m.kind = 'reminder'))::int AS reminders,
+                max(m.sent_at) FILTER (WHERE m.kind = 'reminder') AS last_reminder_at,
+                count(m.id) FILTER (WHERE m.status = 'queued') > 0 AS queued
+         FROM participants p LEFT JOIN mail_outbox m ON m.participant_id = p.id
+         WHERE p.wave_id = $1
+         GROUP BY p.id
+         ORDER BY p.id",
+    )
+    .bind::<BigInt, _>(wave_id)
+    .load(conn)
+}
+
 /// Participant ids whose invitation would be queued now (for `invite --dry-run`).
 pub fn invitation_candidates(conn: &mut PgConnection, wave_id: i64) -> QueryResult<Vec<i64>> {
     #[derive(QueryableByName)]

@@ -76,7 +76,10 @@ pub fn run(settings: &Settings, serve: bool) -> anyhow::Result<()> {
     }
     println!();
     for (slug, ..) in WAVES {
-        let options = MailingOptions::default();
+        let options = MailingOptions {
+            yes: true,
+            ..MailingOptions::default()
+        };
         mailing::run(
             &mut conn,
             &url,

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod mailing;
 pub mod participants;
 pub mod settings;
 pub mod surveys;

@@ -1,7 +1,6 @@
 //! `/admin/wellen/…` (admins): create a wave, its page (participants with their mails and
-//! submissions, the invitation progress), opening and closing it by hand, and starting the
-//! invitations or reminders: queued by `app::mailing` in the request, sent by the outbox workers on
-//! a background thread while the page refreshes itself (no JavaScript needed).
+//! submissions, the invitation progress, refreshing itself while mails are queued; no JavaScript
+//! needed), and opening and closing it by hand. Mailings are in `mailing.rs`.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -10,7 +9,6 @@ use askama::Template;
 use chrono::Utc;
 
 use super::Account;
-use crate::app::mailing::{self, SendSettings};
 use crate::app::participants::{self as participant_ops, ParticipantStatus};
 use crate::app::waves::{self, NewWave, WaveSettings};
 use crate::app::{OperationError, surveys};
@@ -298,100 +296,21 @@ pub async fn show_wave(
     path: web::Path<String>,
     query: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    let message = query.get("hinweis").and_then(|h| match h.as_str() {
-        "eingeladen" => Some(
-            "Die Mails werden im Hintergrund gesendet; diese Seite zeigt den Stand.".to_owned(),
-        ),
+    let count = query.get("anzahl").and_then(|n| n.parse::<usize>().ok());
+    let message = match (query.get("versandt").map(String::as_str), count) {
+        (Some("einladungen"), Some(n)) => Some(format!(
+            "{n} Einladungen in die Warteschlange gestellt; sie werden im Hintergrund gesendet, diese Seite zeigt den Stand."
+        )),
+        (Some("erinnerungen"), Some(n)) => Some(format!(
+            "{n} Erinnerungen in die Warteschlange gestellt; sie werden im Hintergrund gesendet, diese Seite zeigt den Stand."
+        )),
         _ => None,
-    });
+    };
     let notes = Notes {
         message,
         ..Notes::default()
     };
     render_wave(&state, &request, &user, path.into_inner(), notes).await
-}
-
-/// `POST /admin/wellen/{wave}/einladungen`: queues the invitations and has the outbox workers send
-/// them in the background (the outbox makes a second start or a crash harmless).
-pub async fn start_invitations(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    user: StaffUser,
-    path: web::Path<String>,
-    _form: CsrfForm<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
-    start_mailing(
-        state,
-        request,
-        user,
-        path.into_inner(),
-        MailKind::Invitation,
-    )
-    .await
-}
-
-/// `POST /admin/wellen/{wave}/erinnerungen`: the same for reminders, within the wave's policy.
-pub async fn start_reminders(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    user: StaffUser,
-    path: web::Path<String>,
-    _form: CsrfForm<Vec<(String, String)>>,
-) -> Result<HttpResponse, AppError> {
-    start_mailing(state, request, user, path.into_inner(), MailKind::Reminder).await
-}
-
-async fn start_mailing(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    user: StaffUser,
-    slug: String,
-    kind: MailKind,
-) -> Result<HttpResponse, AppError> {
-    let (actor, wave_slug) = (user.actor(), slug.clone());
-    let queued = with_db(&state, move |conn| {
-        refusal(mailing::queue(conn, &actor, &wave_slug, kind))
-    })
-    .await?;
-    let queued = match queued {
-        Ok(queued) => queued,
-        Err(error) => {
-            let notes = Notes {
-                problems: vec![error.german()],
-                ..Notes::default()
-            };
-            return render_wave(&state, &request, &user, slug, notes).await;
-        }
-    };
-    let settings = state.settings.clone();
-    let url = crate::store::database_url(&settings).map_err(|e| AppError::Internal(e.into()))?;
-    let wave = queued.wave;
-    std::thread::Builder::new()
-        .name(format!("mailing-{}", wave.id))
-        .spawn(move || {
-            let wave_id = wave.id;
-            match mailing::send(&settings, &url, wave, kind, &SendSettings::default()) {
-                Ok(sent) => tracing::info!(
-                    wave.id = wave_id,
-                    kind = kind.as_str(),
-                    sent = sent.run.sent,
-                    failed = sent.run.failed,
-                    queued = sent.counts.queued,
-                    stopped = sent.run.stopped.is_some(),
-                    "mailing run finished"
-                ),
-                Err(error) => tracing::error!(
-                    wave.id = wave_id,
-                    kind = kind.as_str(),
-                    error = %error.english(),
-                    "mailing run failed"
-                ),
-            }
-        })
-        .map_err(|e| AppError::Internal(e.into()))?;
-    Ok(see_other(format!(
-        "/admin/wellen/{slug}?hinweis=eingeladen"
-    )))
 }
 
 /// `POST /admin/wellen/{wave}/status/{oeffnen|schliessen}`: opens or closes the wave by hand.
