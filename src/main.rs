@@ -425,7 +425,7 @@ fn run_wave(
         } => waves::set(conn, &wave, &options.read()?)?,
         WaveCommand::Open { wave } => waves::open(conn, &wave)?,
         WaveCommand::Close { wave } => waves::close(conn, &wave)?,
-        WaveCommand::List => waves::list(conn)?,
+        WaveCommand::List => waves::list(conn, settings)?,
         WaveCommand::PurgeContacts { wave } => waves::purge_contacts(conn, &wave)?,
     }
     Ok(())

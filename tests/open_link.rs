@@ -127,3 +127,70 @@ fn only_open_access_surveys_have_an_open_link() {
     );
     assert_eq!(app.get("/o/gibt-es-nicht", None).0, 404);
 }
+
+/// An open-link wave names its address on the command line and on its page, and offers no
+/// invitations, reminders or participants upload: there is no one to mail.
+#[test]
+fn an_open_link_wave_shows_its_address_and_refuses_mailings_and_contacts() {
+    use crate::helpers::app::{PASSWORD, csrf_of, staff_account};
+    use mint_survey::accounts::Role;
+    let db = TestDb::new();
+    mint(&db, &["survey", "load", "surveys/herbst-2020-akteure.toml"]).success();
+    let created = mint(
+        &db,
+        &[
+            "wave",
+            "create",
+            "--survey",
+            "herbst-2020-akteure",
+            "--title",
+            "Akteure",
+        ],
+    );
+    let link = "http://127.0.0.1:8080/o/akteure";
+    assert!(created.stderr.contains(link), "{created:?}");
+    assert!(mint(&db, &["wave", "list"]).success().contains(link));
+    mint(&db, &["wave", "open", "akteure"]).success();
+    let refused = mint(&db, &["invite", "--yes", "--wave", "akteure"]);
+    assert!(
+        refused.failure().contains("answered through its open link"),
+        "{refused:?}"
+    );
+    let file = crate::helpers::cli::scratch_file(
+        "akteure.csv",
+        "Region;Land;E-Mail\nJena;DE-TH;jena@example.org\n",
+    );
+    let import = mint(
+        &db,
+        &[
+            "participants",
+            "import",
+            "--wave",
+            "akteure",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        import.failure().contains("takes no participants file"),
+        "{import:?}"
+    );
+
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    let app = TestApp::spawn(&db);
+    let auth = app.login("admin@example.org", PASSWORD);
+    let (status, _, page, _) = app.get("/admin/wellen/akteure", Some(&auth));
+    assert_eq!(status, 200);
+    assert!(page.contains(&format!("value=\"{link}\"")), "{page}");
+    for absent in ["Einladungen senden", "Teilnehmende hochladen"] {
+        assert!(
+            !page.contains(absent),
+            "{absent} on an open-link wave's page"
+        );
+    }
+    let (status, _, confirm, _) = app.get("/admin/wellen/akteure/einladungen", Some(&auth));
+    assert_eq!(status, 422);
+    assert!(confirm.contains("öffentlichen Link"), "{confirm}");
+    let form = format!("csrf={}&anzahl=0", csrf_of(&auth));
+    let (status, _) = app.post_form("/admin/wellen/akteure/einladungen", Some(&auth), &form);
+    assert_eq!(status, 422);
+}

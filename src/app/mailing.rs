@@ -39,6 +39,11 @@ pub enum MailingError {
         /// Its state.
         state: WaveState,
     },
+    /// An open-link wave has no participant list to mail.
+    #[error(
+        "wave `{0}` is answered through its open link; it has no participants to invite or remind"
+    )]
+    OpenLink(String),
     /// The confirmed preview no longer holds: someone else mailed, answered or changed the wave.
     #[error(
         "the list changed since the preview: {now} mails now instead of {expected}; nothing was queued, look again"
@@ -71,6 +76,7 @@ impl MailingError {
                 WaveState::Closed => "Die Welle ist geschlossen: Ihre Links zeigen nur noch das an. Es werden keine Mails mehr versandt; öffnen Sie sie wieder oder legen Sie eine neue Welle an.".to_owned(),
                 _ => "Die Welle ist noch nicht geöffnet (Entwurf): Ihre Links zeigten nur „noch nicht geöffnet“. Öffnen Sie die Welle zuerst; dann können Sie Einladungen senden.".to_owned(),
             },
+            MailingError::OpenLink(_) => "Diese Welle wird über ihren öffentlichen Link beantwortet: Sie hat keine Teilnehmendenliste, also auch keine Einladungen und Erinnerungen. Geben Sie den Link auf der Seite der Welle weiter.".to_owned(),
             MailingError::Changed { expected, now } => format!(
                 "Seit der Vorschau hat sich etwas geändert: jetzt {now} statt {expected} Mails. Es wurde nichts eingereiht; bitte prüfen Sie die Vorschau erneut."
             ),
@@ -181,9 +187,14 @@ impl Plan {
     }
 }
 
-/// Checks that the wave may get mails now (it is open); returns the wave.
+/// Checks that the wave may get mails now (it is open, and not an open-link wave); returns the
+/// wave.
 fn mailable(conn: &mut PgConnection, slug: &str) -> Result<Wave, MailingError> {
     let wave = waves::find(conn, slug)?;
+    let survey = crate::store::surveys::find_by_id(conn, wave.survey_version_id)?.survey;
+    if survey.access == crate::survey::Access::Open {
+        return Err(MailingError::OpenLink(wave.slug));
+    }
     match wave.state(Utc::now()) {
         WaveState::Open => Ok(wave),
         state => Err(MailingError::NotOpen {

@@ -29,6 +29,11 @@ pub enum ParticipantsError {
         /// Every problem, by line.
         errors: Vec<RowError>,
     },
+    /// An open-link wave takes no participant list.
+    #[error(
+        "wave `{0}` is answered through its open link; it takes no participants file (its respondents are anonymous)"
+    )]
+    OpenLink(String),
     /// No participant of the wave is meant.
     #[error("wave `{wave}` has no participant with the address {who}")]
     NoSuchParticipant {
@@ -90,6 +95,7 @@ impl ParticipantsError {
                 german_plural(errors.len(), "Problem", "Probleme"),
                 german_plural(rows(errors), "Zeile", "Zeilen")
             ),
+            ParticipantsError::OpenLink(_) => "Diese Welle wird über ihren öffentlichen Link beantwortet; ihre Antworten sind anonym, eine Teilnehmendenliste gibt es für sie nicht.".to_owned(),
             ParticipantsError::NoSuchParticipant { who, .. } => {
                 format!("Diese Welle hat keine teilnehmende Person {who}.")
             }
@@ -156,6 +162,9 @@ pub fn import(
     let outcome = conn.transaction(|conn| {
         let wave = waves::find(conn, slug)?;
         let survey = surveys::find_by_id(conn, wave.survey_version_id)?.survey;
+        if survey.access == crate::survey::Access::Open {
+            return Err(Abort::Refused(ParticipantsError::OpenLink(wave.slug)));
+        }
         // The valid rows are checked against the wave too, so one run lists every problem.
         let mut summary = ImportSummary::default();
         let mut errors = file_errors;

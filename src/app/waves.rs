@@ -353,6 +353,18 @@ pub fn find(conn: &mut PgConnection, slug: &str) -> Result<Wave, WaveError> {
     })
 }
 
+/// The shared address of an open-link wave (`PUBLIC_URL/o/{slug}`), or `None` for a wave whose
+/// survey is answered through personal links.
+pub fn open_link(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    wave: &Wave,
+) -> Result<Option<String>, WaveError> {
+    let survey = stored_surveys::find_by_id(conn, wave.survey_version_id)?.survey;
+    Ok((survey.access == crate::survey::Access::Open)
+        .then(|| format!("{}/o/{}", settings.public_url, wave.slug)))
+}
+
 /// Every wave with its survey and counts, newest first.
 pub fn list(conn: &mut PgConnection) -> Result<Vec<WaveSummary>, WaveError> {
     Ok(waves::find_summaries(conn)?)

@@ -55,6 +55,9 @@ pub fn create(conn: &mut PgConnection, settings: &Settings, input: &NewWave) -> 
         },
         wave.state(Utc::now()).english()
     );
+    if let Some(link) = waves::open_link(conn, settings, wave)? {
+        eprintln!("Its open link (to pass on): {link}");
+    }
     println!("{}", wave.slug);
     Ok(())
 }
@@ -89,8 +92,8 @@ pub fn purge_contacts(conn: &mut PgConnection, slug: &str) -> anyhow::Result<()>
     Ok(())
 }
 
-/// `wave list`: one line per wave.
-pub fn list(conn: &mut PgConnection) -> anyhow::Result<()> {
+/// `wave list`: one line per wave, then the open links of open-link waves.
+pub fn list(conn: &mut PgConnection, settings: &Settings) -> anyhow::Result<()> {
     let summaries = waves::list(conn)?;
     if summaries.is_empty() {
         println!(
@@ -119,7 +122,11 @@ pub fn list(conn: &mut PgConnection) -> anyhow::Result<()> {
             },
         )
     };
+    let mut links = Vec::new();
     for s in summaries {
+        if let Some(link) = waves::open_link(conn, settings, &s.wave)? {
+            links.push(format!("  {:<slug_width$}  {link}", s.wave.slug));
+        }
         let closes = s
             .wave
             .closes_at
@@ -137,6 +144,12 @@ pub fn list(conn: &mut PgConnection) -> anyhow::Result<()> {
             s.submitted,
             s.wave.title
         );
+    }
+    if !links.is_empty() {
+        println!("\nOpen links (anyone with the link can answer, anonymously):");
+        for line in links {
+            println!("{line}");
+        }
     }
     Ok(())
 }

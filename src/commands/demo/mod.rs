@@ -102,7 +102,7 @@ pub fn run(settings: &Settings, serve: bool) -> anyhow::Result<()> {
         }
     }
     println!("\nWaves:\n");
-    super::waves::list(&mut conn)?;
+    super::waves::list(&mut conn, &settings)?;
     println!(
         "\nReady in {:.1} s. The invitations are in {} (open one in a mail program).",
         started.elapsed().as_secs_f64(),

@@ -149,6 +149,8 @@ struct WavePage<'a> {
     title: String,
     state: String,
     period: String,
+    /// The shared address of an open-link wave (which has no participants to mail).
+    open_link: Option<String>,
     counts: outbox::Counts,
     refresh: bool,
     rows: Vec<ParticipantRow>,
@@ -232,7 +234,8 @@ pub(super) async fn render_wave(
     notes: Notes,
 ) -> Result<HttpResponse, AppError> {
     let (account, cookie) = Account::of(user, request, state)?;
-    let (wave, counts, statuses) = with_db(state, move |conn| {
+    let settings = state.settings.clone();
+    let (wave, counts, statuses, open_link) = with_db(state, move |conn| {
         let (wave, statuses) = match participant_ops::list(conn, &slug) {
             Ok(found) => found,
             Err(error) => {
@@ -243,7 +246,8 @@ pub(super) async fn render_wave(
             }
         };
         let counts = outbox::counts(conn, wave.id, MailKind::Invitation)?;
-        Ok((wave, counts, statuses))
+        let open_link = waves::open_link(conn, &settings, &wave).map_err(AppError::unexpected)?;
+        Ok((wave, counts, statuses, open_link))
     })
     .await?;
     let day = |t: Option<chrono::DateTime<Utc>>| t.map(crate::time::format_berlin);
@@ -270,6 +274,7 @@ pub(super) async fn render_wave(
         title: wave.title.clone(),
         state: wave.state(Utc::now()).german(),
         period,
+        open_link,
         refresh,
         counts,
         rows: statuses.into_iter().map(ParticipantRow::of).collect(),
