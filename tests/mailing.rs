@@ -265,7 +265,7 @@ fn deferred_mails_are_retried_with_backoff_and_refused_ones_are_not() {
     assert!(
         listing
             .success()
-            .contains("Einladung: failed after 1 attempts"),
+            .contains("invitation: failed after 1 attempts"),
         "{listing:?}"
     );
     let out = mint_env(&db, &["invite", "--yes", "--wave", &slug], &env);

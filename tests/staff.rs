@@ -263,7 +263,10 @@ fn the_audit_log_filters_and_exports_without_formulas() {
     let auth = app.login("admin@example.org", PASSWORD);
     let (status, _, body, _) = app.get("/admin/protokoll?aktion=login_failed", Some(&auth));
     assert_eq!(status, 200);
-    assert!(body.contains("login_failed") && !body.contains("<td>login</td>"));
+    assert!(
+        body.contains("<td>fehlgeschlagene Anmeldung</td>") && !body.contains("<td>Anmeldung</td>"),
+        "the actions in German, filtered: {body}"
+    );
     let (status, _, csv, headers) =
         app.get("/admin/protokoll.csv?aktion=login_failed", Some(&auth));
     assert_eq!(status, 200);
@@ -763,4 +766,91 @@ fn every_admin_form_checks_the_role_and_answers_an_admin() {
         }
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// The participants table searches, filters by Land and state with a count per choice, pages by
+/// 50 without JavaScript, and exports the filtered list for German Excel (audited).
+#[test]
+fn the_participants_table_searches_filters_pages_and_exports() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 120);
+    mint(
+        &db,
+        &[
+            "participants",
+            "revoke",
+            "--wave",
+            &slug,
+            "--email",
+            "person15@example.org",
+        ],
+    )
+    .success();
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    let app = TestApp::spawn(&db);
+    let auth = app.login("admin@example.org", PASSWORD);
+    let page = |query: &str| {
+        let (status, _, body, _) = app.get(&format!("/admin/wellen/{slug}?{query}"), Some(&auth));
+        assert_eq!(status, 200, "{body}");
+        body
+    };
+    let all = page("");
+    assert!(
+        all.contains("120 von 120 Teilnehmenden, Seite 1 von 3"),
+        "{all}"
+    );
+    assert_eq!(all.matches("<tr><th scope=\"row\">").count(), 50);
+    assert!(all.contains("Nächste Seite") && !all.contains("Vorherige Seite"));
+    let last = page("seite=3");
+    assert_eq!(last.matches("<tr><th scope=\"row\">").count(), 20);
+    // Thüringen is every 16th participant (15, 31, …, 111): 7 of 120; one of them is revoked.
+    let thueringen = page("land=DE-TH");
+    assert!(
+        thueringen.contains("7 von 120 Teilnehmenden"),
+        "{thueringen}"
+    );
+    assert!(thueringen.contains("Link gesperrt (1)"), "{thueringen}");
+    let revoked = page("land=DE-TH&stand=gesperrt");
+    assert!(revoked.contains("1 von 120 Teilnehmenden"), "{revoked}");
+    assert!(revoked.contains("person15@example.org"));
+    let search = page("suche=NUMMER+11");
+    // "Nummer 11" and "Nummer 110" to "Nummer 119".
+    assert!(search.contains("11 von 120 Teilnehmenden"), "{search}");
+
+    let (status, _, csv, headers) = app.get(
+        &format!("/admin/wellen/{slug}/teilnehmende.csv?land=DE-TH&stand=nicht-eingeladen"),
+        Some(&auth),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+    assert!(csv.starts_with('\u{feff}'), "a byte order mark for Excel");
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines[0], "Region;Land;E-Mail;Stand;Letzte Mail");
+    assert_eq!(lines.len(), 1 + 6, "{csv}");
+    assert!(
+        lines[1..]
+            .iter()
+            .all(|l| l.contains(";DE-TH;") && l.contains(";nicht eingeladen;"))
+    );
+    assert!(actions(&db).contains(&("admin@example.org".into(), "participants_exported".into())));
+}
+
+/// `/` leads staff to their start page and everyone else to the login.
+#[test]
+fn the_root_leads_to_the_login_or_the_staff_start_page() {
+    let db = TestDb::new();
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    staff_account(&db, "beirat@example.org", Role::Board, None);
+    let app = TestApp::spawn(&db);
+    assert_eq!(app.post_form("/", None, "").0, 404, "no form at /");
+    let (status, _, _, headers) = app.get("/", None);
+    assert_eq!(status, 303);
+    assert_eq!(headers["location"], "/login");
+    let admin = app.login("admin@example.org", PASSWORD);
+    let (status, _, _, headers) = app.get("/", Some(&admin));
+    assert_eq!(status, 303);
+    assert_eq!(headers["location"], "/admin");
+    let board = app.login("beirat@example.org", PASSWORD);
+    let (_, _, _, headers) = app.get("/", Some(&board));
+    assert_eq!(headers["location"], "/board");
 }

@@ -299,26 +299,154 @@ fn import_row(
     Ok(Ok(RowOutcome::Imported { new_region }))
 }
 
-/// A participant with the mails sent (or queued) to them.
+/// Where a participant stands, as the participants list filters it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ParticipantState {
+    /// No invitation sent yet.
+    NotInvited,
+    /// Invited.
+    Invited,
+    /// Reminded at least once.
+    Reminded,
+    /// Has begun answering (consented), not submitted.
+    Begun,
+    /// Has submitted.
+    Submitted,
+    /// Asked for no more reminders (and has not submitted).
+    OptedOut,
+    /// The latest mail failed.
+    Failed,
+    /// The link is revoked.
+    Revoked,
+}
+
+impl ParticipantState {
+    /// Every state, in the order the list offers them.
+    pub const ALL: [ParticipantState; 8] = [
+        ParticipantState::NotInvited,
+        ParticipantState::Invited,
+        ParticipantState::Reminded,
+        ParticipantState::Begun,
+        ParticipantState::Submitted,
+        ParticipantState::OptedOut,
+        ParticipantState::Failed,
+        ParticipantState::Revoked,
+    ];
+
+    /// The word in URLs and exports (`abgeschickt`).
+    pub fn code(self) -> &'static str {
+        match self {
+            ParticipantState::NotInvited => "nicht-eingeladen",
+            ParticipantState::Invited => "eingeladen",
+            ParticipantState::Reminded => "erinnert",
+            ParticipantState::Begun => "begonnen",
+            ParticipantState::Submitted => "abgeschickt",
+            ParticipantState::OptedOut => "abgemeldet",
+            ParticipantState::Failed => "fehler",
+            ParticipantState::Revoked => "gesperrt",
+        }
+    }
+}
+
+impl Bilingual for ParticipantState {
+    fn german(&self) -> String {
+        match self {
+            ParticipantState::NotInvited => "nicht eingeladen",
+            ParticipantState::Invited => "eingeladen",
+            ParticipantState::Reminded => "erinnert",
+            ParticipantState::Begun => "begonnen",
+            ParticipantState::Submitted => "abgeschickt",
+            ParticipantState::OptedOut => "abgemeldet",
+            ParticipantState::Failed => "Fehler",
+            ParticipantState::Revoked => "Link gesperrt",
+        }
+        .to_owned()
+    }
+
+    fn english(&self) -> String {
+        match self {
+            ParticipantState::NotInvited => "not invited",
+            ParticipantState::Invited => "invited",
+            ParticipantState::Reminded => "reminded",
+            ParticipantState::Begun => "begun",
+            ParticipantState::Submitted => "submitted",
+            ParticipantState::OptedOut => "opted out",
+            ParticipantState::Failed => "mail failed",
+            ParticipantState::Revoked => "link revoked",
+        }
+        .to_owned()
+    }
+}
+
+/// A participant with the mails sent (or queued) to them and where they stand.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ParticipantStatus {
     /// The participant with region and contact.
     pub listing: ParticipantListing,
     /// Their mails, oldest first.
     pub mails: Vec<MailRecord>,
+    /// Where they stand.
+    pub state: ParticipantState,
 }
 
-/// A wave and its participants, each with their mails.
+/// Where a participant stands: a revoked link first, then a failed latest mail, then the answer,
+/// then the mails.
+fn state_of(listing: &ParticipantListing, mails: &[MailRecord], begun: bool) -> ParticipantState {
+    let p = &listing.participant;
+    let sent = |kind: &str| {
+        mails
+            .iter()
+            .any(|(k, _, status, ..)| k == kind && status == "sent")
+    };
+    if p.revoked_at.is_some() {
+        ParticipantState::Revoked
+    } else if p.submitted_at.is_some() {
+        ParticipantState::Submitted
+    } else if mails
+        .last()
+        .is_some_and(|(_, _, status, ..)| status == "failed")
+    {
+        ParticipantState::Failed
+    } else if p.opted_out_at.is_some() {
+        ParticipantState::OptedOut
+    } else if begun {
+        ParticipantState::Begun
+    } else if sent("reminder") {
+        ParticipantState::Reminded
+    } else if sent("invitation") {
+        ParticipantState::Invited
+    } else {
+        ParticipantState::NotInvited
+    }
+}
+
+/// A wave and its participants, each with their mails and state (three queries, whatever the
+/// size of the wave).
 pub fn list(
     conn: &mut PgConnection,
     slug: &str,
 ) -> Result<(Wave, Vec<ParticipantStatus>), ParticipantsError> {
     let wave = waves::find(conn, slug)?;
-    let mut statuses = Vec::new();
-    for listing in stored::find_by_wave(conn, wave.id)? {
-        let mails = outbox::find_by_participant(conn, listing.participant.id)?;
-        statuses.push(ParticipantStatus { listing, mails });
+    let mut mails: std::collections::HashMap<i64, Vec<MailRecord>> = Default::default();
+    for (participant, mail) in outbox::find_by_wave(conn, wave.id)? {
+        mails.entry(participant).or_default().push(mail);
     }
+    let begun: std::collections::HashSet<i64> =
+        responses::find_participants_with_response(conn, wave.id)?
+            .into_iter()
+            .collect();
+    let statuses = stored::find_by_wave(conn, wave.id)?
+        .into_iter()
+        .map(|listing| {
+            let mails = mails.remove(&listing.participant.id).unwrap_or_default();
+            let state = state_of(&listing, &mails, begun.contains(&listing.participant.id));
+            ParticipantStatus {
+                listing,
+                mails,
+                state,
+            }
+        })
+        .collect();
     Ok((wave, statuses))
 }
 

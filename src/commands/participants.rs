@@ -12,7 +12,7 @@ use crate::app::participants::{
     self, Change, ImportMode, ImportSummary, ParticipantStatus, ParticipantsError, Who,
 };
 use crate::config::Settings;
-use crate::text::spreadsheet_safe;
+use crate::text::{Bilingual, spreadsheet_safe};
 
 /// Largest participants file accepted (the real list has about 130 rows, a few KiB).
 const MAX_IMPORT_BYTES: u64 = 10 * 1024 * 1024;
@@ -72,8 +72,8 @@ pub fn list(conn: &mut PgConnection, slug: &str) -> anyhow::Result<()> {
             "{}\t{}\t{}\t{}\t{}",
             listing.region,
             listing.participant.land_code,
-            listing.email.as_deref().unwrap_or("(gelöscht)"),
-            state(status),
+            listing.email.as_deref().unwrap_or("(purged)"),
+            status.state.english(),
             mails(status)
         );
     }
@@ -86,9 +86,9 @@ fn mails(status: &ParticipantStatus) -> String {
         .iter()
         .map(|(kind, sequence, status, attempts, error, _)| {
             let name = if kind == "invitation" {
-                "Einladung".to_owned()
+                "invitation".to_owned()
             } else {
-                format!("Erinnerung {sequence}")
+                format!("reminder {sequence}")
             };
             match error {
                 Some(error) if status != "sent" => {
@@ -99,19 +99,6 @@ fn mails(status: &ParticipantStatus) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-fn state(status: &ParticipantStatus) -> &'static str {
-    let p = &status.listing.participant;
-    if p.revoked_at.is_some() {
-        "gesperrt"
-    } else if p.submitted_at.is_some() {
-        "abgeschickt"
-    } else if p.opted_out_at.is_some() {
-        "keine Erinnerungen"
-    } else {
-        "offen"
-    }
 }
 
 /// `participants link --wave W --email E`: the participant's current personal link.

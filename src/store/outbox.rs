@@ -356,6 +356,25 @@ pub type MailRecord = (
     Option<DateTime<Utc>>,
 );
 
+/// The mails of every participant of a wave: (participant id, mail), oldest first.
+pub fn find_by_wave(conn: &mut PgConnection, wave_id: i64) -> QueryResult<Vec<(i64, MailRecord)>> {
+    mail_outbox::table
+        .filter(mail_outbox::wave_id.eq(wave_id))
+        .order(mail_outbox::id)
+        .select((
+            mail_outbox::participant_id,
+            (
+                mail_outbox::kind,
+                mail_outbox::sequence,
+                mail_outbox::status,
+                mail_outbox::attempts,
+                mail_outbox::last_error,
+                mail_outbox::sent_at,
+            ),
+        ))
+        .load(conn)
+}
+
 /// The mails of one participant.
 pub fn find_by_participant(
     conn: &mut PgConnection,

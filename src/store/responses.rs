@@ -55,6 +55,18 @@ pub fn find_for_participant(
         .optional()
 }
 
+/// The participants of a wave who have a response (begun or submitted).
+pub fn find_participants_with_response(
+    conn: &mut PgConnection,
+    wave_id: i64,
+) -> QueryResult<Vec<i64>> {
+    responses::table
+        .filter(responses::wave_id.eq(wave_id))
+        .filter(responses::participant_id.is_not_null())
+        .select(responses::participant_id.assume_not_null())
+        .load(conn)
+}
+
 /// Starts a participant's response with their consent (a second call returns the existing one).
 pub fn insert_for_participant(
     conn: &mut PgConnection,

@@ -38,6 +38,7 @@ macro_rules! route_table {
 
 route_table! {
     plain {
+        get "/" => staff::login::show_start,
         get "/healthz" => pages::show_health,
         get "/static/style.css" => pages::show_stylesheet,
         get "/datenschutz" => pages::show_privacy,
@@ -65,6 +66,7 @@ route_table! {
         post "/wellen/neu" => admin::waves::create_wave,
         get "/wellen/{wave}" => admin::waves::show_wave,
         post "/wellen/{wave}/teilnehmende" => admin::participants::upload_participants,
+        get "/wellen/{wave}/teilnehmende.csv" => admin::participant_list::export_participants,
         post "/wellen/{wave}/teilnehmende/{id}/{change}" => admin::participants::change_participant,
         get "/wellen/{wave}/einladungen" => admin::mailing::show_mailing,
         post "/wellen/{wave}/einladungen" => admin::mailing::start_mailing,

@@ -32,7 +32,7 @@ struct AuditPage {
 }
 
 /// The actions the filter offers, with German names.
-const ACTIONS: [(&str, &str); 26] = [
+const ACTIONS: [(&str, &str); 27] = [
     ("login", "Anmeldung"),
     ("login_failed", "fehlgeschlagene Anmeldung"),
     ("logout", "Abmeldung"),
@@ -56,6 +56,7 @@ const ACTIONS: [(&str, &str); 26] = [
     ("link_renewed", "Link erneuert"),
     ("link_revoked", "Link gesperrt"),
     ("response_reopened", "Antworten wieder geöffnet"),
+    ("participants_exported", "Teilnehmendenliste exportiert"),
     ("contacts_purged", "Kontakte einer Welle gelöscht"),
     ("report_written", "Auswertung geschrieben"),
     ("raw_export_written", "Rohdaten exportiert"),
@@ -63,6 +64,14 @@ const ACTIONS: [(&str, &str); 26] = [
     ("audit_exported", "Protokoll exportiert"),
     ("land_status_viewed", "Rücklauf eines Landes angesehen"),
 ];
+
+/// The German name of an entry's action (the stored word for one not in the list).
+pub fn action_name(entry: &users::AuditEntry) -> &str {
+    ACTIONS
+        .iter()
+        .find(|(action, _)| *action == entry.action)
+        .map_or(entry.action.as_str(), |(_, name)| name)
+}
 
 /// The time of an entry as shown.
 pub fn when(entry: &users::AuditEntry) -> String {

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod mailing;
+pub mod participant_list;
 pub mod participants;
 pub mod settings;
 pub mod surveys;

@@ -9,7 +9,8 @@ use askama::Template;
 use chrono::Utc;
 
 use super::Account;
-use crate::app::participants::{self as participant_ops, ParticipantStatus};
+use super::participant_list::{ListFilter, Listed};
+use crate::app::participants as participant_ops;
 use crate::app::waves::{self, NewWave, WaveSettings};
 use crate::app::{OperationError, surveys};
 use crate::mail::templates::MailKind;
@@ -153,55 +154,10 @@ struct WavePage<'a> {
     open_link: Option<String>,
     counts: outbox::Counts,
     refresh: bool,
-    rows: Vec<ParticipantRow>,
+    list: Listed,
     message: Option<String>,
     problems: Vec<String>,
     preview: Option<Preview>,
-}
-
-struct ParticipantRow {
-    id: i64,
-    revoked: bool,
-    region: String,
-    land: String,
-    email: String,
-    mail: String,
-    submitted: bool,
-}
-
-impl ParticipantRow {
-    fn of(status: ParticipantStatus) -> ParticipantRow {
-        let mail = status.mails.last().map_or_else(
-            || "keine".to_owned(),
-            |(kind, _, status, _, error, _)| {
-                let kind = if kind == "invitation" {
-                    "Einladung"
-                } else {
-                    "Erinnerung"
-                };
-                let status = match status.as_str() {
-                    "sent" => "gesendet",
-                    "queued" => "in der Warteschlange",
-                    "failed" => "fehlgeschlagen",
-                    _ => "übersprungen",
-                };
-                match error {
-                    Some(error) if !error.is_empty() => format!("{kind}: {status} ({error})"),
-                    _ => format!("{kind}: {status}"),
-                }
-            },
-        );
-        let listing = status.listing;
-        ParticipantRow {
-            id: listing.participant.id,
-            revoked: listing.participant.revoked_at.is_some(),
-            region: listing.region,
-            land: listing.participant.land_code,
-            email: listing.email.unwrap_or_else(|| "(gelöscht)".to_owned()),
-            mail,
-            submitted: listing.participant.submitted_at.is_some(),
-        }
-    }
 }
 
 /// What a previewed participants file would import.
@@ -223,6 +179,8 @@ pub(super) struct Notes {
     pub(super) problems: Vec<String>,
     /// A participants file's preview.
     pub(super) preview: Option<Preview>,
+    /// The participants table's search, filters, order and page.
+    pub(super) filter: ListFilter,
 }
 
 /// The wave page; 422 when it shows problems.
@@ -277,7 +235,7 @@ pub(super) async fn render_wave(
         open_link,
         refresh,
         counts,
-        rows: statuses.into_iter().map(ParticipantRow::of).collect(),
+        list: Listed::of(statuses, notes.filter),
         message: notes.message,
         problems: notes.problems,
         preview: notes.preview,
@@ -313,6 +271,7 @@ pub async fn show_wave(
     };
     let notes = Notes {
         message,
+        filter: ListFilter::of(&query),
         ..Notes::default()
     };
     render_wave(&state, &request, &user, path.into_inner(), notes).await

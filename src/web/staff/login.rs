@@ -30,6 +30,16 @@ fn safe_next(next: &str) -> &str {
     if local { next } else { "" }
 }
 
+/// `GET /`: the staff start page of a signed-in account (admins `/admin`, others `/board`), else
+/// the login. Respondents come through their links, never through `/`.
+pub async fn show_start(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> Result<HttpResponse, AppError> {
+    let user = super::session_user(&state, &request).await?;
+    Ok(see_other(user.map_or("/login", |u| home(u.role()))))
+}
+
 /// `GET /login`.
 pub async fn show_login(
     state: web::Data<AppState>,

@@ -38,7 +38,7 @@ pub fn home(role: Role) -> &'static str {
 }
 
 /// The logged-in account of a request, if its session is live.
-async fn session_user(
+pub(super) async fn session_user(
     state: &web::Data<AppState>,
     request: &HttpRequest,
 ) -> Result<Option<User>, AppError> {
