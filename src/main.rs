@@ -416,6 +416,8 @@ fn run_wave(
                 copy_from,
                 settings: options.read()?,
                 open_now: false,
+                // Scripts run `wave create` each half year with the same title: `-2` is wanted.
+                same_title: true,
             };
             waves::create(conn, settings, &input)?;
         }

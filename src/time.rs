@@ -66,9 +66,36 @@ pub fn format_deadline(closes_at: DateTime<Utc>) -> String {
     }
 }
 
+/// A stored time as a form field shows it, so that it reads back as typed through [`parse_berlin`]:
+/// a whole day as the date alone (an end date "18.12.2020", not "19.12.2020 00:00"), any other
+/// time as date and time ("18.12.2020 18:00").
+pub fn format_input(time: DateTime<Utc>, edge: DayEdge) -> String {
+    let local = time.with_timezone(&Berlin);
+    match (local.time() == NaiveTime::MIN, edge) {
+        (true, DayEdge::Start) => local.format("%d.%m.%Y").to_string(),
+        (true, DayEdge::End) => (local.date_naive() - Duration::days(1))
+            .format("%d.%m.%Y")
+            .to_string(),
+        (false, _) => local.format("%d.%m.%Y %H:%M").to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn form_fields_show_dates_as_they_were_typed() {
+        for (typed, edge) in [
+            ("18.12.2020", DayEdge::End),
+            ("23.04.2020", DayEdge::Start),
+            ("18.12.2020 18:00", DayEdge::End),
+            ("29.03.2020 12:30", DayEdge::Start),
+        ] {
+            let stored = parse_berlin(typed, edge).unwrap();
+            assert_eq!(format_input(stored, edge), typed);
+        }
+    }
 
     #[test]
     fn german_and_iso_dates_are_read_in_berlin_time() {

@@ -341,3 +341,52 @@ fn a_refused_wave_date_on_the_page_is_worded_in_german_only() {
     let created: i64 = waves::table.count().get_result(&mut db.conn()).unwrap();
     assert_eq!(created, 0);
 }
+
+/// On the page a second wave with a title that exists is a question, not a silent `-2`; dates come
+/// back on the settings form as they were typed.
+#[test]
+fn the_new_wave_page_asks_before_a_second_wave_of_a_title_and_keeps_dates_as_typed() {
+    use crate::helpers::app::{PASSWORD, TestApp, csrf_of, staff_account};
+    use mint_survey::accounts::Role;
+    let db = TestDb::new();
+    let slug = open_wave(&db, 0);
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    let app = TestApp::spawn(&db);
+    let auth = app.login("admin@example.org", PASSWORD);
+    let form = format!(
+        "csrf={}&umfrage=fruehjahr-2020&titel=Fr%C3%BChjahr+2020&beginn=01.12.2099&ende=18.12.2099&kopie=",
+        csrf_of(&auth)
+    );
+    let (status, _, body) = app.post("/admin/wellen/neu", Some(&auth), &form);
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains(&format!(
+            "Es gibt schon eine Welle mit diesem Titel („{slug}“)"
+        )),
+        "{body}"
+    );
+    assert!(
+        body.contains("<a href=\"#zweite\">") && body.contains("id=\"zweite\""),
+        "{body}"
+    );
+    let (status, location) = app.post_form(
+        "/admin/wellen/neu",
+        Some(&auth),
+        &format!("{form}&zweite=ja"),
+    );
+    assert_eq!(status, 303);
+    let second = format!("{slug}-2");
+    assert_eq!(
+        location.as_deref(),
+        Some(format!("/admin/wellen/{second}").as_str())
+    );
+    let (_, _, settings, _) = app.get(
+        &format!("/admin/wellen/{second}/einstellungen"),
+        Some(&auth),
+    );
+    assert!(settings.contains("value=\"01.12.2099\""), "{settings}");
+    assert!(
+        settings.contains("value=\"18.12.2099\""),
+        "the end date as typed: {settings}"
+    );
+}

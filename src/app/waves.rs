@@ -92,6 +92,14 @@ pub enum WaveError {
     /// A blank title.
     #[error("--title must not be empty")]
     EmptyTitle,
+    /// A wave with this title (slug) exists, and a second one was not asked for.
+    #[error("there is already a wave `{slug}` with this title; a new one would be `{next}`")]
+    TitleTaken {
+        /// The existing wave's slug.
+        slug: String,
+        /// The slug the new wave would get.
+        next: String,
+    },
     /// A date that cannot be read.
     #[error(
         "{} `{text}` is not a date; write 2020-05-05 or 05.05.2020, optionally with a time (18:00)",
@@ -186,7 +194,7 @@ impl WaveError {
     /// The setting the refusal is about, if one (a form links its error to that field).
     pub fn field(&self) -> Option<WaveField> {
         match self {
-            WaveError::EmptyTitle => Some(WaveField::Title),
+            WaveError::EmptyTitle | WaveError::TitleTaken { .. } => Some(WaveField::Title),
             WaveError::BadDate { field, .. }
             | WaveError::NotANumber { field, .. }
             | WaveError::TooSmall { field, .. }
@@ -203,6 +211,9 @@ impl WaveError {
             ),
             WaveError::NoSuchWave { slug, .. } => format!("Es gibt keine Welle „{slug}“."),
             WaveError::EmptyTitle => "Bitte geben Sie einen Titel an.".to_owned(),
+            WaveError::TitleTaken { slug, next } => format!(
+                "Es gibt schon eine Welle mit diesem Titel („{slug}“). Soll trotzdem eine zweite angelegt werden (als „{next}“)? Dann setzen Sie das Häkchen unten; sonst ändern Sie den Titel."
+            ),
             WaveError::BadDate { field, text } => format!(
                 "{}: „{text}“ ist kein gültiges Datum (TT.MM.JJJJ, auf Wunsch mit Uhrzeit wie 18:00).",
                 field.german()
@@ -370,14 +381,19 @@ pub fn list(conn: &mut PgConnection) -> Result<Vec<WaveSummary>, WaveError> {
     Ok(waves::find_summaries(conn)?)
 }
 
-/// A free slug made from the title: `fruehjahr-2020`, else `fruehjahr-2020-2`, …
-fn free_slug(conn: &mut PgConnection, title: &str) -> Result<String, WaveError> {
+/// The slug a title gives when it is free: `fruehjahr-2020`.
+fn base_slug(title: &str) -> String {
     let base = slug(title, '-');
-    let base: String = if base.is_empty() {
+    if base.is_empty() {
         "welle".to_owned()
     } else {
         base.chars().take(56).collect()
-    };
+    }
+}
+
+/// A free slug made from the title: `fruehjahr-2020`, else `fruehjahr-2020-2`, …
+fn free_slug(conn: &mut PgConnection, title: &str) -> Result<String, WaveError> {
+    let base = base_slug(title);
     let mut candidate = base.clone();
     let mut n = 2;
     while waves::slug_exists(conn, &candidate)? {
@@ -400,6 +416,9 @@ pub struct NewWave {
     pub settings: WaveSettings,
     /// Open it at once.
     pub open_now: bool,
+    /// Whether a second wave with a title that exists is wanted (it gets `-2`, `-3`, …);
+    /// otherwise [`WaveError::TitleTaken`].
+    pub same_title: bool,
 }
 
 /// A created wave.
@@ -435,8 +454,15 @@ pub fn create(
             _ => None,
         };
         let base_texts = source.as_ref().map(Wave::mail_texts).unwrap_or_default();
+        let slug = free_slug(conn, title)?;
+        if !input.same_title && slug != base_slug(title) {
+            return Err(WaveError::TitleTaken {
+                slug: base_slug(title),
+                next: slug,
+            });
+        }
         let new = waves::NewWave {
-            slug: free_slug(conn, title)?,
+            slug,
             title: title.to_owned(),
             survey_version_id: version.id,
             opens_at,

@@ -225,6 +225,7 @@ fn create_wave(
             ..WaveSettings::default()
         },
         open_now: true,
+        same_title: false,
     };
     let actor = Actor::command_line();
     // The wave, its opening and its participants together, or nothing: a failed demo can run again.

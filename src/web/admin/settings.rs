@@ -5,13 +5,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::Utc;
 
 use super::Account;
 use crate::app::waves::{self, WaveError, WaveField, WaveSettings};
 use crate::mail::templates::{MailKind, MailValues, Overrides, render};
 use crate::store::waves::Wave;
 use crate::text::Bilingual;
+use crate::time::{DayEdge, format_input};
 use crate::web::AppState;
 use crate::web::errors::{AppError, refusal};
 use crate::web::extract::{CsrfForm, StaffUser};
@@ -105,17 +105,12 @@ impl SettingsForm {
     /// The form filled from the wave as it is.
     fn of(wave: &Wave) -> SettingsForm {
         let texts = wave.mail_texts();
-        let day = |t: Option<chrono::DateTime<Utc>>| {
-            t.map(|t| {
-                t.with_timezone(&chrono_tz::Europe::Berlin)
-                    .format("%d.%m.%Y %H:%M")
-                    .to_string()
-            })
-            .unwrap_or_default()
+        let field = |t: Option<chrono::DateTime<chrono::Utc>>, edge| {
+            t.map(|t| format_input(t, edge)).unwrap_or_default()
         };
         SettingsForm {
-            beginn: day(wave.opens_at),
-            ende: day(wave.closes_at),
+            beginn: field(wave.opens_at, DayEdge::Start),
+            ende: field(wave.closes_at, DayEdge::End),
             schwelle: wave.suppress_below.to_string(),
             erinnerungen: wave.reminders_max.to_string(),
             abstand: wave.reminder_interval_days.to_string(),

@@ -32,6 +32,8 @@ struct NewWavePage<'a> {
     form: NewWaveForm,
     /// What was refused, and the id of the field it is about.
     error: Option<(String, &'static str)>,
+    /// Whether to offer "a second wave with this title".
+    ask_same_title: bool,
 }
 
 /// The new-wave form, kept as typed when it is refused.
@@ -49,6 +51,9 @@ pub struct NewWaveForm {
     kopie: String,
     #[serde(default)]
     oeffnen: String,
+    /// "ja": a second wave with a title that exists is wanted.
+    #[serde(default)]
+    zweite: String,
 }
 
 impl NewWaveForm {
@@ -65,6 +70,7 @@ impl NewWaveForm {
                 ..WaveSettings::default()
             },
             open_now: self.oeffnen == "ja",
+            same_title: self.zweite == "ja",
         }
     }
 }
@@ -75,6 +81,7 @@ async fn render_new(
     user: &StaffUser,
     form: NewWaveForm,
     error: Option<(String, &'static str)>,
+    ask_same_title: bool,
 ) -> Result<HttpResponse, AppError> {
     let (account, cookie) = Account::of(user, request, state)?;
     let (surveys, waves) = with_db(state, |conn| {
@@ -91,6 +98,7 @@ async fn render_new(
     } else {
         StatusCode::OK
     };
+    let ask_same_title = ask_same_title || form.zweite == "ja";
     let page = NewWavePage {
         user: &account.user,
         role: &account.role,
@@ -99,6 +107,7 @@ async fn render_new(
         waves,
         form,
         error,
+        ask_same_title,
     };
     staff_page(status, page.render(), cookie)
 }
@@ -109,7 +118,7 @@ pub async fn show_new_wave(
     request: HttpRequest,
     user: StaffUser,
 ) -> Result<HttpResponse, AppError> {
-    render_new(&state, &request, &user, NewWaveForm::default(), None).await
+    render_new(&state, &request, &user, NewWaveForm::default(), None, false).await
 }
 
 /// `POST /admin/wellen/neu`: creates (and optionally opens) the wave, or shows the form again with
@@ -132,10 +141,12 @@ pub async fn create_wave(
             let field = match &error {
                 waves::WaveError::NoSuchSurvey(_) => "umfrage",
                 waves::WaveError::NoSuchWave { .. } => "kopie",
+                waves::WaveError::TitleTaken { .. } => "zweite",
                 _ => error.field().map_or("titel", super::settings::field_id),
             };
+            let ask = matches!(error, waves::WaveError::TitleTaken { .. });
             let error = Some((error.german(), field));
-            render_new(&state, &request, &user, form, error).await
+            render_new(&state, &request, &user, form, error, ask).await
         }
     }
 }
