@@ -384,6 +384,15 @@ fn admin_pages_have_no_accessibility_violations() {
     browser.click("button[value=laden]");
     browser.wait_for(".error-summary");
     assert_no_violations(&browser.axe(), "the surveys page without a file");
+    browser.goto(&format!("{}/admin/umfragen/fruehjahr-2020/1", app.address));
+    assert_no_violations(&browser.axe(), "the preview of a survey version");
+    browser.goto(&format!("{}/admin/wellen/{slug}/einladungen", app.address));
+    assert_no_violations(&browser.axe(), "the preview of the invitations");
+    browser.goto(&format!(
+        "{}/admin/wellen/{slug}?stand=nicht-eingeladen&seite=1",
+        app.address
+    ));
+    assert_no_violations(&browser.axe(), "a wave's participants, filtered");
     browser.goto(&format!("{}/admin/konten", app.address));
     assert_eq!(browser.text("h1"), "Zugänge");
     assert_no_violations(&browser.axe(), "the accounts page");

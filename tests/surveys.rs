@@ -224,3 +224,67 @@ fn unreachable_database_gets_one_clear_sentence() {
          Check that PostgreSQL is running and that DATABASE_URL is right"
     );
 }
+
+/// An admin sees a stored version, and an uploaded file before storing it, as respondents do:
+/// every page, each conditional question with its condition in German; nothing is stored.
+#[test]
+fn an_admin_previews_a_stored_version_and_an_uploaded_file_without_storing() {
+    use crate::helpers::app::{PASSWORD, TestApp, csrf_of, staff_account};
+    use mint_survey::accounts::Role;
+
+    let db = TestDb::new();
+    mint(&db, &["survey", "load", "surveys/fruehjahr-2020.toml"]).success();
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    let app = TestApp::spawn(&db);
+    let auth = app.login("admin@example.org", PASSWORD);
+    let (status, _, list, _) = app.get("/admin/umfragen", Some(&auth));
+    assert_eq!(status, 200);
+    assert!(
+        list.contains("href=\"/admin/umfragen/fruehjahr-2020/1\""),
+        "{list}"
+    );
+    let (status, _, page, _) = app.get("/admin/umfragen/fruehjahr-2020/1", Some(&auth));
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("Vorschau von Version 1 der Umfrage „fruehjahr-2020“"),
+        "{page}"
+    );
+    assert!(
+        page.contains("name=\"q_lage_gesamt\""),
+        "the questions as respondents see them: {page}"
+    );
+    assert!(
+        page.contains("class=\"help condition\""),
+        "conditions explained: {page}"
+    );
+    assert!(
+        !page.contains("type=\"submit\" name=\"aktion\""),
+        "nothing to submit"
+    );
+    assert_eq!(
+        app.get("/admin/umfragen/fruehjahr-2020/9", Some(&auth)).0,
+        404
+    );
+
+    let text = std::fs::read_to_string("surveys/herbst-2020.toml").unwrap();
+    let boundary = "grenze4711";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"aktion\"\r\n\r\nvorschau\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"datei\"; filename=\"herbst.toml\"\r\nContent-Type: application/octet-stream\r\n\r\n{text}\r\n--{boundary}--\r\n",
+        csrf_of(&auth)
+    );
+    let form = (
+        format!("multipart/form-data; boundary={boundary}"),
+        body.into_bytes(),
+    );
+    let (status, page) = app.post_multipart("/admin/umfragen", &auth, form);
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("Vorschau der Datei herbst.toml (nicht gespeichert)"),
+        "{page}"
+    );
+    let versions: i64 = survey_versions::table
+        .count()
+        .get_result(&mut db.conn())
+        .unwrap();
+    assert_eq!(versions, 1, "a preview stores nothing");
+}

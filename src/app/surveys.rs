@@ -11,9 +11,17 @@ use super::{Actor, operation_error};
 use crate::store::surveys::{self as stored, DefinitionSource, LoadOutcome, SurveySummary};
 use crate::survey::{self, Diagnostic, Format, Survey};
 
-/// Why surveys could not be loaded.
+/// Why surveys could not be loaded or shown.
 #[derive(Debug, thiserror::Error)]
 pub enum SurveyError {
+    /// No such survey version.
+    #[error("there is no version {version} of survey `{id}`")]
+    NoSuchVersion {
+        /// The survey's id.
+        id: String,
+        /// The version asked for.
+        version: i32,
+    },
     /// The database or the machine failed.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -22,6 +30,9 @@ pub enum SurveyError {
 impl SurveyError {
     fn german_text(&self) -> String {
         match self {
+            SurveyError::NoSuchVersion { id, version } => {
+                format!("Die Umfrage „{id}“ hat keine Version {version}.")
+            }
             SurveyError::Internal(_) => "Ein unerwarteter Fehler ist aufgetreten.".to_owned(),
         }
     }
@@ -153,6 +164,20 @@ pub fn load(
         }
         Ok(outcomes)
     })
+}
+
+/// A stored version of a survey.
+pub fn find_version(
+    conn: &mut PgConnection,
+    id: &str,
+    version: i32,
+) -> Result<Survey, SurveyError> {
+    stored::find_version(conn, id, version)?
+        .map(|v| v.survey)
+        .ok_or_else(|| SurveyError::NoSuchVersion {
+            id: id.to_owned(),
+            version,
+        })
 }
 
 /// Every stored survey with its versions, question count and latest load.

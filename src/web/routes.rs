@@ -77,6 +77,7 @@ route_table! {
         post "/wellen/{wave}/status/{change}" => admin::waves::set_wave_state,
         get "/umfragen" => admin::surveys::show_surveys,
         post "/umfragen" => admin::surveys::upload_survey,
+        get "/umfragen/{survey}/{version}" => admin::surveys::show_preview,
         get "/konten" => admin::accounts::show_accounts,
         post "/konten" => admin::accounts::add_account,
         post "/konten/rolle" => admin::accounts::change_role,

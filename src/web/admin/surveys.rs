@@ -10,9 +10,12 @@ use super::Account;
 use crate::app::surveys;
 use crate::store::surveys::{LoadOutcome, SurveySummary};
 use crate::survey::MAX_DEFINITION_BYTES;
+use crate::survey::Survey;
 use crate::web::AppState;
-use crate::web::errors::AppError;
+use crate::web::errors::{AppError, refusal};
 use crate::web::extract::{CsrfUpload, StaffUser};
+use crate::web::respondent::one_form::preview_body;
+use crate::web::respondent::view::paragraphs;
 use crate::web::shared::{staff_page, with_db};
 
 #[derive(Template)]
@@ -25,6 +28,62 @@ struct SurveysPage<'a> {
     file: &'a str,
     problems: Vec<String>,
     message: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/preview.html")]
+struct PreviewPage<'a> {
+    user: &'a str,
+    role: &'a str,
+    csrf: &'a str,
+    survey_title: &'a str,
+    /// Which definition: "von Version 2 der Umfrage „x“" or "der Datei x.toml (nicht gespeichert)".
+    source: String,
+    intro: Vec<String>,
+    /// The questionnaire's body, rendered by the one-form questionnaire's templates.
+    body: String,
+}
+
+/// The preview page of `survey`.
+fn render_preview(
+    state: &AppState,
+    request: &HttpRequest,
+    user: &StaffUser,
+    survey: &Survey,
+    source: String,
+) -> Result<HttpResponse, AppError> {
+    let (account, cookie) = Account::of(user, request, state)?;
+    let body = preview_body(survey).map_err(|e| AppError::Internal(e.into()))?;
+    let page = PreviewPage {
+        user: &account.user,
+        role: &account.role,
+        csrf: &account.csrf,
+        survey_title: &survey.title,
+        source,
+        intro: survey.intro.as_deref().map(paragraphs).unwrap_or_default(),
+        body,
+    };
+    staff_page(StatusCode::OK, page.render(), cookie)
+}
+
+/// `GET /admin/umfragen/{survey}/{version}`: a stored version as respondents see it.
+pub async fn show_preview(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    user: StaffUser,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, version) = path.into_inner();
+    let wanted = id.clone();
+    let survey = with_db(&state, move |conn| {
+        match refusal(surveys::find_version(conn, &wanted, version))? {
+            Ok(survey) => Ok(survey),
+            Err(_) => Err(AppError::NotFound),
+        }
+    })
+    .await?;
+    let source = format!("von Version {version} der Umfrage „{id}“");
+    render_preview(&state, &request, &user, &survey, source)
 }
 
 /// `GET /admin/umfragen`.
@@ -98,6 +157,10 @@ pub async fn upload_survey(
             return render(&state, &request, &user, outcome, status).await;
         }
     };
+    if upload.field("aktion") == "vorschau" {
+        let source = format!("der Datei {name} (nicht gespeichert)");
+        return render_preview(&state, &request, &user, &file.survey, source);
+    }
     let id = file.survey.id.clone();
     let message = if upload.field("aktion") != "laden" {
         format!("{name}: keine Probleme gefunden (Umfrage „{id}“). Noch nichts gespeichert.")

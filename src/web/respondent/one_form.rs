@@ -22,6 +22,7 @@ use super::questionnaire::{
 use super::view::{Input, QuestionView, Values, paragraphs, question_view};
 use crate::store::responses;
 use crate::store::waves::WaveState;
+use crate::survey::Survey;
 use crate::survey::answers::{self, FieldError, FormFields};
 use crate::web::errors::AppError;
 
@@ -179,6 +180,42 @@ pub(super) fn render(
     let mut html = String::with_capacity(body.len() + 8 * 1024);
     let rendered = template.render_into(&mut html).map(|()| html);
     Reply::page(status, rendered)
+}
+
+/// The whole questionnaire as a respondent sees it, blank: the consent, every page and every
+/// question, including those a condition may hide (each with its condition in German, as the one
+/// form explains them), for the staff's preview. Nothing in it can be submitted.
+pub(crate) fn preview_body(survey: &Survey) -> askama::Result<String> {
+    let nothing = answers::Answers::new();
+    let values = Values::Stored(&nothing);
+    let pages = survey
+        .pages
+        .iter()
+        .enumerate()
+        .map(|(index, page)| PageView {
+            index,
+            title: page.title.clone(),
+            intro: page.intro.as_deref().map(paragraphs),
+            condition: answers::condition_note(survey, &page.show_if),
+            questions: page
+                .questions
+                .iter()
+                .map(|q| {
+                    let mut view = question_view(q, &values, &[]);
+                    view.condition = answers::condition_note(survey, &q.show_if);
+                    view
+                })
+                .collect(),
+        })
+        .collect();
+    BodyTemplate {
+        consent: survey.consent.as_ref().map(|c| paragraphs(&c.text)),
+        consent_label: survey.consent.as_ref().map_or("", |c| c.label.as_str()),
+        consent_error: false,
+        honeypot: false,
+        pages,
+    }
+    .render()
 }
 
 /// The answers of a whole questionnaire posted as one form, or the form shown again with its
