@@ -1,7 +1,7 @@
 //! `participants import|link|renew|revoke`: every bad file changes nothing.
 
 use diesel::prelude::*;
-use mint_survey::store::schema::{participants, regions};
+use mint_survey::store::schema::{contacts, participants, regions};
 use mint_survey::tokens::token_hash;
 
 use crate::helpers::cli::{mint, scratch_file};
@@ -89,19 +89,103 @@ fn duplicate_email_in_the_wave_is_refused() {
     // open_wave put person0@example.org in for "MINT-Region Nummer 0".
     let stderr =
         refused(format!("{HEADER}Andere Region;Bayern;person0@example.org;X\n").as_bytes());
-    assert!(stderr.contains("line 2, column email: `person0@example.org` is already in this wave, for region MINT-Region Nummer 0"), "{stderr}");
+    assert!(stderr.contains("line 2, column E-Mail: `person0@example.org` is already in this wave, for region MINT-Region Nummer 0"), "{stderr}");
 }
 
 #[test]
-fn windows_1252_file_from_excel_is_refused() {
-    let mut bytes = format!("{HEADER}Region ").into_bytes();
-    bytes.extend_from_slice(&[0x54, 0x68, 0xFC, 0x72, 0x69, 0x6E, 0x67, 0x65, 0x6E]); // "Thüringen" in Windows-1252
-    bytes.extend_from_slice(b";DE-TH;a@example.org;A\n");
-    let stderr = refused(&bytes);
+fn windows_1252_file_from_excel_is_imported_with_its_umlauts_and_a_note() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 0);
+    // "CSV (Trennzeichen-getrennt)" from German Excel: Windows-1252 (ü = 0xFC, ß = 0xDF), CRLF.
+    let bytes = b"MINT-Region;Bundesland;E-Mail;Ansprechperson;Landesnetzwerk\r\n\
+        MINT-Region Jena-S\xFCd;Th\xFCringen;jena@example.org;Erika M\xFCller;ja\r\n\
+        Stra\xDFenland;Baden-W\xFCrttemberg;land@example.org;J\xF6rg Wei\xDF;nein\r\n";
+    let file = scratch_file("excel-1252.csv", bytes);
+    let path = file.to_str().unwrap();
+    let out = mint(&db, &["participants", "import", "--wave", &slug, path]);
+    assert!(out.success().contains("Imported 2 participants"), "{out:?}");
     assert!(
-        stderr.contains("line 2: the file is not UTF-8 (byte 0xFC)"),
-        "{stderr}"
+        out.stderr.contains(&format!(
+            "note: {path} was read as Windows-1252 (not UTF-8)"
+        )),
+        "{out:?}"
     );
+    let stored: Vec<(String, String, Option<String>)> = participants::table
+        .inner_join(regions::table)
+        .inner_join(contacts::table)
+        .order(contacts::email)
+        .select((regions::name, participants::land_code, contacts::name))
+        .load(&mut db.conn())
+        .unwrap();
+    assert_eq!(
+        stored,
+        [
+            (
+                "MINT-Region Jena-Süd".into(),
+                "DE-TH".into(),
+                Some("Erika Müller".into())
+            ),
+            (
+                "Straßenland".into(),
+                "DE-BW".into(),
+                Some("Jörg Weiß".into())
+            ),
+        ]
+    );
+    let out = mint(&db, &["participants", "import", "--wave", &slug, path]);
+    assert!(
+        out.success().contains("Imported 0 participants")
+            && out.stdout.contains("2 were already in the wave"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn tab_separated_file_is_imported() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 0);
+    let csv = "Region\tLand\tE-Mail\tName\nJena, Saale\tTH\tjena@example.org\tErika; Müller\n";
+    let file = scratch_file("tabs.txt", csv);
+    let out = mint(
+        &db,
+        &[
+            "participants",
+            "import",
+            "--wave",
+            &slug,
+            file.to_str().unwrap(),
+        ],
+    );
+    assert!(out.success().contains("Imported 1 participants"), "{out:?}");
+    assert!(!out.stderr.contains("note:"), "UTF-8 gets no note: {out:?}");
+    let region: String = regions::table
+        .select(regions::name)
+        .first(&mut db.conn())
+        .unwrap();
+    assert_eq!(region, "Jena, Saale");
+}
+
+#[test]
+fn binary_and_empty_files_are_refused_with_one_sentence() {
+    for (bytes, expected) in [
+        (
+            &b"PK\x03\x04\x14\0\x06\0[Content_Types].xml"[..],
+            "line 1: the file is a workbook (.xlsx, .xls, .ods), not CSV",
+        ),
+        (
+            b"Region;Land;E-Mail\n\0\0\0",
+            "line 1: the file is not a text file",
+        ),
+        (b"", "line 1: the file has no participants"),
+        (
+            b"Region;Land;E-Mail\r\n",
+            "line 2: the file has no participants",
+        ),
+    ] {
+        let stderr = refused(bytes);
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(stderr.contains("1 problem in 1 row"), "{stderr}");
+    }
 }
 
 #[test]
@@ -109,12 +193,24 @@ fn every_bad_row_is_listed_at_once_including_the_waves_own_rules() {
     let csv = "Region;Land;E-Mail;Name;Landesnetzwerk\n\
                Region A;Bayern;a@example.org;A;vielleicht\n\
                Region B;Bayrn;b@example.org;B;ja\n\
-               Region C;Bayern;c@;C;nein\n";
+               Region C;Bayern;c@;C;nein\n\
+               Region D;Bayrn;person0@example.org;D;jein\n";
     let stderr = refused(csv.as_bytes());
-    assert!(stderr.contains("line 2, column landesnetzwerk: `vielleicht` is not a value of landesnetzwerk; the survey allows ja, nein"), "{stderr}");
+    assert!(stderr.contains("line 2, column Landesnetzwerk: `vielleicht` is not a value of landesnetzwerk; the survey allows ja, nein"), "{stderr}");
     assert!(stderr.contains("line 3, column Land"), "{stderr}");
     assert!(stderr.contains("line 4, column E-Mail"), "{stderr}");
-    assert!(stderr.contains("3 problems in 3 rows"), "{stderr}");
+    // Every problem of a row, those against the wave too, in column order.
+    let row_d: Vec<&str> = stderr.lines().filter(|l| l.starts_with("line 5")).collect();
+    assert_eq!(
+        row_d,
+        [
+            "line 5, column Land: `Bayrn` is not a Land; write the code (DE-BY) or the German name (Bayern)",
+            "line 5, column E-Mail: `person0@example.org` is already in this wave, for region MINT-Region Nummer 0",
+            "line 5, column Landesnetzwerk: `jein` is not a value of landesnetzwerk; the survey allows ja, nein",
+        ],
+        "{stderr}"
+    );
+    assert!(stderr.contains("6 problems in 4 rows"), "{stderr}");
 }
 
 #[test]

@@ -282,7 +282,12 @@ fn the_audit_log_filters_and_exports_without_formulas() {
 }
 
 /// A multipart form body with `fields` and one file.
-fn multipart(fields: &[(&str, &str)], file: (&str, &str)) -> (String, Vec<u8>) {
+fn multipart(fields: &[(&str, &str)], (name, text): (&str, &str)) -> (String, Vec<u8>) {
+    multipart_bytes(fields, (name, text.as_bytes()))
+}
+
+/// A multipart form body with `fields` and one file of any bytes.
+fn multipart_bytes(fields: &[(&str, &str)], file: (&str, &[u8])) -> (String, Vec<u8>) {
     let boundary = "grenze4711";
     let mut body = String::new();
     for (name, value) in fields {
@@ -291,13 +296,13 @@ fn multipart(fields: &[(&str, &str)], file: (&str, &str)) -> (String, Vec<u8>) {
         ));
     }
     body.push_str(&format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"datei\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n{}\r\n--{boundary}--\r\n",
-        file.0, file.1
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"datei\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+        file.0
     ));
-    (
-        format!("multipart/form-data; boundary={boundary}"),
-        body.into_bytes(),
-    )
+    let mut body = body.into_bytes();
+    body.extend_from_slice(file.1);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 #[test]
@@ -466,6 +471,72 @@ fn an_admin_creates_a_wave_imports_participants_after_one_bad_row_and_invites_th
             "{action}"
         );
     }
+}
+
+#[test]
+fn an_admin_previews_and_imports_a_windows_1252_file_from_german_excel() {
+    use mint_survey::store::schema::{participants, regions};
+    let db = TestDb::new();
+    let slug = open_wave(&db, 0);
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    let app = TestApp::spawn(&db);
+    let auth = app.login("admin@example.org", PASSWORD);
+    let csrf = csrf_of(&auth);
+    let path = format!("/admin/wellen/{slug}/teilnehmende");
+    let file: &[u8] = b"Region;Bundesland;E-Mail;Ansprechperson\r\n\
+        MINT-Region Jena-S\xFCd;Th\xFCringen;jena@example.org;Erika M\xFCller\r\n\
+        Stra\xDFenland;Baden-W\xFCrttemberg;land@example.org;\r\n";
+    let note =
+        "Die Datei war nicht UTF-8 und wurde als Windows-1252 gelesen (Umlaute sind erhalten).";
+    let form = multipart_bytes(
+        &[("csrf", &csrf), ("aktion", "vorschau")],
+        ("kontakte.csv", file),
+    );
+    let (status, body) = app.post_multipart(&path, &auth, form);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(note), "{body}");
+    assert!(
+        body.contains("MINT-Region Jena-Süd") && body.contains("Straßenland"),
+        "{body}"
+    );
+    assert!(body.contains("2 würden neu importiert"), "{body}");
+    let count = || -> i64 {
+        participants::table
+            .count()
+            .get_result(&mut db.conn())
+            .unwrap()
+    };
+    assert_eq!(count(), 0, "a preview stores nothing");
+
+    // "Jetzt importieren" sends the previewed file back, base64 in the form.
+    let carried = body
+        .split("name=\"inhalt\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the preview carries the file");
+    let form = multipart(
+        &[
+            ("csrf", &csrf),
+            ("inhalt", carried),
+            ("aktion", "importieren"),
+        ],
+        ("", ""),
+    );
+    let (status, body) = app.post_multipart(&path, &auth, form);
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains(&format!(
+            "2 Teilnehmende importiert (2 neue Regionen); 0 waren schon da. {note}"
+        )),
+        "{body}"
+    );
+    let mut names: Vec<String> = regions::table
+        .select(regions::name)
+        .load(&mut db.conn())
+        .unwrap();
+    names.sort();
+    assert_eq!(names, ["MINT-Region Jena-Süd", "Straßenland"]);
+    assert_eq!(count(), 2);
 }
 
 #[test]

@@ -1,18 +1,19 @@
 //! A wave's participants: import a contacts file (all rows or none, previewed first on the pages),
 //! list them with their mails, and renew, revoke or reopen one.
 
+use std::collections::HashSet;
+
 use chrono::Utc;
 use diesel::{Connection, PgConnection};
 
 use super::waves::{self, WaveError};
 use super::{Actor, operation_error, plural};
 use crate::config::Settings;
-use crate::participants::{ParticipantRow, RowError, both, read_participants};
+use crate::participants::{Encoding, ImportTarget, ParticipantRow, RowError, read_participants};
 use crate::store::outbox::{self, MailRecord};
 use crate::store::participants::{self as stored, NewParticipant, ParticipantListing};
 use crate::store::waves::Wave;
 use crate::store::{regions, responses, surveys};
-use crate::survey::Survey;
 use crate::text::Bilingual;
 use crate::tokens::SecretKey;
 
@@ -28,6 +29,9 @@ pub enum ParticipantsError {
     Rows {
         /// Every problem, by line.
         errors: Vec<RowError>,
+        /// How the file was read (a file read as Windows-1252 that was something else shows
+        /// its umlauts wrong).
+        notes: Vec<ImportNote>,
     },
     /// An open-link wave takes no participant list.
     #[error(
@@ -90,7 +94,7 @@ impl ParticipantsError {
     fn german_text(&self) -> String {
         match self {
             ParticipantsError::Wave(error) => error.german(),
-            ParticipantsError::Rows { errors } => format!(
+            ParticipantsError::Rows { errors, .. } => format!(
                 "{} in {}; nichts wurde importiert. Bitte korrigieren Sie die Datei und laden Sie sie erneut hoch.",
                 german_plural(errors.len(), "Problem", "Probleme"),
                 german_plural(rows(errors), "Zeile", "Zeilen")
@@ -136,6 +140,47 @@ pub enum ImportMode {
     Store,
 }
 
+/// Something worth knowing about an imported file that is no problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportNote {
+    /// The file was not UTF-8 and was read as Windows-1252 (German Excel's "CSV
+    /// (Trennzeichen-getrennt)"); umlauts are intact.
+    Windows1252 {
+        /// The file's name.
+        file: String,
+    },
+}
+
+impl ImportNote {
+    /// The notes on a file read with `encoding`.
+    fn of(file: &str, encoding: Encoding) -> Vec<ImportNote> {
+        match encoding {
+            Encoding::Utf8 => Vec::new(),
+            Encoding::Windows1252 => vec![ImportNote::Windows1252 {
+                file: file.to_owned(),
+            }],
+        }
+    }
+}
+
+impl Bilingual for ImportNote {
+    fn german(&self) -> String {
+        match self {
+            ImportNote::Windows1252 { .. } => "Die Datei war nicht UTF-8 und wurde als \
+                Windows-1252 gelesen (Umlaute sind erhalten)."
+                .to_owned(),
+        }
+    }
+
+    fn english(&self) -> String {
+        match self {
+            ImportNote::Windows1252 { file } => {
+                format!("{file} was read as Windows-1252 (not UTF-8)")
+            }
+        }
+    }
+}
+
 /// An import's outcome: the summary and the file's rows (what the preview lists).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Imported {
@@ -143,11 +188,17 @@ pub struct Imported {
     pub summary: ImportSummary,
     /// The file's rows, in file order.
     pub rows: Vec<ParticipantRow>,
+    /// What is worth knowing about the file (how it was read).
+    pub notes: Vec<ImportNote>,
 }
 
-/// Imports a participants file (`file_name` for the audit log) into the wave: all rows or none,
-/// every problem of every row in [`ParticipantsError::Rows`]. Stored imports are audited as
-/// `participants_imported`.
+/// Imports a participants file (`file_name` for the audit log and the notes) into the wave: all
+/// rows or none, every problem of every row in [`ParticipantsError::Rows`]. Stored imports are
+/// audited as `participants_imported`.
+///
+/// Set-based, so the time grows with the rows and not with their square: the wave's addresses are
+/// loaded once and the rows checked against them in memory, then the missing regions, the
+/// participants and their contacts are written with a fixed number of statements.
 pub fn import(
     conn: &mut PgConnection,
     settings: &Settings,
@@ -158,45 +209,97 @@ pub fn import(
     mode: ImportMode,
 ) -> Result<Imported, ParticipantsError> {
     let key = settings.secret_key().map_err(anyhow::Error::from)?;
-    let (rows, file_errors) = read_participants(bytes);
     let outcome = conn.transaction(|conn| {
         let wave = waves::find(conn, slug)?;
         let survey = surveys::find_by_id(conn, wave.survey_version_id)?.survey;
         if survey.access == crate::survey::Access::Open {
             return Err(Abort::Refused(ParticipantsError::OpenLink(wave.slug)));
         }
-        // The valid rows are checked against the wave too, so one run lists every problem.
-        let mut summary = ImportSummary::default();
-        let mut errors = file_errors;
-        for row in &rows {
-            match import_row(conn, &wave, &survey, row, &key)? {
-                Ok(RowOutcome::Imported { new_region }) => {
-                    summary.imported += 1;
-                    summary.new_regions += usize::from(new_region);
-                }
-                Ok(RowOutcome::AlreadyThere) => summary.already_there += 1,
-                Err(mut row_errors) => errors.append(&mut row_errors),
-            }
+        let contacts = stored::find_addresses(conn, wave.id)?;
+        let target = ImportTarget {
+            attributes: survey.attributes,
+            contacts: contacts
+                .into_iter()
+                .map(|(email, region)| (email.to_lowercase(), region))
+                .collect(),
+        };
+        let file = read_participants(bytes, &target);
+        let notes = ImportNote::of(file_name, file.encoding);
+        if !file.errors.is_empty() {
+            let errors = file.errors;
+            return Err(Abort::Refused(ParticipantsError::Rows { errors, notes }));
         }
-        if !errors.is_empty() {
-            errors.sort_by_key(|e| e.line);
-            return Err(Abort::Refused(ParticipantsError::Rows { errors }));
-        }
+        let summary = store_rows(conn, &wave, &file.rows, &key)?;
+        let imported = Imported {
+            summary,
+            rows: file.rows,
+            notes,
+        };
         if mode == ImportMode::Preview {
-            return Err(Abort::Preview(summary));
+            return Err(Abort::Preview(imported));
         }
+        let read_as = match file.encoding {
+            Encoding::Utf8 => "",
+            Encoding::Windows1252 => " (Windows-1252)",
+        };
         let details = format!(
-            "{file_name}: {} neu, {} schon da",
+            "{file_name}{read_as}: {} neu, {} schon da",
             summary.imported, summary.already_there
         );
         actor.audit(conn, "participants_imported", &wave.slug, &details)?;
-        Ok(summary)
+        Ok(imported)
     });
-    let summary = match outcome {
-        Ok(summary) | Err(Abort::Preview(summary)) => summary,
-        Err(Abort::Refused(error)) => return Err(error),
-    };
-    Ok(Imported { summary, rows })
+    match outcome {
+        Ok(imported) | Err(Abort::Preview(imported)) => Ok(imported),
+        Err(Abort::Refused(error)) => Err(error),
+    }
+}
+
+/// Stores the rows that are not in the wave yet: the regions missing, then participants and
+/// contacts, each in one statement.
+fn store_rows(
+    conn: &mut PgConnection,
+    wave: &Wave,
+    rows: &[ParticipantRow],
+    key: &SecretKey,
+) -> Result<ImportSummary, ParticipantsError> {
+    let new: Vec<&ParticipantRow> = rows.iter().filter(|row| !row.in_wave).collect();
+    let mut regions_named: Vec<(&str, &str)> = Vec::new();
+    let mut named = HashSet::new();
+    for row in &new {
+        if named.insert(row.region.as_str()) {
+            regions_named.push((row.region.as_str(), row.land_code));
+        }
+    }
+    let new_regions = regions::insert_missing(conn, &regions_named)?;
+    let names: Vec<&str> = regions_named.iter().map(|(name, _)| *name).collect();
+    let region_ids = regions::find_ids(conn, &names)?;
+    let participants = new
+        .iter()
+        .map(|row| {
+            let region_id = region_ids.get(&row.region).copied().ok_or_else(|| {
+                anyhow::anyhow!("region {} was neither found nor created", row.region)
+            })?;
+            Ok(NewParticipant {
+                region_id,
+                land_code: row.land_code,
+                attributes: serde_json::Value::Object(
+                    row.attributes
+                        .iter()
+                        .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                        .collect(),
+                ),
+                email: &row.email,
+                name: row.name.as_deref(),
+            })
+        })
+        .collect::<Result<Vec<_>, ParticipantsError>>()?;
+    stored::insert_all(conn, wave.id, &participants, key)?;
+    Ok(ImportSummary {
+        imported: new.len(),
+        already_there: rows.len() - new.len(),
+        new_regions,
+    })
 }
 
 /// Why the import transaction ends without committing.
@@ -204,7 +307,7 @@ enum Abort {
     /// A refusal or a failure.
     Refused(ParticipantsError),
     /// A preview: everything checked, the transaction rolled back on purpose.
-    Preview(ImportSummary),
+    Preview(Imported),
 }
 
 impl From<ParticipantsError> for Abort {
@@ -223,80 +326,6 @@ impl From<diesel::result::Error> for Abort {
     fn from(error: diesel::result::Error) -> Self {
         Abort::Refused(error.into())
     }
-}
-
-enum RowOutcome {
-    Imported { new_region: bool },
-    AlreadyThere,
-}
-
-/// One row into the wave; row problems in the inner `Err`, database failures in the outer.
-fn import_row(
-    conn: &mut PgConnection,
-    wave: &Wave,
-    survey: &Survey,
-    row: &ParticipantRow,
-    key: &SecretKey,
-) -> Result<Result<RowOutcome, Vec<RowError>>, ParticipantsError> {
-    let problem = |column: &str, text| RowError::new(row.line, Some(column.to_owned()), text);
-    let mut problems = Vec::new();
-    let mut attributes = serde_json::Map::new();
-    for (name, value) in &row.attributes {
-        let value = match survey.attributes.get(name) {
-            Some(declared) => {
-                let allowed = declared
-                    .values
-                    .iter()
-                    .find(|v| v.eq_ignore_ascii_case(value.trim()));
-                match allowed {
-                    Some(allowed) => allowed.clone(),
-                    None => {
-                        let allowed = declared.values.join(", ");
-                        problems.push(problem(
-                            name,
-                            both(
-                                format!("`{value}` is not a value of {name}; the survey allows {allowed}"),
-                                format!("„{value}“ ist kein Wert von {name}; die Umfrage erlaubt {allowed}"),
-                            ),
-                        ));
-                        continue;
-                    }
-                }
-            }
-            None => value.clone(),
-        };
-        attributes.insert(name.clone(), serde_json::Value::String(value));
-    }
-    if let Some(existing) = stored::find_by_email(conn, wave.id, &row.email)? {
-        if existing.region.eq_ignore_ascii_case(&row.region) && problems.is_empty() {
-            return Ok(Ok(RowOutcome::AlreadyThere));
-        }
-        let (email, region) = (&row.email, &existing.region);
-        problems.push(problem(
-            "email",
-            both(
-                format!("`{email}` is already in this wave, for region {region}"),
-                format!("„{email}“ ist in dieser Welle schon für die Region {region} eingetragen"),
-            ),
-        ));
-    }
-    if !problems.is_empty() {
-        return Ok(Err(problems));
-    }
-    let (region, new_region) = regions::find_or_insert(conn, &row.region, row.land_code)?;
-    stored::insert(
-        conn,
-        wave.id,
-        &NewParticipant {
-            region_id: region.id,
-            land_code: row.land_code,
-            attributes: serde_json::Value::Object(attributes),
-            email: &row.email,
-            name: row.name.as_deref(),
-        },
-        key,
-    )?;
-    Ok(Ok(RowOutcome::Imported { new_region }))
 }
 
 /// Where a participant stands, as the participants list filters it.

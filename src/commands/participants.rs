@@ -9,7 +9,7 @@ use diesel::PgConnection;
 
 use crate::app::Actor;
 use crate::app::participants::{
-    self, Change, ImportMode, ImportSummary, ParticipantStatus, ParticipantsError, Who,
+    self, Change, ImportMode, ImportNote, ImportSummary, ParticipantStatus, ParticipantsError, Who,
 };
 use crate::config::Settings;
 use crate::text::{Bilingual, spreadsheet_safe};
@@ -45,14 +45,25 @@ pub fn import(
         &bytes,
         ImportMode::Store,
     ) {
-        Ok(imported) => Ok(imported.summary),
-        Err(ParticipantsError::Rows { errors }) => {
+        Ok(imported) => {
+            print_notes(&imported.notes);
+            Ok(imported.summary)
+        }
+        Err(ParticipantsError::Rows { errors, notes }) => {
+            print_notes(&notes);
             for error in &errors {
                 eprintln!("{file}: {error}");
             }
-            Err(ParticipantsError::Rows { errors }.into())
+            Err(ParticipantsError::Rows { errors, notes }.into())
         }
         Err(error) => Err(error.into()),
+    }
+}
+
+/// What is worth knowing about an imported file (how it was read), on stderr.
+fn print_notes(notes: &[ImportNote]) {
+    for note in notes {
+        eprintln!("note: {}", note.english());
     }
 }
 

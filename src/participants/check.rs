@@ -3,19 +3,26 @@
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
+use indexmap::IndexMap;
+
 use crate::survey::LAENDER;
 
 use super::header::Layout;
 use super::read::{Record, cell, filled_width};
-use super::{ParticipantRow, RowError, Text, both, fold};
+use super::{ImportTarget, ParticipantRow, RowError, Text, both, fold};
 
-/// Checks every row: the valid ones, and every problem of the others sorted by line.
-pub(super) fn check_rows(rows: &[Record], layout: &Layout) -> (Vec<ParticipantRow>, Vec<RowError>) {
+/// Checks every row on its own and against the wave: the valid ones, and every problem of the
+/// others sorted by line.
+pub(super) fn check_rows(
+    rows: &[Record],
+    layout: &Layout,
+    target: &ImportTarget,
+) -> (Vec<ParticipantRow>, Vec<RowError>) {
     let mut seen = HashMap::new();
     let mut valid = Vec::with_capacity(rows.len());
     let mut errors = Vec::new();
     for record in rows {
-        match check_row(record, layout, &mut seen) {
+        match check_row(record, layout, target, &mut seen) {
             Ok(row) => valid.push(row),
             Err(mut problems) => errors.append(&mut problems),
         }
@@ -30,6 +37,7 @@ pub(super) fn check_rows(rows: &[Record], layout: &Layout) -> (Vec<ParticipantRo
 fn check_row(
     record: &Record,
     layout: &Layout,
+    target: &ImportTarget,
     seen: &mut HashMap<String, usize>,
 ) -> Result<ParticipantRow, Vec<RowError>> {
     let (line, cells) = (record.line, record.cells.as_slice());
@@ -56,6 +64,15 @@ fn check_row(
         layout.email,
         check_email(cell(cells, layout.email), line, seen),
     );
+    // Whether the address is in the wave already is a question only when the region is known.
+    let in_wave = match &email {
+        Some(email) if !region.is_empty() => {
+            let in_wave = check_in_wave(email, &region, &target.contacts);
+            problems.note(layout.email, in_wave).unwrap_or(false)
+        }
+        _ => false,
+    };
+    let attributes = check_attributes(cells, layout, target, &mut problems);
     match (land, email) {
         (Some(land_code), Some(email)) if problems.0.is_empty() => Ok(ParticipantRow {
             line,
@@ -66,7 +83,8 @@ fn check_row(
                 .name
                 .map(|index| collapse_spaces(cell(cells, index)))
                 .filter(|name| !name.is_empty()),
-            attributes: layout.attributes_in(cells),
+            attributes,
+            in_wave,
         }),
         _ => Err(problems.into_errors(line, &layout.names)),
     }
@@ -92,6 +110,57 @@ impl Problems {
             RowError::new(line, column, text)
         });
         errors.collect()
+    }
+}
+
+/// The row's attributes: every further column's value, those the survey declares in the survey's
+/// spelling (any case accepted); a value the survey does not allow is noted as a problem.
+fn check_attributes(
+    cells: &[String],
+    layout: &Layout,
+    target: &ImportTarget,
+    problems: &mut Problems,
+) -> IndexMap<String, String> {
+    let mut attributes = IndexMap::new();
+    for (column, key, value) in layout.attribute_cells(cells) {
+        let Some(declared) = target.attributes.get(key) else {
+            attributes.insert(key.to_owned(), value.to_owned());
+            continue;
+        };
+        let lower = value.to_lowercase();
+        match declared.values.iter().find(|v| v.to_lowercase() == lower) {
+            Some(allowed) => {
+                attributes.insert(key.to_owned(), allowed.clone());
+            }
+            None => {
+                let allowed = declared.values.join(", ");
+                problems.0.push((
+                    Some(column),
+                    both(
+                        format!("`{value}` is not a value of {key}; the survey allows {allowed}"),
+                        format!("„{value}“ ist kein Wert von {key}; die Umfrage erlaubt {allowed}"),
+                    ),
+                ));
+            }
+        }
+    }
+    attributes
+}
+
+/// Whether `email` is in the wave already for `region` (an import run again); in the wave for
+/// another region is a problem.
+fn check_in_wave(
+    email: &str,
+    region: &str,
+    contacts: &HashMap<String, String>,
+) -> Result<bool, Text> {
+    match contacts.get(&email.to_lowercase()) {
+        None => Ok(false),
+        Some(existing) if existing.to_lowercase() == region.to_lowercase() => Ok(true),
+        Some(existing) => Err(both(
+            format!("`{email}` is already in this wave, for region {existing}"),
+            format!("„{email}“ ist in dieser Welle schon für die Region {existing} eingetragen"),
+        )),
     }
 }
 

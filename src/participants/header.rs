@@ -1,7 +1,5 @@
 //! The header line: which column holds which field, and the attribute keys of the others.
 
-use indexmap::IndexMap;
-
 use super::read::{Record, cell};
 use super::{RowError, Text, both, file_error, fold};
 
@@ -99,16 +97,17 @@ pub(super) struct Layout {
 }
 
 impl Layout {
-    /// The attributes of one row: every further column's trimmed value, empty ones left out.
-    pub(super) fn attributes_in(&self, cells: &[String]) -> IndexMap<String, String> {
+    /// The further columns of one row: column, attribute key and trimmed value, empty ones left
+    /// out.
+    pub(super) fn attribute_cells<'a>(
+        &'a self,
+        cells: &'a [String],
+    ) -> impl Iterator<Item = (usize, &'a str, &'a str)> {
         let values = self
             .attributes
             .iter()
-            .map(|(index, key)| (key, cell(cells, *index)));
-        values
-            .filter(|(_, value)| !value.is_empty())
-            .map(|(key, value)| (key.clone(), value.to_owned()))
-            .collect()
+            .map(|(index, key)| (*index, key.as_str(), cell(cells, *index)));
+        values.filter(|(_, _, value)| !value.is_empty())
     }
 }
 

@@ -1,9 +1,10 @@
 //! Participants files: the CSV an admin imports to invite the contact persons of the MINT-Regionen
 //! to a wave.
 //!
-//! Pure: bytes in, validated rows (or every problem of every row) out; no database, no I/O. The
-//! import command stores the rows, all or nothing. Accepts what German Excel writes (semicolons, a
-//! byte order mark, CRLF) as well as plain RFC 4180 with commas, and names each problem by line and
+//! Pure: bytes and what the wave holds in, validated rows (or every problem of every row) out; no
+//! database, no I/O. The import operation stores the rows, all or nothing. Accepts what German
+//! Excel writes (Windows-1252 or UTF-8 with a byte order mark, semicolons or tabs, CRLF) as well as
+//! plain RFC 4180 with commas, and names each problem by line (as Excel numbers its rows) and
 //! column so that one round of corrections is enough.
 
 mod check;
@@ -12,6 +13,7 @@ mod read;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::fmt;
 
 use indexmap::IndexMap;
@@ -20,7 +22,9 @@ use self::check::check_rows;
 pub use self::check::land_code;
 pub use self::header::attribute_key;
 use self::header::read_layout;
+pub use self::read::Encoding;
 use self::read::{Record, decode, detect_delimiter, filled_width, read_records};
+use crate::survey::definition::Attribute;
 
 /// One valid row of a participants file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,8 +40,33 @@ pub struct ParticipantRow {
     /// Contact person; `None` when the file has no such column or the cell is empty.
     pub name: Option<String>,
     /// Further columns by [`attribute_key`] of their header, in column order; empty cells are left
-    /// out.
+    /// out. Values of attributes the survey declares are spelt as the survey spells them.
     pub attributes: IndexMap<String, String>,
+    /// The address is in the wave already, for this region (the file was imported before): there
+    /// is nothing to store.
+    pub in_wave: bool,
+}
+
+/// The wave a file is imported into, as far as checking its rows needs it.
+#[derive(Debug, Clone, Default)]
+pub struct ImportTarget {
+    /// The attributes the survey declares, with their allowed values; other columns are kept as
+    /// written.
+    pub attributes: IndexMap<String, Attribute>,
+    /// The wave's addresses, lower-cased, each with the name of its participant's region.
+    pub contacts: HashMap<String, String>,
+}
+
+/// A participants file read and checked against its wave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParticipantsFile {
+    /// How its bytes were decoded (`Utf8` also when there was nothing to decode).
+    pub encoding: Encoding,
+    /// The valid rows, in file order.
+    pub rows: Vec<ParticipantRow>,
+    /// Every problem of every row and of the file: by line, within a line whole-row problems
+    /// first, then by column.
+    pub errors: Vec<RowError>,
 }
 
 /// Why a row (or the whole file) was refused.
@@ -124,63 +153,71 @@ impl crate::text::Bilingual for Text {
     }
 }
 
-/// Reads a participants file; all rows, or every problem of every row (sorted by line, then
-/// column).
+/// Reads a participants file on its own (no survey, no wave); all rows, or every problem of every
+/// row (sorted by line, then column).
 ///
-/// The file is UTF-8 (a byte order mark is stripped), separated by `;` or `,` (whichever the header
-/// line uses more; a tie means `,`). The first non-blank record is the header; see the module's
-/// tests for the accepted column names. Blank records are skipped.
+/// See [`read_participants`] for the encodings and delimiters accepted; see the module's tests for
+/// the accepted column names. Blank records are skipped.
 pub fn parse_participants(bytes: &[u8]) -> Result<Vec<ParticipantRow>, Vec<RowError>> {
-    let (rows, errors) = read_participants(bytes);
-    if errors.is_empty() {
-        Ok(rows)
+    let file = read_participants(bytes, &ImportTarget::default());
+    if file.errors.is_empty() {
+        Ok(file.rows)
     } else {
-        Err(errors)
+        Err(file.errors)
     }
 }
 
-/// Reads a participants file into its valid rows and every problem found, so that a caller can add
-/// its own checks of the valid rows (against a wave) and report all problems together.
-pub fn read_participants(bytes: &[u8]) -> (Vec<ParticipantRow>, Vec<RowError>) {
-    let text = match decode(bytes) {
-        Ok(text) => text,
-        Err(error) => return (Vec::new(), vec![error]),
+/// Reads a participants file and checks every row on its own and against `target`: the valid rows
+/// and every problem found, so that one round of corrections is enough.
+///
+/// The file is UTF-8 (a byte order mark is stripped) or else Windows-1252; separated by `;`, `,`
+/// or tab (whichever the header line uses most; a tie means `,`). The first non-blank record is
+/// the header. Against the wave: values of attributes the survey declares must be among its
+/// values (any case), and an address already in the wave must be there for the same region.
+pub fn read_participants(bytes: &[u8], target: &ImportTarget) -> ParticipantsFile {
+    let refused = |encoding, errors| ParticipantsFile {
+        encoding,
+        rows: Vec::new(),
+        errors,
     };
-    let records = match read_records(text, detect_delimiter(text)) {
+    let (text, encoding) = match decode(bytes) {
+        Ok(decoded) => decoded,
+        Err(error) => return refused(Encoding::Utf8, vec![error]),
+    };
+    let records = match read_records(&text, detect_delimiter(&text)) {
         Ok(records) => records,
-        Err(error) => return (Vec::new(), vec![error]),
+        Err(error) => return refused(encoding, vec![error]),
     };
     let mut records = records
         .into_iter()
         .filter(|record| filled_width(&record.cells) > 0);
-    let Some(header) = records.next() else {
-        return (
-            Vec::new(),
-            vec![file_error(
-                1,
-                both(
-                    "the file has no participants",
-                    "die Datei enthält keine Teilnehmenden",
-                ),
-            )],
+    let no_participants = |line| {
+        let text = both(
+            "the file has no participants",
+            "die Datei enthält keine Teilnehmenden",
         );
+        file_error(line, text)
+    };
+    let Some(header) = records.next() else {
+        return refused(encoding, vec![no_participants(1)]);
     };
     let rows: Vec<Record> = records.collect();
     let layout = read_layout(&header, &rows);
     if rows.is_empty() {
         let mut errors = layout.err().unwrap_or_default();
-        errors.push(file_error(
-            header.line + 1,
-            both(
-                "the file has no participants",
-                "die Datei enthält keine Teilnehmenden",
-            ),
-        ));
-        return (Vec::new(), errors);
+        errors.push(no_participants(header.line + 1));
+        return refused(encoding, errors);
     }
     match layout {
-        Ok(layout) => check_rows(&rows, &layout),
-        Err(errors) => (Vec::new(), errors),
+        Ok(layout) => {
+            let (rows, errors) = check_rows(&rows, &layout, target);
+            ParticipantsFile {
+                encoding,
+                rows,
+                errors,
+            }
+        }
+        Err(errors) => refused(encoding, errors),
     }
 }
 

@@ -3,6 +3,8 @@ use super::header::Field;
 use super::read::detect_delimiter;
 use super::*;
 use crate::survey::LAENDER;
+use crate::text::Bilingual;
+use std::collections::HashMap;
 
 fn parse(text: &str) -> Result<Vec<ParticipantRow>, Vec<RowError>> {
     parse_participants(text.as_bytes())
@@ -46,6 +48,7 @@ fn semicolon_file_from_german_excel_is_read() {
         email: "Info@mint-jena.de".to_owned(),
         name: Some("Erika Muster".to_owned()),
         attributes: IndexMap::new(),
+        in_wave: false,
     };
     assert_eq!(rows(file), vec![expected]);
 }
@@ -452,14 +455,229 @@ fn row_with_fewer_cells_treats_the_missing_ones_as_empty() {
     assert_eq!(rows[0].name, None);
 }
 
+/// "Thüringen", "Müller", "Größe", "Straße" and "€" as German Excel writes them in "CSV
+/// (Trennzeichen-getrennt)": Windows-1252, CRLF.
+const WINDOWS_1252: &[u8] = b"Region;Bundesland;E-Mail;Ansprechperson;Gr\xF6\xDFe\r\n\
+    MINT-Region Jena-S\xFCd;Th\xFCringen;info@jena.de;Erika M\xFCller;gro\xDF\r\n\
+    Stra\xDFburg-Nord;Baden-W\xFCrttemberg;b@example.org;;80 \x80\r\n";
+
 #[test]
-fn windows_1252_file_is_refused_with_one_error_at_the_line_of_the_bad_byte() {
-    let file = b"Region;Land;E-Mail\nJena;Th\xFCringen;a@jena.de\nGera;Th\xFCringen;b@gera.de\n";
+fn windows_1252_file_from_german_excel_is_read_with_its_umlauts() {
+    let file = read_participants(WINDOWS_1252, &ImportTarget::default());
+    assert_eq!(file.encoding, Encoding::Windows1252);
+    assert_eq!(file.errors, []);
+    let [jena, strassburg] = file.rows.as_slice() else {
+        panic!("two rows expected: {:?}", file.rows);
+    };
+    assert_eq!(
+        (jena.region.as_str(), jena.land_code, jena.name.as_deref()),
+        ("MINT-Region Jena-Süd", "DE-TH", Some("Erika Müller"))
+    );
+    assert_eq!(jena.attributes["groesse"], "groß");
+    assert_eq!(
+        (
+            strassburg.line,
+            strassburg.region.as_str(),
+            strassburg.land_code
+        ),
+        (3, "Straßburg-Nord", "DE-BW")
+    );
+    assert_eq!(strassburg.attributes["groesse"], "80 €");
+}
+
+#[test]
+fn utf8_with_or_without_byte_order_mark_and_plain_ascii_are_utf8() {
+    let utf8 = "Region;Land;E-Mail;Name\nJena-Süd;Thüringen;a@jena.de;Erika Müller\n";
+    for bytes in [
+        utf8.as_bytes().to_vec(),
+        [b"\xEF\xBB\xBF", utf8.as_bytes()].concat(),
+        b"Region;Land;E-Mail\nJena;TH;a@jena.de\n".to_vec(),
+    ] {
+        let file = read_participants(&bytes, &ImportTarget::default());
+        assert_eq!(
+            (file.encoding, file.errors.as_slice()),
+            (Encoding::Utf8, &[][..])
+        );
+    }
+    let rows = rows(utf8);
+    assert_eq!(rows[0].name.as_deref(), Some("Erika Müller"));
+}
+
+#[test]
+fn windows_1252_file_with_problems_still_names_each_row_by_its_line() {
+    let file = b"Region;Land;E-Mail\r\nJena;Th\xFCringn;a@jena.de\r\n;;\r\nGera;TH;\r\n";
     assert_eq!(
         errors_of(file),
         [
-            "line 2: the file is not UTF-8 (byte 0xFC); in Excel save it as \"CSV UTF-8 (durch Trennzeichen getrennt)\""
+            "line 2, column Land: `Thüringn` is not a Land; write the code (DE-TH) or the German name (Thüringen)",
+            "line 4, column E-Mail: the email address is empty",
         ]
+    );
+}
+
+#[test]
+fn file_that_starts_with_a_byte_order_mark_but_is_not_utf8_is_refused() {
+    let file = b"\xEF\xBB\xBFRegion;Land;E-Mail\nJena;Th\xFCringen;a@jena.de\n";
+    assert_eq!(
+        errors_of(file),
+        [
+            "line 2: the file starts as UTF-8 but is not UTF-8 (byte 0xFC); in Excel save it as \
+             \"CSV UTF-8 (durch Trennzeichen getrennt)\""
+        ]
+    );
+}
+
+#[test]
+fn binary_files_are_refused_with_one_clear_error() {
+    let text_file = "the file is not a text file (it holds binary data)";
+    let workbook = "the file is a workbook (.xlsx, .xls, .ods), not CSV";
+    let utf16 = "the file is UTF-16 (Excel's \"Unicode-Text\")";
+    let mut controls = b"Region;Land;E-Mail\n".to_vec();
+    controls.extend((0..200_u8).map(|i| [0x01, 0x02, 0x1B, b'a'][usize::from(i % 4)]));
+    let cases: [(&[u8], &str); 6] = [
+        (b"Region;Land;E-Mail\nJena;TH;a@jena.de\0\n", text_file),
+        (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", text_file),
+        (&controls, text_file),
+        (b"PK\x03\x04\x14\0\x06\0[Content_Types].xml", workbook),
+        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", workbook),
+        (b"\xFF\xFER\0e\0g\0i\0o\0n\0\t\0", utf16),
+    ];
+    for (bytes, expected) in cases {
+        let file = read_participants(bytes, &ImportTarget::default());
+        let [error] = file.errors.as_slice() else {
+            panic!("one error expected: {:?}", file.errors);
+        };
+        assert!(file.rows.is_empty());
+        assert_eq!(error.line, 1);
+        assert!(error.message.starts_with(expected), "{error}");
+        assert!(error.message.contains("CSV UTF-8"), "{error}");
+        assert!(
+            error.in_german().starts_with("Zeile 1: die Datei "),
+            "{error}"
+        );
+    }
+    // A stray control character in a text file is no reason to refuse it.
+    let file = b"Region;Land;E-Mail;Notiz\nJena;TH;a@jena.de;x\x0By\n";
+    assert_eq!(
+        rows(&String::from_utf8_lossy(file))[0].attributes["notiz"],
+        "x\u{b}y"
+    );
+    let file = read_participants(
+        b"Region;Land;E-Mail\nJ\xFCna;TH;a@jena.de\x01\n",
+        &ImportTarget::default(),
+    );
+    assert_eq!(file.encoding, Encoding::Windows1252);
+    assert_eq!(
+        file.errors.len(),
+        1,
+        "only the address is wrong: {:?}",
+        file.errors
+    );
+}
+
+#[test]
+fn tab_separated_file_is_read() {
+    let file = "Region\tBundesland\tE-Mail\tAnsprechperson\r\n\
+                Jena, Saale\tThüringen\ta@jena.de\tMüller; Erika\r\n\
+                \"Gera\tOst\"\tTH\tb@gera.de\t\r\n";
+    let rows = rows(file);
+    assert_eq!(
+        (rows[0].region.as_str(), rows[0].name.as_deref()),
+        ("Jena, Saale", Some("Müller; Erika"))
+    );
+    assert_eq!((rows[1].line, rows[1].region.as_str()), (3, "Gera Ost"));
+    let bytes = b"Region\tLand\tE-Mail\r\nJena\tTh\xFCringen\t\r\n";
+    assert_eq!(
+        errors_of(bytes),
+        ["line 2, column E-Mail: the email address is empty"]
+    );
+}
+
+#[test]
+fn tab_is_the_delimiter_only_when_the_header_has_more_tabs_than_semicolons_or_commas() {
+    assert_eq!(detect_delimiter("Region\tLand\tE-Mail\nJena;Saale"), b'\t');
+    assert_eq!(detect_delimiter("Region, Name\tLand\tE-Mail"), b'\t');
+    assert_eq!(detect_delimiter("Region;Land\tE-Mail"), b';');
+    assert_eq!(detect_delimiter("Region\tLand;E-Mail,Name"), b',');
+    assert_eq!(detect_delimiter("\"Region\tName\";Land;E-Mail"), b';');
+    assert_eq!(detect_delimiter("\t\t\t\nRegion;Land;E-Mail"), b';');
+    assert_eq!(detect_delimiter(""), b',');
+}
+
+/// A wave whose survey declares `landesnetzwerk` (ja, nein) and that has erika@jena.de for Jena.
+fn wave() -> ImportTarget {
+    let network = crate::survey::definition::Attribute {
+        label: "Landesnetzwerk".to_owned(),
+        values: vec!["ja".to_owned(), "nein".to_owned()],
+    };
+    ImportTarget {
+        attributes: IndexMap::from([("landesnetzwerk".to_owned(), network)]),
+        contacts: HashMap::from([("erika@jena.de".to_owned(), "MINT-Region Jena".to_owned())]),
+    }
+}
+
+fn errors_in_wave(text: &str) -> Vec<String> {
+    shown(&read_participants(text.as_bytes(), &wave()).errors)
+}
+
+#[test]
+fn every_problem_of_a_row_is_reported_also_those_against_the_wave() {
+    let file = "Region;Land;E-Mail;Landesnetzwerk;Träger\n\
+                Erfurt;Bayrn;Erika@Jena.de;vielleicht;Verein;zu viel\n\
+                \n\
+                ;TH;max@;jein\n\
+                Gera;TH;gera@example.org;Ja\n";
+    assert_eq!(
+        errors_in_wave(file),
+        [
+            "line 2: the row has 6 cells, the header 5",
+            "line 2, column Land: `Bayrn` is not a Land; write the code (DE-BY) or the German name (Bayern)",
+            "line 2, column E-Mail: `Erika@jena.de` is already in this wave, for region MINT-Region Jena",
+            "line 2, column Landesnetzwerk: `vielleicht` is not a value of landesnetzwerk; the survey allows ja, nein",
+            "line 4, column Region: the region is empty",
+            "line 4, column E-Mail: `max@` is not a valid email address",
+            "line 4, column Landesnetzwerk: `jein` is not a value of landesnetzwerk; the survey allows ja, nein",
+        ]
+    );
+    let german: Vec<String> = read_participants(file.as_bytes(), &wave())
+        .errors
+        .iter()
+        .map(Bilingual::german)
+        .collect();
+    assert_eq!(
+        german[2],
+        "Zeile 2, Spalte E-Mail: „Erika@jena.de“ ist in dieser Welle schon für die Region MINT-Region Jena eingetragen"
+    );
+    assert_eq!(
+        german[3],
+        "Zeile 2, Spalte Landesnetzwerk: „vielleicht“ ist kein Wert von landesnetzwerk; die Umfrage erlaubt ja, nein"
+    );
+}
+
+#[test]
+fn address_in_the_wave_for_the_same_region_is_marked_and_values_take_the_surveys_spelling() {
+    let file = "Region;Land;E-Mail;Landesnetzwerk;Träger\n\
+                mint-region  JENA;TH;ERIKA@jena.de;JA;Verein\n\
+                Gera;TH;gera@example.org;Nein;\n";
+    let file = read_participants(file.as_bytes(), &wave());
+    assert_eq!(file.errors, []);
+    let marked: Vec<(bool, &str)> = file
+        .rows
+        .iter()
+        .map(|r| (r.in_wave, r.attributes["landesnetzwerk"].as_str()))
+        .collect();
+    assert_eq!(marked, [(true, "ja"), (false, "nein")]);
+    assert_eq!(
+        file.rows[0].attributes["traeger"], "Verein",
+        "undeclared: as written"
+    );
+}
+
+#[test]
+fn windows_1252_file_with_only_a_header_has_no_participants() {
+    assert_eq!(
+        errors_of(b"Region;Land;E-Mail;Stra\xDFe\r\n;;;\r\n"),
+        ["line 2: the file has no participants"]
     );
 }
 

@@ -117,6 +117,77 @@ pub fn insert(
     Ok(id)
 }
 
+/// Adds participants with their contacts and the hashes of their first tokens: three statements
+/// whatever their number (ids drawn from the sequence first, so that each token is known before its
+/// row is written). Returns the ids, in the order of `new`.
+pub fn insert_all(
+    conn: &mut PgConnection,
+    wave_id: i64,
+    new: &[NewParticipant<'_>],
+    key: &SecretKey,
+) -> QueryResult<Vec<i64>> {
+    use diesel::sql_types::{Array, BigInt, Bytea, Jsonb, Nullable, Text};
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
+    let count = i64::try_from(new.len()).unwrap_or(i64::MAX);
+    let ids: Vec<i64> = diesel::sql_query(
+        "SELECT nextval(pg_get_serial_sequence('participants', 'id')) AS id
+         FROM generate_series(1, $1)",
+    )
+    .bind::<BigInt, _>(count)
+    .load::<Id>(conn)?
+    .into_iter()
+    .map(|row| row.id)
+    .collect();
+    let hashes: Vec<Vec<u8>> = ids
+        .iter()
+        .map(|&id| tokens::token_hash(&tokens::participant_token(key, id, 1)))
+        .collect();
+    diesel::sql_query(
+        "INSERT INTO participants (id, wave_id, region_id, land_code, attributes, token_sha256)
+         OVERRIDING SYSTEM VALUE
+         SELECT id, $1, region_id, land_code, attributes, token_sha256
+         FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::jsonb[], $6::bytea[])
+              AS new (id, region_id, land_code, attributes, token_sha256)",
+    )
+    .bind::<BigInt, _>(wave_id)
+    .bind::<Array<BigInt>, _>(&ids)
+    .bind::<Array<BigInt>, _>(new.iter().map(|p| p.region_id).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(new.iter().map(|p| p.land_code).collect::<Vec<_>>())
+    .bind::<Array<Jsonb>, _>(new.iter().map(|p| &p.attributes).collect::<Vec<_>>())
+    .bind::<Array<Bytea>, _>(&hashes)
+    .execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO contacts (participant_id, wave_id, email, name)
+         SELECT id, $1, email, name FROM unnest($2::bigint[], $3::text[], $4::text[])
+              AS new (id, email, name)",
+    )
+    .bind::<BigInt, _>(wave_id)
+    .bind::<Array<BigInt>, _>(&ids)
+    .bind::<Array<Text>, _>(new.iter().map(|p| p.email).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(new.iter().map(|p| p.name).collect::<Vec<_>>())
+    .execute(conn)?;
+    Ok(ids)
+}
+
+/// A drawn participant id.
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    id: i64,
+}
+
+/// Every address of a wave with the name of its participant's region (what an import checks its
+/// rows against).
+pub fn find_addresses(conn: &mut PgConnection, wave_id: i64) -> QueryResult<Vec<(String, String)>> {
+    contacts::table
+        .inner_join(participants::table.inner_join(regions::table))
+        .filter(contacts::wave_id.eq(wave_id))
+        .select((contacts::email, regions::name))
+        .load(conn)
+}
+
 /// Participants of a wave with region and contact, by region name; only the one with `email` if given.
 fn load_listings(
     conn: &mut PgConnection,

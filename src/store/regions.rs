@@ -1,6 +1,9 @@
 //! MINT-Regionen, matched by name regardless of case.
 
+use std::collections::HashMap;
+
 use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Text};
 
 use super::schema::regions;
 
@@ -16,32 +19,42 @@ pub struct Region {
     pub land_code: String,
 }
 
-/// The region of this name (any case), if it exists.
-pub fn find_by_name(conn: &mut PgConnection, name: &str) -> QueryResult<Option<Region>> {
-    regions::table
-        .filter(
-            diesel::dsl::sql::<diesel::sql_types::Bool>("lower(name) = lower(")
-                .bind::<diesel::sql_types::Text, _>(name)
-                .sql(")"),
-        )
-        .select(Region::as_select())
-        .first(conn)
-        .optional()
+/// Creates the regions (name, home Land) whose names do not exist yet in any case, in one
+/// statement; of names equal but for case, the first wins. Returns how many were created.
+pub fn insert_missing(conn: &mut PgConnection, new: &[(&str, &str)]) -> QueryResult<usize> {
+    if new.is_empty() {
+        return Ok(0);
+    }
+    diesel::sql_query(
+        "INSERT INTO regions (name, land_code)
+         SELECT name, land_code FROM unnest($1::text[], $2::text[]) WITH ORDINALITY
+              AS new (name, land_code, position)
+         ORDER BY position
+         ON CONFLICT ((lower(name))) DO NOTHING",
+    )
+    .bind::<Array<Text>, _>(new.iter().map(|(name, _)| *name).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(new.iter().map(|(_, land)| *land).collect::<Vec<_>>())
+    .execute(conn)
 }
 
-/// The region of this name, created with `land_code` as its home Land when it does not exist yet.
-/// Returns the region and whether it was created.
-pub fn find_or_insert(
-    conn: &mut PgConnection,
-    name: &str,
-    land_code: &str,
-) -> QueryResult<(Region, bool)> {
-    if let Some(region) = find_by_name(conn, name)? {
-        return Ok((region, false));
-    }
-    let region = diesel::insert_into(regions::table)
-        .values((regions::name.eq(name), regions::land_code.eq(land_code)))
-        .returning(Region::as_returning())
-        .get_result(conn)?;
-    Ok((region, true))
+/// The ids of the regions named `names` (any case), keyed by the names as given; names of no
+/// region are left out.
+pub fn find_ids(conn: &mut PgConnection, names: &[&str]) -> QueryResult<HashMap<String, i64>> {
+    let found: Vec<NamedId> = diesel::sql_query(
+        "SELECT given.name, regions.id
+         FROM unnest($1::text[]) AS given (name)
+         JOIN regions ON lower(regions.name) = lower(given.name)",
+    )
+    .bind::<Array<Text>, _>(names)
+    .load(conn)?;
+    Ok(found.into_iter().map(|r| (r.name, r.id)).collect())
+}
+
+/// A region's id by the name it was asked for.
+#[derive(QueryableByName)]
+struct NamedId {
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = BigInt)]
+    id: i64,
 }

@@ -6,7 +6,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use base64::Engine;
 
 use super::waves::{Notes, Preview, render_wave};
-use crate::app::participants::{self, Change, ImportMode, Imported, ParticipantsError, Who};
+use crate::app::participants::{
+    self, Change, ImportMode, ImportNote, Imported, ParticipantsError, Who,
+};
 use crate::text::Bilingual;
 use crate::web::AppState;
 use crate::web::errors::{AppError, refusal};
@@ -58,32 +60,48 @@ pub async fn upload_participants(
     .await?;
     let notes = match outcome {
         Ok(imported) if mode == ImportMode::Preview => Notes {
+            message: german_notes(&imported.notes),
             preview: Some(preview(imported, &bytes)),
             ..Notes::default()
         },
-        Ok(Imported { summary, .. }) => Notes {
-            message: Some(format!(
+        Ok(Imported { summary, notes, .. }) => {
+            let done = format!(
                 "{} Teilnehmende importiert ({} neue Regionen); {} waren schon da.",
                 summary.imported, summary.new_regions, summary.already_there
-            )),
-            ..Notes::default()
-        },
+            );
+            let message = match german_notes(&notes) {
+                Some(notes) => format!("{done} {notes}"),
+                None => done,
+            };
+            Notes {
+                message: Some(message),
+                ..Notes::default()
+            }
+        }
         Err(ParticipantsError::Wave(_)) => return Err(AppError::NotFound),
         Err(error) => {
-            let mut problems = match &error {
-                ParticipantsError::Rows { errors } => {
-                    errors.iter().map(Bilingual::german).collect()
-                }
-                _ => Vec::new(),
+            let (mut problems, message) = match &error {
+                ParticipantsError::Rows { errors, notes } => (
+                    errors.iter().map(Bilingual::german).collect(),
+                    german_notes(notes),
+                ),
+                _ => (Vec::new(), None),
             };
             problems.push(error.german());
             Notes {
+                message,
                 problems,
                 ..Notes::default()
             }
         }
     };
     render_wave(&state, &request, &user, slug, notes).await
+}
+
+/// The notes on an imported file in German, one sentence each, if there are any.
+fn german_notes(notes: &[ImportNote]) -> Option<String> {
+    let german: Vec<String> = notes.iter().map(Bilingual::german).collect();
+    (!german.is_empty()).then(|| german.join(" "))
 }
 
 /// The preview of a file that would import as `imported` says.
