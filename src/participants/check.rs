@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::sync::OnceLock;
 
 use indexmap::IndexMap;
 
@@ -178,16 +179,23 @@ pub fn land_code(input: &str) -> Option<&'static str> {
     if wanted.is_empty() {
         return None;
     }
-    LAENDER
+    land_keys()
         .iter()
-        .find(|(code, name)| {
-            land_key(code) == wanted
-                || land_key(name) == wanted
-                || code
-                    .strip_prefix("DE-")
-                    .is_some_and(|short| land_key(short) == wanted)
-        })
-        .map(|&(code, _)| code)
+        .find(|(key, _)| *key == wanted)
+        .map(|&(_, code)| code)
+}
+
+/// Every spelling key of every Land (code, code without `DE-`, name) with its code, made once: an
+/// import of 100,000 rows looks a Land up 100,000 times.
+fn land_keys() -> &'static [(String, &'static str)] {
+    static KEYS: OnceLock<Vec<(String, &'static str)>> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let spellings = LAENDER.iter().flat_map(|&(code, name)| {
+            let short = code.strip_prefix("DE-").unwrap_or(code);
+            [code, short, name].map(|spelling| (land_key(spelling), code))
+        });
+        spellings.collect()
+    })
 }
 
 fn check_land(value: &str) -> Result<&'static str, Text> {
