@@ -4,8 +4,9 @@
 //! Pure: bytes and what the wave holds in, validated rows (or every problem of every row) out; no
 //! database, no I/O. The import operation stores the rows, all or nothing. Accepts what German
 //! Excel writes (Windows-1252 or UTF-8 with a byte order mark, semicolons or tabs, CRLF) as well as
-//! plain RFC 4180 with commas, and names each problem by line (as Excel numbers its rows) and
-//! column so that one round of corrections is enough.
+//! plain RFC 4180 with commas, and names each problem by line (the header is line 1, as in Excel,
+//! whose row numbers are the same unless a cell above holds a line break) and column so that one
+//! round of corrections is enough.
 
 mod check;
 mod header;
