@@ -499,34 +499,30 @@ pub fn create(
     })
 }
 
-/// Copies the participants (with contacts) of `from` into `to`; each gets a new link.
+/// Copies the participants (with contacts) of `from` into `to`; each gets a new link. Revoked
+/// links and purged contacts are left out. A fixed number of statements, whatever the size.
 fn copy_participants(
     conn: &mut PgConnection,
     from: &Wave,
     to: &Wave,
     key: &SecretKey,
 ) -> Result<usize, WaveError> {
-    let mut copied = 0;
-    for listing in participants::find_by_wave(conn, from.id)? {
-        let (Some(email), None) = (&listing.email, listing.participant.revoked_at) else {
-            continue;
-        };
-        participants::insert(
-            conn,
-            to.id,
-            &NewParticipant {
-                region_id: listing.participant.region_id,
-                land_code: &listing.participant.land_code,
-                attributes: listing.participant.attributes.clone(),
-                email,
-                name: listing.name.as_deref(),
-            },
-            key,
-        )
-        .map_err(anyhow::Error::from)?;
-        copied += 1;
-    }
-    Ok(copied)
+    let listings = participants::find_by_wave(conn, from.id)?;
+    let new: Vec<NewParticipant> = listings
+        .iter()
+        .filter(|l| l.participant.revoked_at.is_none())
+        .filter_map(|l| {
+            Some(NewParticipant {
+                region_id: l.participant.region_id,
+                land_code: &l.participant.land_code,
+                attributes: l.participant.attributes.clone(),
+                email: l.email.as_deref()?,
+                name: l.name.as_deref(),
+            })
+        })
+        .collect();
+    participants::insert_all(conn, to.id, &new, key).map_err(anyhow::Error::from)?;
+    Ok(new.len())
 }
 
 /// Changes dates, reminder policy, threshold or mail texts, audited as `wave_settings_changed`.

@@ -84,39 +84,6 @@ pub struct ParticipantListing {
     pub name: Option<String>,
 }
 
-/// Adds a participant and its contact, and stores the hash of its first token. Returns its id.
-pub fn insert(
-    conn: &mut PgConnection,
-    wave_id: i64,
-    new: &NewParticipant<'_>,
-    key: &SecretKey,
-) -> QueryResult<i64> {
-    let id: i64 = diesel::insert_into(participants::table)
-        .values((
-            participants::wave_id.eq(wave_id),
-            participants::region_id.eq(new.region_id),
-            participants::land_code.eq(new.land_code),
-            participants::attributes.eq(&new.attributes),
-        ))
-        .returning(participants::id)
-        .get_result(conn)?;
-    diesel::update(participants::table.find(id))
-        .set(
-            participants::token_sha256
-                .eq(tokens::token_hash(&tokens::participant_token(key, id, 1))),
-        )
-        .execute(conn)?;
-    diesel::insert_into(contacts::table)
-        .values((
-            contacts::participant_id.eq(id),
-            contacts::wave_id.eq(wave_id),
-            contacts::email.eq(new.email),
-            contacts::name.eq(new.name),
-        ))
-        .execute(conn)?;
-    Ok(id)
-}
-
 /// Adds participants with their contacts and the hashes of their first tokens: three statements
 /// whatever their number (ids drawn from the sequence first, so that each token is known before its
 /// row is written). Returns the ids, in the order of `new`.
