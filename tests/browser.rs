@@ -393,6 +393,8 @@ fn admin_pages_have_no_accessibility_violations() {
         app.address
     ));
     assert_no_violations(&browser.axe(), "a wave's participants, filtered");
+    browser.goto(&format!("{}/board/ruecklauf/{slug}", app.address));
+    assert_no_violations(&browser.axe(), "a wave's progress");
     browser.goto(&format!("{}/admin/konten", app.address));
     assert_eq!(browser.text("h1"), "Zugänge");
     assert_no_violations(&browser.axe(), "the accounts page");

@@ -19,6 +19,7 @@ mod one_form;
 mod open_link;
 mod optout;
 mod participants;
+mod progress;
 mod properties;
 mod questionnaire;
 mod reports;

@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod mailing;
 pub mod participants;
+pub mod progress;
 pub mod reports;
 pub mod surveys;
 pub mod waves;

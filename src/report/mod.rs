@@ -18,6 +18,7 @@ pub mod html;
 pub mod raw;
 pub mod suppress;
 pub mod tables;
+pub mod timeline;
 pub mod xlsx;
 
 use figures::Stats;

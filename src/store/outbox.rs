@@ -139,6 +139,34 @@ const REMINDER_CANDIDATES: &str = "{PREFIX}
       AND GREATEST(inv.sent_at, r.last_sent) <= $4 - make_interval(days => $3)
       AND NOT EXISTS (SELECT 1 FROM mail_outbox q WHERE q.participant_id = p.id AND q.status = 'queued')";
 
+/// A mailing round of a wave: the invitations, or the n-th reminders.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct Round {
+    /// `invitation` or `reminder`.
+    #[diesel(sql_type = Text)]
+    pub kind: String,
+    /// 0 for the invitation, n for the n-th reminder.
+    #[diesel(sql_type = Integer)]
+    pub sequence: i32,
+    /// The day its first mail went out (Europe/Berlin).
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    pub day: chrono::NaiveDate,
+    /// Mails of the round sent.
+    #[diesel(sql_type = BigInt)]
+    pub sent: i64,
+}
+
+/// The mailing rounds of a wave that sent something, by their first day.
+pub fn find_rounds(conn: &mut PgConnection, wave_id: i64) -> QueryResult<Vec<Round>> {
+    diesel::sql_query(
+        "SELECT kind, sequence, (min(sent_at) AT TIME ZONE 'Europe/Berlin')::date AS day, count(*) AS sent
+         FROM mail_outbox WHERE wave_id = $1 AND status = 'sent'
+         GROUP BY kind, sequence ORDER BY 3, kind, sequence",
+    )
+    .bind::<BigInt, _>(wave_id)
+    .load(conn)
+}
+
 /// Where one participant's mails of a wave stand: what a mailing's preview explains skips with.
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
 pub struct MailState {

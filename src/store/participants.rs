@@ -28,6 +28,8 @@ pub struct Participant {
     pub opted_out_at: Option<DateTime<Utc>>,
     /// The response was submitted.
     pub submitted_at: Option<DateTime<Utc>>,
+    /// The personal link was first opened.
+    pub first_visit_at: Option<DateTime<Utc>>,
 }
 
 /// A participant's stored attributes (a jsonb object of strings) as conditions and reports read
@@ -266,6 +268,70 @@ pub fn renew_token(conn: &mut PgConnection, id: i64, key: &SecretKey) -> QueryRe
             .returning(Participant::as_returning())
             .get_result(conn)
     })
+}
+
+/// Records the first opening of a participant's link (later calls change nothing).
+pub fn mark_visited(conn: &mut PgConnection, id: i64, now: DateTime<Utc>) -> QueryResult<()> {
+    diesel::update(
+        participants::table
+            .find(id)
+            .filter(participants::first_visit_at.is_null()),
+    )
+    .set(participants::first_visit_at.eq(now))
+    .execute(conn)
+    .map(drop)
+}
+
+/// How a wave's participants of one Land stand: a row of the wave's progress.
+#[derive(Debug, Clone, Default, PartialEq, Eq, QueryableByName)]
+pub struct Progress {
+    /// The Land.
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub land_code: String,
+    /// Participants whose link works.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub participants: i64,
+    /// Their invitation went out.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub invited: i64,
+    /// They opened their link (or began answering, which needs the link too).
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub opened: i64,
+    /// They began answering.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub started: i64,
+    /// They submitted.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub submitted: i64,
+    /// They asked for no more reminders.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub opted_out: i64,
+    /// A mail to them failed for good.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub bounced: i64,
+}
+
+/// A wave's progress per Land (revoked links left out), in the order of the Land codes.
+pub fn find_progress(conn: &mut PgConnection, wave_id: i64) -> QueryResult<Vec<Progress>> {
+    diesel::sql_query(
+        "SELECT p.land_code,
+                count(*) AS participants,
+                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM mail_outbox m WHERE m.participant_id = p.id
+                                              AND m.kind = 'invitation' AND m.status = 'sent')) AS invited,
+                count(*) FILTER (WHERE p.first_visit_at IS NOT NULL
+                                 OR EXISTS (SELECT 1 FROM responses r WHERE r.participant_id = p.id)) AS opened,
+                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM responses r WHERE r.participant_id = p.id)) AS started,
+                count(*) FILTER (WHERE p.submitted_at IS NOT NULL) AS submitted,
+                count(*) FILTER (WHERE p.opted_out_at IS NOT NULL) AS opted_out,
+                count(*) FILTER (WHERE EXISTS (SELECT 1 FROM mail_outbox m WHERE m.participant_id = p.id
+                                              AND m.status = 'failed')) AS bounced
+         FROM participants p
+         WHERE p.wave_id = $1 AND p.revoked_at IS NULL
+         GROUP BY p.land_code
+         ORDER BY p.land_code",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(wave_id)
+    .load(conn)
 }
 
 /// Stops a participant's link from working; no more mails go to them.

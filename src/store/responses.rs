@@ -67,6 +67,28 @@ pub fn find_participants_with_response(
         .load(conn)
 }
 
+/// Submissions of a wave per day (Europe/Berlin), oldest first: personal and open links alike.
+pub fn find_submissions_per_day(
+    conn: &mut PgConnection,
+    wave_id: i64,
+) -> QueryResult<Vec<(chrono::NaiveDate, i64)>> {
+    #[derive(QueryableByName)]
+    struct Day {
+        #[diesel(sql_type = diesel::sql_types::Date)]
+        day: chrono::NaiveDate,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let days: Vec<Day> = diesel::sql_query(
+        "SELECT (submitted_at AT TIME ZONE 'Europe/Berlin')::date AS day, count(*) AS n
+         FROM responses WHERE wave_id = $1 AND submitted_at IS NOT NULL
+         GROUP BY 1 ORDER BY 1",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(wave_id)
+    .load(conn)?;
+    Ok(days.into_iter().map(|d| (d.day, d.n)).collect())
+}
+
 /// Starts a participant's response with their consent (a second call returns the existing one).
 pub fn insert_for_participant(
     conn: &mut PgConnection,

@@ -70,6 +70,7 @@ diesel::table! {
         opted_out_at -> Nullable<Timestamptz>,
         submitted_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
+        first_visit_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -89,6 +89,8 @@ route_table! {
         staff::require_staff(&[Role::Admin, Role::Board, Role::Coordinator], request, next)
     }) => {
         get "/land" => board::land::show_land_status,
+        get "/ruecklauf/{wave}" => board::progress::show_progress,
+        get "/ruecklauf/{wave}/verlauf.svg" => board::progress::show_chart,
         get "" => board::show_board,
         get "/" => board::show_board,
         get "/waves/{wave}" => board::redirect_to_folder,

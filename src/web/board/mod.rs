@@ -17,6 +17,7 @@ use diesel::sql_types::{Array, BigInt, Text};
 use sha2::{Digest, Sha256};
 
 pub mod land;
+pub mod progress;
 
 use super::AppState;
 use super::csrf;
