@@ -220,6 +220,11 @@ enum WaveCommand {
         /// The wave's slug.
         wave: String,
     },
+    /// Print the wave's test link: the real questionnaire, whose answers never count.
+    TestLink {
+        /// The wave's slug.
+        wave: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -429,6 +434,7 @@ fn run_wave(
         WaveCommand::Close { wave } => waves::close(conn, &wave)?,
         WaveCommand::List => waves::list(conn, settings)?,
         WaveCommand::PurgeContacts { wave } => waves::purge_contacts(conn, &wave)?,
+        WaveCommand::TestLink { wave } => waves::test_link(conn, settings, &wave)?,
     }
     Ok(())
 }

@@ -13,6 +13,9 @@ use sha2::{Digest, Sha256};
 /// Domain separation: tokens made for another purpose with the same key never collide with these.
 const PARTICIPANT_TOKEN_CONTEXT: &[u8] = b"mint-survey/participant-token/v1\0";
 
+/// Context label of test-link tokens.
+const TEST_TOKEN_CONTEXT: &[u8] = b"mint-survey test link v1";
+
 /// Context label of password-link tokens.
 const PASSWORD_TOKEN_CONTEXT: &[u8] = b"mint-survey password link v1";
 
@@ -69,6 +72,17 @@ pub fn participant_token(key: &SecretKey, participant_id: i64, generation: i32) 
         PARTICIPANT_TOKEN_CONTEXT,
         &[&participant_id.to_be_bytes(), &generation.to_be_bytes()],
     );
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&mac[..16]);
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
+/// The token of a wave's test link (`/test/{wave}/{token}`, UUID form), derived from the wave's
+/// id: the link runs the real questionnaire, and its responses never count.
+pub fn test_token(key: &SecretKey, wave_id: i64) -> String {
+    let mac = key.sign(TEST_TOKEN_CONTEXT, &[&wave_id.to_be_bytes()]);
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&mac[..16]);
     uuid::Builder::from_random_bytes(bytes)

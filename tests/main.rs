@@ -25,4 +25,5 @@ mod questionnaire;
 mod reports;
 mod staff;
 mod surveys;
+mod test_link;
 mod waves;

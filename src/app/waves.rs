@@ -376,6 +376,42 @@ pub fn open_link(
         .then(|| format!("{}/o/{}", settings.public_url, wave.slug)))
 }
 
+/// The wave's test link (`PUBLIC_URL/test/{slug}/{token}`): the real questionnaire, also before
+/// the wave opens, whose responses never count.
+pub fn test_link(
+    conn: &mut PgConnection,
+    settings: &Settings,
+    slug: &str,
+) -> Result<String, WaveError> {
+    let wave = find(conn, slug)?;
+    let key = settings.secret_key().map_err(anyhow::Error::from)?;
+    Ok(format!(
+        "{}/test/{}/{}",
+        settings.public_url,
+        wave.slug,
+        crate::tokens::test_token(&key, wave.id)
+    ))
+}
+
+/// Deletes the wave's test-link responses, audited as `test_responses_deleted`; returns how many.
+pub fn delete_test_responses(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    slug: &str,
+) -> Result<usize, WaveError> {
+    conn.transaction(|conn| {
+        let wave = find(conn, slug)?;
+        let deleted = crate::store::responses::delete_tests(conn, wave.id)?;
+        actor.audit(
+            conn,
+            "test_responses_deleted",
+            &wave.slug,
+            &format!("{deleted} Testantworten"),
+        )?;
+        Ok(deleted)
+    })
+}
+
 /// Every wave with its survey and counts, newest first.
 pub fn list(conn: &mut PgConnection) -> Result<Vec<WaveSummary>, WaveError> {
     Ok(waves::find_summaries(conn)?)

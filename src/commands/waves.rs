@@ -83,6 +83,16 @@ pub fn close(conn: &mut PgConnection, slug: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `wave test-link W`: the link that runs the questionnaire without counting.
+pub fn test_link(conn: &mut PgConnection, settings: &Settings, slug: &str) -> anyhow::Result<()> {
+    let link = waves::test_link(conn, settings, slug)?;
+    eprintln!(
+        "The test link of wave `{slug}`: it runs the real questionnaire (also before the wave opens); its answers never count and can be deleted on the wave's page."
+    );
+    println!("{link}");
+    Ok(())
+}
+
 /// `wave purge-contacts`.
 pub fn purge_contacts(conn: &mut PgConnection, slug: &str) -> anyhow::Result<()> {
     let purged = waves::purge_contacts(conn, &Actor::command_line(), slug)?;

@@ -22,9 +22,10 @@ use super::responses::{AnswerRow, answers_from_rows};
 /// At most this many free-text answers per question go into a report (all are in the raw export).
 pub const TEXTS_PER_QUESTION: i64 = 1000;
 
-/// The submitted responses of the wave; `$1` wave id. Queries group by `responses.stratum` (Land and
-/// attributes in one column with statistics), so PostgreSQL hashes the groups in parallel.
-const SUBMITTED: &str = "r.wave_id = $1 AND r.submitted_at IS NOT NULL";
+/// The submitted responses of the wave, test-link responses left out; `$1` wave id. Queries group by
+/// `responses.stratum` (Land and attributes in one column with statistics), so PostgreSQL hashes the
+/// groups in parallel.
+const SUBMITTED: &str = "r.wave_id = $1 AND r.submitted_at IS NOT NULL AND NOT r.is_test";
 
 #[derive(QueryableByName)]
 struct ShownRow {
@@ -323,7 +324,7 @@ pub fn for_each_response<E: From<diesel::result::Error>>(
         "SELECT r.id, r.land_code, r.attributes, r.submitted_at, a.question_id, a.item_id,
                 a.option_code, a.number::text AS number, a.text_value, a.date_value
          FROM responses r LEFT JOIN answers a ON a.response_id = r.id
-         WHERE r.wave_id = $1 AND r.submitted_at IS NOT NULL
+         WHERE r.wave_id = $1 AND r.submitted_at IS NOT NULL AND NOT r.is_test
          ORDER BY r.id, a.question_id, a.item_id, a.option_code",
     )
     .bind::<BigInt, _>(wave_id);

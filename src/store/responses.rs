@@ -81,7 +81,7 @@ pub fn find_submissions_per_day(
     }
     let days: Vec<Day> = diesel::sql_query(
         "SELECT (submitted_at AT TIME ZONE 'Europe/Berlin')::date AS day, count(*) AS n
-         FROM responses WHERE wave_id = $1 AND submitted_at IS NOT NULL
+         FROM responses WHERE wave_id = $1 AND submitted_at IS NOT NULL AND NOT is_test
          GROUP BY 1 ORDER BY 1",
     )
     .bind::<diesel::sql_types::BigInt, _>(wave_id)
@@ -128,6 +128,7 @@ pub fn insert_for_session(
     conn: &mut PgConnection,
     wave_id: i64,
     session_sha256: &[u8],
+    is_test: bool,
     now: DateTime<Utc>,
 ) -> QueryResult<Response> {
     diesel::insert_into(responses::table)
@@ -135,9 +136,31 @@ pub fn insert_for_session(
             responses::wave_id.eq(wave_id),
             responses::session_sha256.eq(session_sha256),
             responses::consented_at.eq(now),
+            responses::is_test.eq(is_test),
         ))
         .returning(Response::as_returning())
         .get_result(conn)
+}
+
+/// Deletes a wave's test-link responses with their answers; returns how many.
+pub fn delete_tests(conn: &mut PgConnection, wave_id: i64) -> QueryResult<usize> {
+    diesel::delete(
+        responses::table
+            .filter(responses::wave_id.eq(wave_id))
+            .filter(responses::is_test),
+    )
+    .execute(conn)
+}
+
+/// A wave's test-link responses: (begun, submitted).
+pub fn count_tests(conn: &mut PgConnection, wave_id: i64) -> QueryResult<(i64, i64)> {
+    let rows: Vec<Option<DateTime<Utc>>> = responses::table
+        .filter(responses::wave_id.eq(wave_id))
+        .filter(responses::is_test)
+        .select(responses::submitted_at)
+        .load(conn)?;
+    let submitted = rows.iter().filter(|s| s.is_some()).count();
+    Ok((rows.len() as i64, submitted as i64))
 }
 
 /// Records the Land an open-link response counts for.

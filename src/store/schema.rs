@@ -109,6 +109,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         stratum -> Text,
+        is_test -> Bool,
     }
 }
 

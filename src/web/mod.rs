@@ -230,11 +230,15 @@ fn access_log() -> Logger {
     })
 }
 
-/// A path as it may be logged: the token of `/t/{token}` (and `/o/{link}`) replaced by `…`.
+/// A path as it may be logged: the token of `/t/{token}`, `/test/{wave}/{token}` and
+/// `/passwort/{token}` (and the link of `/o/{link}`) replaced by `…`.
 pub fn redact_path(path: &str) -> String {
     let mut parts: Vec<&str> = path.split('/').collect();
-    if parts.len() > 2 && (parts[1] == "t" || parts[1] == "o") {
+    if parts.len() > 2 && ["t", "o", "passwort"].contains(&parts[1]) {
         parts[2] = "…";
+    }
+    if parts.len() > 3 && parts[1] == "test" {
+        parts[3] = "…";
     }
     parts.join("/")
 }
@@ -251,5 +255,10 @@ mod tests {
         );
         assert_eq!(redact_path("/t/abc"), "/t/…");
         assert_eq!(redact_path("/healthz"), "/healthz");
+        assert_eq!(
+            redact_path("/test/herbst/0b1c2d3e-0000-4000-8000-000000000000"),
+            "/test/herbst/…"
+        );
+        assert_eq!(redact_path("/passwort/abc123"), "/passwort/…");
     }
 }

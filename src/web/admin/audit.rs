@@ -32,7 +32,7 @@ struct AuditPage {
 }
 
 /// The actions the filter offers, with German names.
-const ACTIONS: [(&str, &str); 27] = [
+const ACTIONS: [(&str, &str); 28] = [
     ("login", "Anmeldung"),
     ("login_failed", "fehlgeschlagene Anmeldung"),
     ("logout", "Abmeldung"),
@@ -60,6 +60,7 @@ const ACTIONS: [(&str, &str); 27] = [
     ("contacts_purged", "Kontakte einer Welle gelöscht"),
     ("report_written", "Auswertung geschrieben"),
     ("raw_export_written", "Rohdaten exportiert"),
+    ("test_responses_deleted", "Testantworten gelöscht"),
     ("report_downloaded", "Download einer Auswertung"),
     ("audit_exported", "Protokoll exportiert"),
     ("land_status_viewed", "Rücklauf eines Landes angesehen"),

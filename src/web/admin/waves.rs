@@ -163,6 +163,9 @@ struct WavePage<'a> {
     period: String,
     /// The shared address of an open-link wave (which has no participants to mail).
     open_link: Option<String>,
+    /// The test link, and its responses: (begun, submitted).
+    test_link: String,
+    tests: (i64, i64),
     counts: outbox::Counts,
     refresh: bool,
     list: Listed,
@@ -204,7 +207,7 @@ pub(super) async fn render_wave(
 ) -> Result<HttpResponse, AppError> {
     let (account, cookie) = Account::of(user, request, state)?;
     let settings = state.settings.clone();
-    let (wave, counts, statuses, open_link) = with_db(state, move |conn| {
+    let (wave, counts, statuses, (open_link, test_link, tests)) = with_db(state, move |conn| {
         let (wave, statuses) = match participant_ops::list(conn, &slug) {
             Ok(found) => found,
             Err(error) => {
@@ -216,7 +219,10 @@ pub(super) async fn render_wave(
         };
         let counts = outbox::counts(conn, wave.id, MailKind::Invitation)?;
         let open_link = waves::open_link(conn, &settings, &wave).map_err(AppError::unexpected)?;
-        Ok((wave, counts, statuses, open_link))
+        let test_link =
+            waves::test_link(conn, &settings, &wave.slug).map_err(AppError::unexpected)?;
+        let tests = crate::store::responses::count_tests(conn, wave.id)?;
+        Ok((wave, counts, statuses, (open_link, test_link, tests)))
     })
     .await?;
     let day = |t: Option<chrono::DateTime<Utc>>| t.map(crate::time::format_berlin);
@@ -244,6 +250,8 @@ pub(super) async fn render_wave(
         state: wave.state(Utc::now()).german(),
         period,
         open_link,
+        test_link,
+        tests,
         refresh,
         counts,
         list: Listed::of(statuses, notes.filter),
@@ -286,6 +294,32 @@ pub async fn show_wave(
         ..Notes::default()
     };
     render_wave(&state, &request, &user, path.into_inner(), notes).await
+}
+
+/// `POST /admin/wellen/{wave}/testantworten`: deletes the test link's responses.
+pub async fn delete_test_responses(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    user: StaffUser,
+    path: web::Path<String>,
+    _form: CsrfForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let slug = path.into_inner();
+    let (actor, wave_slug) = (user.actor(), slug.clone());
+    let deleted = with_db(&state, move |conn| {
+        match refusal(waves::delete_test_responses(conn, &actor, &wave_slug))? {
+            Ok(deleted) => Ok(deleted),
+            Err(_) => Err(AppError::NotFound),
+        }
+    })
+    .await?;
+    let notes = Notes {
+        message: Some(format!(
+            "{deleted} Testantworten gelöscht; der Testlink beginnt wieder von vorn."
+        )),
+        ..Notes::default()
+    };
+    render_wave(&state, &request, &user, slug, notes).await
 }
 
 /// `POST /admin/wellen/{wave}/status/{oeffnen|schliessen}`: opens or closes the wave by hand.

@@ -21,7 +21,6 @@ use super::questionnaire::{
 };
 use super::view::{Input, QuestionView, Values, paragraphs, question_view};
 use crate::store::responses;
-use crate::store::waves::WaveState;
 use crate::survey::Survey;
 use crate::survey::answers::{self, FieldError, FormFields};
 use crate::web::errors::AppError;
@@ -262,7 +261,7 @@ pub(super) fn submit_first(
     let Who::Participant { participant, .. } = &ctx.who else {
         return Ok(None);
     };
-    if ctx.response.is_some() || ctx.wave.state(Utc::now()) != WaveState::Open {
+    if ctx.response.is_some() || !ctx.takes_answers() {
         return Ok(None);
     }
     let answers = match read(ctx, consent, fields, location, csrf)? {

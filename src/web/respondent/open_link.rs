@@ -15,17 +15,18 @@ use crate::web::extract::CsrfForm;
 use crate::web::shared::{with_cookie, with_db};
 use crate::web::{AppState, SurveyCache, csrf};
 
-/// The context of an open link: the wave of `slug` (only open-access surveys have one) and the
-/// session's response, if the session has started one.
-fn load_for_session(
+/// The context of an open link: the wave of `slug` (only open-access surveys have one; the test
+/// link of any wave, with `test`) and the session's response, if the session has started one.
+pub(super) fn load_for_session(
     conn: &mut PgConnection,
     cache: &SurveyCache,
     slug: &str,
     session: Option<Vec<u8>>,
+    test: bool,
 ) -> Result<Context, AppError> {
     let wave = crate::store::waves::find_by_slug(conn, slug)?.ok_or(AppError::NotFound)?;
     let survey = cache.get(conn, wave.survey_version_id)?;
-    if survey.access != crate::survey::Access::Open {
+    if survey.access != crate::survey::Access::Open && !test {
         return Err(AppError::NotFound);
     }
     if wave.state(Utc::now()) == WaveState::Closed {
@@ -50,6 +51,7 @@ fn load_for_session(
         response,
         answers,
         attributes,
+        test,
     })
 }
 
@@ -76,7 +78,7 @@ pub async fn show_open(
     let session = session_of(&request).map(|(_, hash)| hash);
     let cache = state.surveys.clone();
     let ctx = with_db(&state, move |conn| {
-        load_for_session(conn, &cache, &slug, session)
+        load_for_session(conn, &cache, &slug, session, false)
     })
     .await?;
     let (token, cookie) = csrf::token(&request, state.secure_cookies())?;
@@ -119,7 +121,7 @@ pub async fn submit_open(
     let path = format!("/o/{slug}");
     let cache = state.surveys.clone();
     let reply = handle_post(&state, &request, form, move |conn| {
-        load_for_session(conn, &cache, &slug, Some(hash.clone()))
+        load_for_session(conn, &cache, &slug, Some(hash.clone()), false)
     })
     .await?;
     let mut response = reply.into_response();

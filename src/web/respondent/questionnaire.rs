@@ -48,9 +48,21 @@ pub(super) struct Context {
     pub(super) response: Option<Response>,
     pub(super) answers: Answers,
     pub(super) attributes: Attributes,
+    /// Through the wave's test link: answers are taken before the wave opens, and never count.
+    pub(super) test: bool,
 }
 
 impl Context {
+    /// Whether answers are taken now: while the wave is open, and through the test link also
+    /// before it opens (a closed wave's links are gone before they get here).
+    pub(super) fn takes_answers(&self) -> bool {
+        match self.wave.state(Utc::now()) {
+            WaveState::Open => true,
+            WaveState::Draft => self.test,
+            WaveState::Closed => false,
+        }
+    }
+
     /// The survey as this respondent sees it now (conditions evaluated once).
     pub(super) fn sheet(&self) -> AnswerSheet<'_> {
         AnswerSheet::new(&self.survey, &self.answers, &self.attributes)
@@ -84,6 +96,7 @@ fn load_for_token(
         response,
         answers,
         attributes,
+        test: false,
     })
 }
 
@@ -218,8 +231,7 @@ pub async fn show_questionnaire(
     let (token, cookie) = csrf::token(&request, state.secure_cookies())?;
     let action = request.path().to_owned();
     let editable = ctx.response.as_ref().is_none_or(Response::is_editable);
-    let open = ctx.wave.state(Utc::now()) == WaveState::Open;
-    let page = if query.contains_key("alle") && editable && open {
+    let page = if query.contains_key("alle") && editable && ctx.takes_answers() {
         let values = Values::Stored(&ctx.answers);
         one_form::render(
             &ctx,
@@ -243,7 +255,7 @@ pub(super) fn render_current(
     csrf: &str,
     saved: bool,
 ) -> Result<Reply, AppError> {
-    if ctx.wave.state(Utc::now()) == WaveState::Draft {
+    if !ctx.takes_answers() {
         let opens = ctx
             .wave
             .opens_at
@@ -389,7 +401,7 @@ fn render_confirmation(
             .submitted_at
             .map(crate::time::format_berlin)
             .unwrap_or_default(),
-        can_edit: ctx.wave.state(Utc::now()) == WaveState::Open,
+        can_edit: ctx.takes_answers(),
         deadline: ctx.wave.closes_at.map(crate::time::format_deadline),
         pages,
         action,
@@ -480,7 +492,7 @@ pub(super) async fn handle_post(
         }
         conn.transaction(|conn| {
             let ctx = load(conn)?;
-            if ctx.wave.state(Utc::now()) != WaveState::Open {
+            if !ctx.takes_answers() {
                 return Ok(redirect(&location));
             }
             match (posted.action.as_str(), &ctx.response) {
@@ -615,7 +627,7 @@ pub(super) fn insert_response(
             responses::insert_for_participant(conn, participant, Utc::now())?
         }
         Who::Session(Some(hash)) => {
-            responses::insert_for_session(conn, ctx.wave.id, hash, Utc::now())?
+            responses::insert_for_session(conn, ctx.wave.id, hash, ctx.test, Utc::now())?
         }
         Who::Session(None) => return Err(AppError::BadRequest),
     })
