@@ -420,6 +420,15 @@ fn admin_pages_have_no_accessibility_violations() {
 /// The staff flow of a wave in a real browser: an admin loads a definition, creates a wave,
 /// uploads participants with one bad row (sees it, nothing stored), fixes it, starts the
 /// invitations (received by the test's SMTP server); a board member logs in and downloads the ZIP.
+/// Asserts that the text of `css` contains `expected`, and shows the text when it does not.
+fn assert_text(browser: &Browser, css: &str, expected: &str) {
+    let text = browser.text(css);
+    assert!(
+        text.contains(expected),
+        "`{css}` lacks {expected:?}: {text}"
+    );
+}
+
 #[test]
 fn an_admin_runs_a_wave_and_a_board_member_downloads_its_report() {
     use mint_survey::accounts::Role;
@@ -441,6 +450,17 @@ fn an_admin_runs_a_wave_and_a_board_member_downloads_its_report() {
     browser.goto(&format!("{}/admin/umfragen", app.address));
     let definition =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("surveys/fruehjahr-2020.toml");
+    // First see it as respondents will, storing nothing; then load it.
+    browser.choose_file("#datei", &definition);
+    browser.click("button[value=vorschau]");
+    browser.wait_for("section.form-page");
+    assert_text(
+        &browser,
+        ".notice",
+        "Vorschau der Datei fruehjahr-2020.toml (nicht gespeichert)",
+    );
+    assert_no_violations(&browser.axe(), "the preview of an uploaded definition");
+    browser.goto(&format!("{}/admin/umfragen", app.address));
     browser.choose_file("#datei", &definition);
     browser.click("button[value=laden]");
     browser.wait_for(".notice");
@@ -479,12 +499,20 @@ fn an_admin_runs_a_wave_and_a_board_member_downloads_its_report() {
         "nothing stored"
     );
     assert_no_violations(&browser.axe(), "the wave page with a refused upload");
+    // What German Excel saves as "CSV (Trennzeichen-getrennt)": Windows-1252, umlauts as one byte.
     let good = folder.join("kontakte.csv");
-    std::fs::write(&good, &rows).unwrap();
+    let excel = rows.replacen("Region 0;Bayern", "Region M\u{fc}ller;Th\u{fc}ringen", 1);
+    let windows_1252: Vec<u8> = excel
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).expect("Latin-1 only"))
+        .collect();
+    std::fs::write(&good, windows_1252).unwrap();
     browser.choose_file("#datei", &good);
     browser.click("form[enctype='multipart/form-data'] button[value=vorschau]");
     browser.wait_for("#vorschau");
     assert!(browser.text("main").contains("6 würden neu importiert"));
+    assert_text(&browser, "main", "als Windows-1252 gelesen");
+    assert!(browser.text("#vorschau ~ div").contains("Region Müller"));
     assert!(
         browser.text("main").contains("Teilnehmende (0)"),
         "a preview stores nothing"
@@ -511,6 +539,10 @@ fn an_admin_runs_a_wave_and_a_board_member_downloads_its_report() {
     );
     smtp.wait_for_messages(6);
     assert_eq!(smtp.messages_to("region3@example.org").len(), 1);
+    browser.click("a[href^='/board/ruecklauf/']");
+    browser.wait_for("img.chart");
+    assert_text(&browser, "main", "Einladung: ab ");
+    assert_no_violations(&browser.axe(), "a wave's progress after the invitations");
     browser.click("form.account button");
     browser.wait_for("form[action='/login']");
 

@@ -381,6 +381,14 @@ fn an_admin_creates_a_wave_imports_participants_after_one_bad_row_and_invites_th
     let bad = format!(
         "{header}Jena;Thüringen;jena@example.org;ja\nErfurt;Atlantis;erfurt@example.org;nein\n"
     );
+    // A file far too large for a contact list: a German explanation, nothing read or stored.
+    let huge = format!(
+        "{header}{}",
+        "Jena;Thüringen;jena@example.org;ja\n".repeat(90_000)
+    );
+    let (status, body) = upload(&huge);
+    assert_eq!(status, 422);
+    assert!(body.contains("Die Datei ist größer als 2 MB"), "{body}");
     let form = multipart(&[("csrf", "falsch")], ("kontakte.csv", &bad));
     let (status, _) = app.post_multipart("/admin/wellen/herbst-test/teilnehmende", &auth, form);
     assert_eq!(status, 403, "a wrong CSRF token");

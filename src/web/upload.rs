@@ -1,5 +1,6 @@
 //! Reading a multipart form: one file and a few text fields, each field size-limited while it
-//! streams in (a larger one is refused with 413 before it is held in memory).
+//! streams in (a larger text field is refused with 413, a larger file is reported as `oversized`
+//! for the page to explain; neither is held in memory).
 
 use std::collections::HashMap;
 
@@ -17,6 +18,9 @@ pub struct Upload {
     pub file_name: String,
     /// The file's bytes (empty when none was chosen).
     pub file: Vec<u8>,
+    /// The file was larger than the limit: reading stopped there, and `file` is empty. The fields
+    /// before it (the CSRF token comes first in every form) were read, so the page can say so.
+    pub oversized: bool,
 }
 
 impl Upload {
@@ -47,6 +51,10 @@ pub async fn read(
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|_| AppError::BadRequest)?;
             if bytes.len() + chunk.len() > limit {
+                if name == file_field {
+                    upload.oversized = true;
+                    return Ok(upload);
+                }
                 return Err(AppError::TooLarge);
             }
             bytes.extend_from_slice(&chunk);

@@ -29,6 +29,16 @@ pub async fn upload_participants(
 ) -> Result<HttpResponse, AppError> {
     let slug = path.into_inner();
     let form = upload.0;
+    if form.oversized {
+        let notes = Notes {
+            problems: vec![format!(
+                "Die Datei ist größer als {} MB und wurde nicht gelesen. Eine Teilnehmendenliste ist meist nur wenige KB groß: Haben Sie die richtige Datei gewählt? Nichts wurde importiert.",
+                MAX_CSV_BYTES / 1024 / 1024
+            )],
+            ..Notes::default()
+        };
+        return render_wave(&state, &request, &user, slug, notes).await;
+    }
     let (mut bytes, mut file_name) = (form.file.clone(), form.file_name.clone());
     let carried = form.field("inhalt");
     if bytes.is_empty() && !carried.is_empty() {

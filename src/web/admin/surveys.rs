@@ -137,6 +137,18 @@ pub async fn upload_survey(
 ) -> Result<HttpResponse, AppError> {
     let upload = upload.0;
     let name = upload.file_name.clone();
+    if upload.oversized {
+        let outcome = Outcome {
+            file: name,
+            problems: vec![format!(
+                "Die Datei ist größer als {} MB und wurde nicht gelesen; eine Umfragedefinition ist meist nur wenige KB groß. Nichts wurde gespeichert.",
+                MAX_DEFINITION_BYTES / 1024 / 1024
+            )],
+            message: None,
+        };
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return render(&state, &request, &user, outcome, status).await;
+    }
     if name.is_empty() || upload.file.is_empty() {
         let outcome = Outcome {
             problems: vec!["Bitte wählen Sie eine Datei (.toml oder .json) aus.".to_owned()],
