@@ -109,8 +109,6 @@ macro_rules! operation_error {
 
         impl $crate::app::OperationError for $error {
             fn into_failure(self) -> Result<anyhow::Error, Self> {
-                // An area may have no refusals (yet): then every error is a failure.
-                #[allow(unreachable_patterns)]
                 match self {
                     $error::Internal(error) => Ok(error),
                     refusal => Err(refusal),
