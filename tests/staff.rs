@@ -381,14 +381,22 @@ fn an_admin_creates_a_wave_imports_participants_after_one_bad_row_and_invites_th
     let bad = format!(
         "{header}Jena;Thüringen;jena@example.org;ja\nErfurt;Atlantis;erfurt@example.org;nein\n"
     );
-    // A file far too large for a contact list: a German explanation, nothing read or stored.
+    // Files that are no contact list: a German explanation each, nothing read or stored.
     let huge = format!(
         "{header}{}",
         "Jena;Thüringen;jena@example.org;ja\n".repeat(90_000)
     );
-    let (status, body) = upload(&huge);
-    assert_eq!(status, 422);
-    assert!(body.contains("Die Datei ist größer als 2 MB"), "{body}");
+    for (file, says) in [
+        (huge.as_str(), "Die Datei ist größer als 2 MB"),
+        (header, "die Datei enthält keine Teilnehmenden"),
+        ("PK\u{3}\u{4}\u{0}\u{0}", "keine CSV-Datei"),
+        ("Region\u{0};Land", "sie enthält Binärdaten"),
+        ("", "Die Datei „kontakte.csv“ ist leer"),
+    ] {
+        let (status, body) = upload(file);
+        assert_eq!(status, 422, "{says}");
+        assert!(body.contains(says), "{says}: {body}");
+    }
     let form = multipart(&[("csrf", "falsch")], ("kontakte.csv", &bad));
     let (status, _) = app.post_multipart("/admin/wellen/herbst-test/teilnehmende", &auth, form);
     assert_eq!(status, 403, "a wrong CSRF token");

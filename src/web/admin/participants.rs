@@ -49,8 +49,13 @@ pub async fn upload_participants(
         file_name = "Vorschau".to_owned();
     }
     if bytes.is_empty() {
+        let problem = if file_name.is_empty() {
+            "Bitte wählen Sie eine CSV-Datei aus.".to_owned()
+        } else {
+            format!("Die Datei „{file_name}“ ist leer; nichts wurde importiert.")
+        };
         let notes = Notes {
-            problems: vec!["Bitte wählen Sie eine CSV-Datei aus.".to_owned()],
+            problems: vec![problem],
             ..Notes::default()
         };
         return render_wave(&state, &request, &user, slug, notes).await;
