@@ -15,6 +15,7 @@ use crate::app::waves::{self, NewWave, WaveSettings};
 use crate::app::{OperationError, surveys};
 use crate::mail::templates::MailKind;
 use crate::store::outbox;
+use crate::store::waves::WaveState;
 use crate::text::Bilingual;
 use crate::web::AppState;
 use crate::web::errors::{AppError, refusal};
@@ -160,6 +161,9 @@ struct WavePage<'a> {
     slug: String,
     title: String,
     state: String,
+    /// Whether "Welle jetzt öffnen" and "… schließen" apply (not open yet; not closed yet).
+    can_open: bool,
+    can_close: bool,
     period: String,
     /// The shared address of an open-link wave (which has no participants to mail).
     open_link: Option<String>,
@@ -248,6 +252,8 @@ pub(super) async fn render_wave(
         slug: wave.slug.clone(),
         title: wave.title.clone(),
         state: wave.state(Utc::now()).german(),
+        can_open: wave.state(Utc::now()) != WaveState::Open,
+        can_close: wave.state(Utc::now()) != WaveState::Closed,
         period,
         open_link,
         test_link,
