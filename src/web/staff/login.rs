@@ -24,10 +24,25 @@ struct LoginPage<'a> {
     csrf: &'a str,
 }
 
-/// A local path to go back to after login (anything else: none).
+/// A path of this site to go back to after login, or "" (then the staff start page). Browsers
+/// forgive a lot in a `Location` (they drop tabs and line breaks, read `\\` as `/`, decode
+/// nothing), so a path is accepted only when it is plainly local as written and as decoded: it
+/// starts with one `/`, has no second `/` or `\\` right after it, and holds no backslash, no
+/// whitespace or control character, and no percent-encoded one of these.
 fn safe_next(next: &str) -> &str {
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
-    if local { next } else { "" }
+    let plain = |text: &str| {
+        text.starts_with('/')
+            && !text[1..].starts_with(['/', '\\'])
+            && !text
+                .chars()
+                .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+    };
+    let decoded = percent_encoding::percent_decode_str(next).decode_utf8_lossy();
+    if plain(next) && plain(&decoded) {
+        next
+    } else {
+        ""
+    }
 }
 
 /// `GET /`: the staff start page of a signed-in account (admins `/admin`, others `/board`), else
@@ -145,4 +160,40 @@ pub async fn submit_logout(
     let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
     gone.make_removal();
     with_cookie(see_other("/login?abgemeldet"), Some(gone))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_plain_local_paths_are_followed_after_login() {
+        for local in [
+            "/admin",
+            "/board/waves/x/?a=1&b=%C3%BC",
+            "/admin/wellen/neu#titel",
+        ] {
+            assert_eq!(safe_next(local), local);
+        }
+        for foreign in [
+            "//evil.example/",
+            "/\t/evil.example/",
+            "/\n/evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "https://evil.example/",
+            "http:/evil.example",
+            "javascript:alert(1)",
+            "/%2Fevil.example",
+            "/%5Cevil.example",
+            "/%09/evil.example",
+            "%2F%2Fevil.example",
+            "/ /evil.example",
+            "/\u{0}/evil.example",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(foreign), "", "{foreign:?}");
+        }
+    }
 }
