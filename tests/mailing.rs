@@ -393,6 +393,12 @@ fn without_smtp_url_mails_are_written_as_eml_files() {
         "{eml}"
     );
     assert!(eml.contains("Content-Type: multipart/alternative"), "{eml}");
+    // They hold live links: for the owner's eyes only.
+    use std::os::unix::fs::PermissionsExt;
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&files[0]), 0o600);
+    assert_eq!(mode(&folder), 0o700);
 }
 
 #[test]

@@ -941,3 +941,15 @@ fn the_root_leads_to_the_login_or_the_staff_start_page() {
     let (_, _, _, headers) = app.get("/", Some(&board));
     assert_eq!(headers["location"], "/board");
 }
+
+/// Served over https, browsers are told to stay on https (HSTS); over http, not.
+#[test]
+fn https_installations_send_hsts() {
+    let db = TestDb::new();
+    let plain = TestApp::spawn(&db);
+    let (_, _, _, headers) = plain.get("/login", None);
+    assert!(headers.get("strict-transport-security").is_none());
+    let secure = TestApp::spawn_with_env(&db, &[("PUBLIC_URL", "https://umfragen.example".into())]);
+    let (_, _, _, headers) = secure.get("/login", None);
+    assert_eq!(headers["strict-transport-security"], "max-age=31536000");
+}

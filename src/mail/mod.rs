@@ -93,18 +93,36 @@ impl Transport {
     }
 }
 
-/// Writes a file next to its final name and renames it, so a reader never sees half a mail.
+/// Writes a file next to its final name and renames it, so a reader never sees half a mail. The
+/// mails hold live links: their folder is the owner's alone (0700), the files too (0600).
 fn write_eml(dir: &Path, file_name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     let path = dir.join(file_name);
     let folder = path.parent().unwrap_or(dir);
-    std::fs::create_dir_all(folder)?;
+    // Folders above with the usual permissions (`var/` must stay traversable for the private
+    // cluster's `postgres` user), the mails' own folder for the owner alone.
+    if let Some(parent) = folder.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(folder)?;
     let partial = folder.join(format!(
         ".{}.partial",
         path.file_name()
             .map(|n| n.to_string_lossy())
             .unwrap_or_default()
     ));
-    std::fs::write(&partial, bytes)?;
+    std::io::Write::write_all(
+        &mut std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&partial)?,
+        bytes,
+    )?;
     std::fs::rename(&partial, &path)
 }
 

@@ -160,6 +160,7 @@ impl Application {
             state.pool.clone(),
             state.settings.clone(),
         )?;
+        let secure = state.secure_cookies();
         let state = web::Data::new(state);
         let server = HttpServer::new(move || {
             App::new()
@@ -170,7 +171,7 @@ impl Application {
                         .error_handler(form_error),
                 )
                 .app_data(web::PayloadConfig::default().limit(MAX_FORM_BYTES))
-                .wrap(security_headers())
+                .wrap(security_headers(secure))
                 .wrap(access_log())
                 .configure(routes::routes)
         })
@@ -211,9 +212,16 @@ pub(crate) async fn brake_link_guessing(
     Ok(response)
 }
 
-/// A strict Content-Security-Policy (no inline script, no framing) and no referrer: links carry tokens.
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// A strict Content-Security-Policy (no inline script, no framing) and no referrer: links carry
+/// tokens. Served over https (`secure`), browsers are told to keep to https (HSTS, one year).
+fn security_headers(secure: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new();
+    let headers = if secure {
+        headers.add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        headers
+    };
+    headers
         .add((
             "Content-Security-Policy",
             "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
