@@ -953,3 +953,22 @@ fn https_installations_send_hsts() {
     let (_, _, _, headers) = secure.get("/login", None);
     assert_eq!(headers["strict-transport-security"], "max-age=31536000");
 }
+
+/// Hostile input in the login and reset forms (a NUL byte, a line break) is refused like a wrong
+/// password, never a 500.
+#[test]
+fn hostile_addresses_get_the_usual_answers_not_an_error() {
+    let db = TestDb::new();
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    let app = TestApp::spawn(&db);
+    let (status, _) = login_attempt(&app, "admin\u{0}@example.org", PASSWORD);
+    assert_eq!(status, 422);
+    let (status, _) = login_attempt(&app, "admin@example.org\n", "falsch");
+    assert_eq!(status, 422);
+    let (_, cookie, _, _) = app.get("/passwort-vergessen", None);
+    let cookie = cookie.unwrap();
+    let form = format!("csrf={}&email=a%00b%40example.org", csrf_of(&cookie));
+    let (status, _, body) = app.post("/passwort-vergessen", Some(&cookie), &form);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Wenn es für diese Adresse einen Zugang gibt"));
+}

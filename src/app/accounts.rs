@@ -320,7 +320,7 @@ pub fn request_password_reset(
     settings: &Settings,
     email: &str,
 ) -> Result<(), AccountError> {
-    let email = email.trim().to_lowercase();
+    let email = typed_address(email);
     let key = settings.secret_key().map_err(anyhow::Error::from)?;
     conn.transaction(|conn| {
         let Some(user) = users::find_by_email(conn, &email)?.filter(|u| u.disabled_at.is_none())
@@ -383,9 +383,20 @@ pub struct SignIn {
     failures: i64,
 }
 
+/// An address as typed into a login or reset form, lower-cased, with control characters (which
+/// PostgreSQL text cannot hold, e.g. NUL) replaced: such an address matches no account.
+fn typed_address(email: &str) -> String {
+    email
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
+}
+
 /// Starts a login for an address (any case).
 pub fn begin_sign_in(conn: &mut PgConnection, email: &str) -> Result<SignIn, AccountError> {
-    let email = email.trim().to_lowercase();
+    let email = typed_address(email);
     let user = users::find_by_email(conn, &email)?;
     let failures = users::count_failed_logins(conn, &email, Utc::now() - LOGIN_WINDOW)?;
     Ok(SignIn {
