@@ -66,6 +66,7 @@ pub fn check_files(paths: &[impl AsRef<Path>]) -> (Vec<CheckedFile>, Vec<Diagnos
                     line: 1,
                     column: 1,
                     message: format!("cannot read the file: {error}"),
+                    german: format!("die Datei lässt sich nicht lesen: {error}"),
                 });
                 continue;
             }
@@ -104,6 +105,10 @@ fn duplicate_ids(files: &[CheckedFile]) -> Vec<Diagnostic> {
                 line,
                 column,
                 message: format!("survey id `{}` is also defined in {other}", file.survey.id),
+                german: format!(
+                    "die Umfrage-ID „{}“ steht auch in der Datei {other}",
+                    file.survey.id
+                ),
             });
             first.insert(&file.survey.id, other);
         }

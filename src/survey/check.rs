@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use super::definition::{
     Access, ChoiceOption, Choices, Condition, LAENDER, Question, QuestionKind, Subject, Survey,
 };
+use super::words::{Noun, did_you_mean};
 use crate::text::suggest;
 
 /// One step of a path into a definition.
@@ -30,6 +31,8 @@ pub struct Problem {
     pub path: Path,
     /// What is wrong.
     pub message: String,
+    /// The same in German.
+    pub german: String,
 }
 
 const MAX_ID_LEN: usize = 64;
@@ -115,10 +118,11 @@ pub fn is_valid_code(code: &str) -> bool {
 }
 
 impl<'a> Checker<'a> {
-    fn problem(&mut self, path: Path, message: impl Into<String>) {
+    fn problem(&mut self, path: Path, message: impl Into<String>, german: impl Into<String>) {
         self.problems.push(Problem {
             path,
             message: message.into(),
+            german: german.into(),
         });
     }
 
@@ -131,19 +135,33 @@ impl<'a> Checker<'a> {
                     "survey id `{}` may contain only lower-case letters, digits and `-` (at most {MAX_ID_LEN} characters)",
                     s.id
                 ),
+                format!(
+                    "die ID „{}“ der Umfrage darf nur Kleinbuchstaben, Ziffern und „-“ enthalten (höchstens {MAX_ID_LEN} Zeichen)",
+                    s.id
+                ),
             );
         }
-        self.not_blank(path(&[&"title"]), &s.title, "`title`");
+        self.not_blank(
+            path(&[&"title"]),
+            &s.title,
+            ("`title`", "der Titel („title“)"),
+        );
         if let Some(consent) = &s.consent {
             self.not_blank(
                 path(&[&"consent", &"text"]),
                 &consent.text,
-                "`consent.text`",
+                (
+                    "`consent.text`",
+                    "der Text der Einwilligung („consent.text“)",
+                ),
             );
             self.not_blank(
                 path(&[&"consent", &"label"]),
                 &consent.label,
-                "`consent.label`",
+                (
+                    "`consent.label`",
+                    "die Beschriftung der Einwilligung („consent.label“)",
+                ),
             );
         }
         self.attributes();
@@ -152,14 +170,14 @@ impl<'a> Checker<'a> {
                 self.bad_id(path(&[&"scales", name]), "scale", name);
             }
             let at = path(&[&"scales", name, &"options"]);
-            self.options(&at, &scale.options, &format!("scale `{name}`"));
+            self.options(&at, &scale.options, &Noun::scale(name));
         }
         self.ids();
         for (p, page) in s.pages.iter().enumerate() {
             let page_path = path(&[&"pages", &p]);
             for (i, condition) in page.show_if.iter().enumerate() {
                 let at = show_if_path(&page_path, page.show_if.len(), i);
-                self.condition(&at, condition, p, &format!("page `{}`", page.id));
+                self.condition(&at, condition, p, &Noun::page(&page.id));
             }
             for (q, question) in page.questions.iter().enumerate() {
                 self.question(&with(&page_path, &[&"questions", &q]), question, p);
@@ -168,17 +186,33 @@ impl<'a> Checker<'a> {
         self.land_questions();
     }
 
-    fn not_blank(&mut self, at: Path, text: &str, what: &str) {
+    /// "{what} is empty" when `text` is blank; `what` in English and German.
+    fn not_blank(&mut self, at: Path, text: &str, what: (&str, &str)) {
         if text.trim().is_empty() {
-            self.problem(at, format!("{what} is empty"));
+            self.problem(
+                at,
+                format!("{} is empty", what.0),
+                format!("{} ist leer", what.1),
+            );
         }
     }
 
+    /// An ill-formed id; `what` is one of scale, attribute, page, question, item.
     fn bad_id(&mut self, at: Path, what: &str, id: &str) {
+        let whose = match what {
+            "scale" => "der Skala",
+            "attribute" => "des Merkmals",
+            "page" => "der Seite",
+            "question" => "der Frage",
+            _ => "der Matrixzeile",
+        };
         self.problem(
             at,
             format!(
                 "{what} id `{id}` must start with a lower-case letter and contain only lower-case letters, digits and `_` (at most {MAX_ID_LEN} characters)"
+            ),
+            format!(
+                "die ID „{id}“ {whose} muss mit einem Kleinbuchstaben beginnen und darf nur Kleinbuchstaben, Ziffern und „_“ enthalten (höchstens {MAX_ID_LEN} Zeichen)"
             ),
         );
     }
@@ -193,12 +227,14 @@ impl<'a> Checker<'a> {
                 self.problem(
                     at.clone(),
                     "`land` is always available and must not be declared",
+                    "das Merkmal „land“ ist immer vorhanden und darf nicht unter „attributes“ stehen",
                 );
             }
             if attribute.values.is_empty() {
                 self.problem(
                     with(&at, &[&"values"]),
                     format!("attribute `{name}` lists no values"),
+                    format!("das Merkmal „{name}“ nennt keine Werte"),
                 );
             }
             let mut seen = HashSet::new();
@@ -207,6 +243,7 @@ impl<'a> Checker<'a> {
                     self.problem(
                         with(&at, &[&"values", &i]),
                         format!("attribute `{name}` lists the value `{value}` twice"),
+                        format!("das Merkmal „{name}“ nennt den Wert „{value}“ doppelt"),
                     );
                 }
             }
@@ -222,7 +259,11 @@ impl<'a> Checker<'a> {
                 self.bad_id(at.clone(), "page", &page.id);
             }
             if !pages.insert(page.id.as_str()) {
-                self.problem(at, format!("duplicate page id `{}`", page.id));
+                self.problem(
+                    at,
+                    format!("duplicate page id `{}`", page.id),
+                    format!("die Seiten-ID „{}“ kommt doppelt vor", page.id),
+                );
             }
             for (q, question) in page.questions.iter().enumerate() {
                 let at = path(&[&"pages", &p, &"questions", &q, &"id"]);
@@ -237,6 +278,10 @@ impl<'a> Checker<'a> {
                             "question id `{}` must not contain `__` or end in `_other` (the questionnaire's form uses those for rows and \"Sonstiges\" texts)",
                             question.id
                         ),
+                        format!(
+                            "die Fragen-ID „{}“ darf kein „__“ enthalten und nicht auf „_other“ enden (der Fragebogen braucht diese Namen für Matrixzeilen und „Sonstiges“-Felder)",
+                            question.id
+                        ),
                     );
                 }
                 if let Some(first) = self.page_of.get(question.id.as_str()) {
@@ -245,6 +290,10 @@ impl<'a> Checker<'a> {
                         at,
                         format!(
                             "duplicate question id `{}` (first used on page {page_no})",
+                            question.id
+                        ),
+                        format!(
+                            "die Fragen-ID „{}“ kommt doppelt vor (zuerst auf Seite {page_no})",
                             question.id
                         ),
                     );
@@ -256,11 +305,14 @@ impl<'a> Checker<'a> {
     }
 
     fn question(&mut self, at: &Path, question: &Question, page: usize) {
-        let what = format!("question `{}`", question.id);
+        let what = Noun::question(&question.id);
         self.not_blank(
             with(at, &[&"text"]),
             &question.text,
-            &format!("the text of {what}"),
+            (
+                &format!("the text of {}", what.english),
+                &format!("der Text der Frage „{}“", question.id),
+            ),
         );
         for (i, condition) in question.show_if.iter().enumerate() {
             let c_at = show_if_path(at, question.show_if.len(), i);
@@ -280,7 +332,13 @@ impl<'a> Checker<'a> {
                     self.problem(
                         with(at, &[&"max_choices"]),
                         format!(
-                            "`max_choices` of {what} must be between 1 and its {} options",
+                            "`max_choices` of {} must be between 1 and its {} options",
+                            what.english,
+                            choices.options.len()
+                        ),
+                        format!(
+                            "{} muss „max_choices“ zwischen 1 und der Zahl ihrer Antwortmöglichkeiten ({}) liegen",
+                            what.german_in,
                             choices.options.len()
                         ),
                     );
@@ -292,7 +350,11 @@ impl<'a> Checker<'a> {
                 if let Some(i) = choices.options.iter().position(|o| o.other) {
                     self.problem(
                         with(&options_path(at, choices), &[&i, &"other"]),
-                        format!("`other` is not possible in a matrix ({what})"),
+                        format!("`other` is not possible in a matrix ({})", what.english),
+                        format!(
+                            "„other“ ist in einer Matrixfrage nicht möglich ({})",
+                            what.german
+                        ),
                     );
                 }
             }
@@ -302,7 +364,14 @@ impl<'a> Checker<'a> {
                 {
                     self.problem(
                         with(at, &[&"min"]),
-                        format!("`min` ({min}) is greater than `max` ({max}) in {what}"),
+                        format!(
+                            "`min` ({min}) is greater than `max` ({max}) in {}",
+                            what.english
+                        ),
+                        format!(
+                            "„min“ ({min}) ist größer als „max“ ({max}) {}",
+                            what.german_in
+                        ),
                     );
                 }
             }
@@ -310,7 +379,8 @@ impl<'a> Checker<'a> {
                 if *max_length == 0 {
                     self.problem(
                         with(at, &[&"max_length"]),
-                        format!("`max_length` of {what} must be at least 1"),
+                        format!("`max_length` of {} must be at least 1", what.english),
+                        format!("{} muss „max_length“ mindestens 1 sein", what.german_in),
                     );
                 }
             }
@@ -320,7 +390,11 @@ impl<'a> Checker<'a> {
                 {
                     self.problem(
                         with(at, &[&"min"]),
-                        format!("`min` ({min}) is later than `max` ({max}) in {what}"),
+                        format!(
+                            "`min` ({min}) is later than `max` ({max}) in {}",
+                            what.english
+                        ),
+                        format!("„min“ ({min}) liegt nach „max“ ({max}) {}", what.german_in),
                     );
                 }
             }
@@ -328,18 +402,29 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn no_exclusive(&mut self, at: &Path, choices: &Choices, what: &str) {
+    fn no_exclusive(&mut self, at: &Path, choices: &Choices, what: &Noun) {
         if let Some(i) = choices.options.iter().position(|o| o.exclusive) {
             self.problem(
                 with(&options_path(at, choices), &[&i, &"exclusive"]),
-                format!("`exclusive` is only for multiple-choice questions ({what})"),
+                format!(
+                    "`exclusive` is only for multiple-choice questions ({})",
+                    what.english
+                ),
+                format!(
+                    "„exclusive“ gibt es nur bei Fragen mit mehreren Antworten ({})",
+                    what.german
+                ),
             );
         }
     }
 
-    fn options(&mut self, at: &Path, options: &[ChoiceOption], what: &str) {
+    fn options(&mut self, at: &Path, options: &[ChoiceOption], what: &Noun) {
         if options.is_empty() {
-            self.problem(at.clone(), format!("{what} has no options"));
+            self.problem(
+                at.clone(),
+                format!("{} has no options", what.english),
+                format!("{} hat keine Antwortmöglichkeiten", what.german),
+            );
             return;
         }
         let mut seen = HashSet::new();
@@ -352,24 +437,42 @@ impl<'a> Checker<'a> {
                         "option code `{}` may contain only letters, digits, `_` and `-` (at most {MAX_CODE_LEN} characters)",
                         option.code
                     ),
+                    format!(
+                        "der Antwortcode „{}“ darf nur Buchstaben ohne Umlaute, Ziffern, „_“ und „-“ enthalten (höchstens {MAX_CODE_LEN} Zeichen)",
+                        option.code
+                    ),
                 );
             }
             if !seen.insert(option.code.as_str()) {
                 self.problem(
                     with(&o_at, &[&"code"]),
-                    format!("duplicate option code `{}` in {what}", option.code),
+                    format!(
+                        "duplicate option code `{}` in {}",
+                        option.code, what.english
+                    ),
+                    format!(
+                        "der Antwortcode „{}“ kommt {} doppelt vor",
+                        option.code, what.german_in
+                    ),
                 );
             }
             self.not_blank(
                 with(&o_at, &[&"label"]),
                 &option.label,
-                &format!("the label of option `{}`", option.code),
+                (
+                    &format!("the label of option `{}`", option.code),
+                    &format!("die Beschriftung der Antwortmöglichkeit „{}“", option.code),
+                ),
             );
             if option.missing && option.value.is_some() {
                 self.problem(
                     with(&o_at, &[&"value"]),
                     format!(
                         "option `{}` is `missing` (left out of means) and so cannot have a `value`",
+                        option.code
+                    ),
+                    format!(
+                        "die Antwortmöglichkeit „{}“ ist als „missing“ markiert (zählt nicht in Mittelwerte) und kann daher keinen Wert („value“) haben",
                         option.code
                     ),
                 );
@@ -388,16 +491,24 @@ impl<'a> Checker<'a> {
             self.problem(
                 with(at, &[&i]),
                 format!(
-                    "option `{}` of {what} has no `value`; give every option that is not `missing` a value, or none",
-                    options[i].code
+                    "option `{}` of {} has no `value`; give every option that is not `missing` a value, or none",
+                    options[i].code, what.english
+                ),
+                format!(
+                    "{} hat die Antwortmöglichkeit „{}“ keinen Wert („value“); geben Sie jeder Antwortmöglichkeit, die nicht „missing“ ist, einen Wert, oder keiner",
+                    what.german_in, options[i].code
                 ),
             );
         }
     }
 
-    fn items(&mut self, at: &Path, items: &[super::definition::Item], what: &str) {
+    fn items(&mut self, at: &Path, items: &[super::definition::Item], what: &Noun) {
         if items.is_empty() {
-            self.problem(with(at, &[&"items"]), format!("{what} has no items"));
+            self.problem(
+                with(at, &[&"items"]),
+                format!("{} has no items", what.english),
+                format!("{} hat keine Zeilen („items“)", what.german),
+            );
         }
         let mut seen = HashSet::new();
         for (i, item) in items.iter().enumerate() {
@@ -406,17 +517,27 @@ impl<'a> Checker<'a> {
                 self.bad_id(i_at.clone(), "item", &item.id);
             }
             if !seen.insert(item.id.as_str()) {
-                self.problem(i_at, format!("duplicate item id `{}` in {what}", item.id));
+                self.problem(
+                    i_at,
+                    format!("duplicate item id `{}` in {}", item.id, what.english),
+                    format!(
+                        "die Zeilen-ID „{}“ kommt {} doppelt vor",
+                        item.id, what.german_in
+                    ),
+                );
             }
             self.not_blank(
                 with(at, &[&"items", &i, &"label"]),
                 &item.label,
-                &format!("the label of item `{}`", item.id),
+                (
+                    &format!("the label of item `{}`", item.id),
+                    &format!("die Beschriftung der Matrixzeile „{}“", item.id),
+                ),
             );
         }
     }
 
-    fn condition(&mut self, at: &Path, condition: &Condition, page: usize, owner: &str) {
+    fn condition(&mut self, at: &Path, condition: &Condition, page: usize, owner: &Noun) {
         match &condition.subject {
             Subject::Attribute { attribute } => self.attribute_condition(at, condition, attribute),
             Subject::Question { question, item } => {
@@ -430,6 +551,7 @@ impl<'a> Checker<'a> {
             self.problem(
                 with(at, &[&"attribute"]),
                 "open-link surveys have no participant attributes; test the answer to a question instead (the Land: the `land` question)",
+                "Umfragen mit offenem Link haben keine Merkmale der Teilnehmenden; prüfen Sie stattdessen die Antwort auf eine Frage (das Land: die Frage vom Typ „land“)",
             );
             return;
         }
@@ -438,18 +560,22 @@ impl<'a> Checker<'a> {
         } else if let Some(declared) = self.survey.attributes.get(attribute) {
             declared.values.iter().map(String::as_str).collect()
         } else {
-            let hint = suggest(attribute, self.survey.attributes.keys().map(String::as_str))
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
+            let (hint, hinweis) = did_you_mean(suggest(
+                attribute,
+                self.survey.attributes.keys().map(String::as_str),
+            ));
             self.problem(
                 with(at, &[&"attribute"]),
                 format!(
                     "condition names attribute `{attribute}`{hint}, which the survey does not declare under `[attributes]`"
                 ),
+                format!(
+                    "die Bedingung nennt das Merkmal „{attribute}“{hinweis}, das unter „[attributes]“ nicht vereinbart ist"
+                ),
             );
             return;
         };
-        self.known_codes(at, condition, &allowed, &format!("attribute `{attribute}`"));
+        self.known_codes(at, condition, &allowed, &Noun::attribute(attribute));
     }
 
     fn question_condition(
@@ -459,7 +585,7 @@ impl<'a> Checker<'a> {
         question: &str,
         item: Option<&str>,
         page: usize,
-        owner: &str,
+        owner: &Noun,
     ) {
         if self.tolerated.contains(question) {
             return;
@@ -471,27 +597,36 @@ impl<'a> Checker<'a> {
                 .iter()
                 .filter(|&(_, &p)| p < page)
                 .map(|(id, _)| *id);
-            let hint = suggest(question, ids)
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
+            let (hint, hinweis) = did_you_mean(suggest(question, ids));
             self.problem(
                 q_at,
                 format!(
-                    "condition of {owner} names question `{question}`{hint}, which does not exist"
+                    "condition of {} names question `{question}`{hint}, which does not exist",
+                    owner.english
+                ),
+                format!(
+                    "{} nennt die Bedingung die Frage „{question}“{hinweis}, die es nicht gibt",
+                    owner.german_in
                 ),
             );
             return;
         };
         if target_page >= page {
-            let which = if target_page == page {
-                "is on the same page"
+            let (which, wo) = if target_page == page {
+                ("is on the same page", "auf derselben Seite steht")
             } else {
-                "comes later"
+                ("comes later", "erst später kommt")
             };
             self.problem(
                 q_at,
                 format!(
-                    "condition of {owner} names question `{question}`, which {which} (page {}); a condition can only name a question on an earlier page",
+                    "condition of {} names question `{question}`, which {which} (page {}); a condition can only name a question on an earlier page",
+                    owner.english,
+                    target_page + 1
+                ),
+                format!(
+                    "{} nennt die Bedingung die Frage „{question}“, die {wo} (Seite {}); eine Bedingung kann nur Fragen früherer Seiten nennen",
+                    owner.german_in,
                     target_page + 1
                 ),
             );
@@ -511,13 +646,17 @@ impl<'a> Checker<'a> {
                             "condition names question `{question}`, a `{}` question; conditions can only test choice questions",
                             kind.type_name()
                         ),
+                        format!(
+                            "die Bedingung nennt die Frage „{question}“ vom Typ „{}“; Bedingungen können nur Auswahlfragen prüfen",
+                            kind.type_name()
+                        ),
                     );
                     return;
                 }
             },
         };
         self.condition_item(at, &target.kind, question, item);
-        self.known_codes(at, condition, &codes, &format!("question `{question}`"));
+        self.known_codes(at, condition, &codes, &Noun::question(question));
     }
 
     fn condition_item(
@@ -530,36 +669,37 @@ impl<'a> Checker<'a> {
         match (kind, item) {
             (QuestionKind::Matrix { items, .. }, Some(item)) => {
                 if !items.iter().any(|i| i.id == item) {
-                    let hint = suggest(item, items.iter().map(|i| i.id.as_str()))
-                        .map(|s| format!(" (did you mean `{s}`?)"))
-                        .unwrap_or_default();
+                    let (hint, hinweis) =
+                        did_you_mean(suggest(item, items.iter().map(|i| i.id.as_str())));
                     self.problem(
                         with(at, &[&"item"]),
                         format!("question `{question}` has no item `{item}`{hint}"),
+                        format!("die Frage „{question}“ hat keine Zeile „{item}“{hinweis}"),
                     );
                 }
             }
             (QuestionKind::Matrix { .. }, None) => self.problem(
                 with(at, &[&"question"]),
                 format!("`{question}` is a matrix question: the condition must name one of its rows with `item`"),
+                format!("„{question}“ ist eine Matrixfrage: die Bedingung muss mit „item“ eine ihrer Zeilen nennen"),
             ),
             (_, Some(_)) => self.problem(
                 with(at, &[&"item"]),
                 format!("`item` is only for matrix questions, and `{question}` is not one"),
+                format!("„item“ gibt es nur bei Matrixfragen, und „{question}“ ist keine"),
             ),
             (_, None) => {}
         }
     }
 
-    fn known_codes(&mut self, at: &Path, condition: &Condition, allowed: &[&str], what: &str) {
+    fn known_codes(&mut self, at: &Path, condition: &Condition, allowed: &[&str], what: &Noun) {
         for (i, code) in condition.any_of.iter().enumerate() {
             if !allowed.contains(&code.as_str()) {
-                let hint = suggest(code, allowed.iter().copied())
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default();
+                let (hint, hinweis) = did_you_mean(suggest(code, allowed.iter().copied()));
                 self.problem(
                     with(at, &[&"any_of", &i]),
-                    format!("{what} has no option `{code}`{hint}"),
+                    format!("{} has no option `{code}`{hint}", what.english),
+                    format!("{} gibt es keinen Code „{code}“{hinweis}", what.german_in),
                 );
             }
         }
@@ -588,6 +728,10 @@ impl<'a> Checker<'a> {
                             "question `{}`: `land` questions are for open-link surveys (`access = \"open\"`); with personal links the Land comes from the participant list",
                             q.id
                         ),
+                        format!(
+                            "Frage „{}“: Fragen vom Typ „land“ gibt es nur in Umfragen mit offenem Link („access = \"open\"“); bei persönlichen Links kommt das Land aus der Teilnehmerliste",
+                            q.id
+                        ),
                     );
                 }
             }
@@ -596,6 +740,7 @@ impl<'a> Checker<'a> {
                     self.problem(
                         path(&[&"access"]),
                         "an open-link survey must ask the Land: add one required question of type `land`",
+                        "eine Umfrage mit offenem Link muss nach dem Land fragen: fügen Sie eine Pflichtfrage vom Typ „land“ hinzu",
                     );
                 }
                 for (at, q) in lands.iter().skip(1) {
@@ -603,6 +748,10 @@ impl<'a> Checker<'a> {
                         with(at, &[&"type"]),
                         format!(
                             "question `{}`: the survey asks the Land more than once",
+                            q.id
+                        ),
+                        format!(
+                            "Frage „{}“: die Umfrage fragt mehr als einmal nach dem Land",
                             q.id
                         ),
                     );
@@ -614,6 +763,10 @@ impl<'a> Checker<'a> {
                         with(at, &[&"id"]),
                         format!(
                             "question `{}`: the `land` question must be `required` and have no `show_if`, so every response has a Land",
+                            q.id
+                        ),
+                        format!(
+                            "Frage „{}“: die Frage vom Typ „land“ muss eine Pflichtfrage sein („required“) und darf kein „show_if“ haben, damit jede Antwort ein Land hat",
                             q.id
                         ),
                     );

@@ -15,6 +15,7 @@ use super::definition::{
     QuestionKind, Scale, Subject, Survey,
 };
 use super::source::{Key, Node, Value};
+use super::words::{Noun, did_you_mean};
 use crate::text::suggest;
 
 /// A problem found while decoding, at a byte range of the source.
@@ -24,6 +25,8 @@ pub struct Spanned {
     pub span: Range<usize>,
     /// What is wrong.
     pub message: String,
+    /// The same in German.
+    pub german: String,
 }
 
 /// What decoding produced: a best-effort survey and every problem met on the way.
@@ -72,7 +75,7 @@ struct Fields<'a> {
     entries: &'a [(Key, Node)],
     used: Vec<bool>,
     span: Range<usize>,
-    what: String,
+    what: Noun,
 }
 
 impl<'a> Fields<'a> {
@@ -84,16 +87,21 @@ impl<'a> Fields<'a> {
 }
 
 impl Decoder {
-    fn problem(&mut self, span: Range<usize>, message: impl Into<String>) {
+    fn problem(
+        &mut self,
+        span: Range<usize>,
+        message: impl Into<String>,
+        german: impl Into<String>,
+    ) {
         self.problems.push(Spanned {
             span,
             message: message.into(),
+            german: german.into(),
         });
     }
 
     /// Opens a table, or reports that the node is something else.
-    fn fields<'a>(&mut self, node: &'a Node, what: impl Into<String>) -> Option<Fields<'a>> {
-        let what = what.into();
+    fn fields<'a>(&mut self, node: &'a Node, what: Noun) -> Option<Fields<'a>> {
         match &node.value {
             Value::Table(entries) => Some(Fields {
                 entries,
@@ -104,7 +112,16 @@ impl Decoder {
             other => {
                 self.problem(
                     node.span.clone(),
-                    format!("{what} must be a table, found {}", other.type_name()),
+                    format!(
+                        "{} must be a table, found {}",
+                        what.english,
+                        other.type_name()
+                    ),
+                    format!(
+                        "{} muss eine Tabelle sein, hier steht {}",
+                        what.german,
+                        other.type_name_german()
+                    ),
                 );
                 None
             }
@@ -115,12 +132,17 @@ impl Decoder {
     fn finish(&mut self, fields: Fields<'_>, known: &[&str]) {
         for ((key, _), used) in fields.entries.iter().zip(&fields.used) {
             if !used {
-                let hint = suggest(&key.name, known.iter().copied())
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default();
+                let (hint, hinweis) = did_you_mean(suggest(&key.name, known.iter().copied()));
                 self.problem(
                     key.span.clone(),
-                    format!("unknown key `{}` in {}{hint}", key.name, fields.what),
+                    format!(
+                        "unknown key `{}` in {}{hint}",
+                        key.name, fields.what.english
+                    ),
+                    format!(
+                        "unbekannter Schlüssel „{}“ {}{hinweis}",
+                        key.name, fields.what.german_in
+                    ),
                 );
             }
         }
@@ -130,7 +152,11 @@ impl Decoder {
         let node = fields.get(key);
         if node.is_none() {
             let start = fields.span.start;
-            self.problem(start..start, format!("{} has no `{key}`", fields.what));
+            self.problem(
+                start..start,
+                format!("{} has no `{key}`", fields.what.english),
+                format!("{} fehlt „{key}“", fields.what.german_in),
+            );
         }
         node
     }
@@ -139,16 +165,26 @@ impl Decoder {
         match &node.value {
             Value::Str(s) => Some(s.clone()),
             other => {
-                self.expected(node, key, "a string", other);
+                self.expected(node, key, ("a string", "ein Text"), other);
                 None
             }
         }
     }
 
-    fn expected(&mut self, node: &Node, key: &str, expected: &str, found: &Value) {
+    /// "`key` must be {expected}, found {what was found}"; `expected` in English and German.
+    fn expected(&mut self, node: &Node, key: &str, expected: (&str, &str), found: &Value) {
         self.problem(
             node.span.clone(),
-            format!("`{key}` must be {expected}, found {}", found.type_name()),
+            format!(
+                "`{key}` must be {}, found {}",
+                expected.0,
+                found.type_name()
+            ),
+            format!(
+                "„{key}“ muss {} sein, hier steht {}",
+                expected.1,
+                found.type_name_german()
+            ),
         );
     }
 
@@ -170,7 +206,12 @@ impl Decoder {
                 ..
             }) => *b,
             Some(node) => {
-                self.expected(node, key, "`true` or `false`", &node.value);
+                self.expected(
+                    node,
+                    key,
+                    ("`true` or `false`", "„true“ oder „false“"),
+                    &node.value,
+                );
                 false
             }
         }
@@ -182,7 +223,7 @@ impl Decoder {
             Value::Int(i) => i as f64,
             Value::Float(f) => f,
             ref other => {
-                self.expected(node, key, "a number", other);
+                self.expected(node, key, ("a number", "eine Zahl"), other);
                 return None;
             }
         };
@@ -190,6 +231,7 @@ impl Decoder {
             self.problem(
                 node.span.clone(),
                 format!("`{key}` must be a number between -10^15 and 10^15"),
+                format!("„{key}“ muss eine Zahl zwischen -10^15 und 10^15 sein"),
             );
             return None;
         }
@@ -204,11 +246,12 @@ impl Decoder {
                 self.problem(
                     node.span.clone(),
                     format!("`{key}` must be between 0 and {max}"),
+                    format!("„{key}“ muss zwischen 0 und {max} liegen"),
                 );
                 None
             }
             ref other => {
-                self.expected(node, key, "a whole number", other);
+                self.expected(node, key, ("a whole number", "eine ganze Zahl"), other);
                 None
             }
         }
@@ -219,7 +262,12 @@ impl Decoder {
         let text = match &node.value {
             Value::Str(s) | Value::Datetime(s) => s,
             other => {
-                self.expected(node, key, "a date (YYYY-MM-DD)", other);
+                self.expected(
+                    node,
+                    key,
+                    ("a date (YYYY-MM-DD)", "ein Datum (JJJJ-MM-TT)"),
+                    other,
+                );
                 return None;
             }
         };
@@ -229,6 +277,9 @@ impl Decoder {
                 self.problem(
                     node.span.clone(),
                     format!("`{key}` must be a date written YYYY-MM-DD, found `{text}`"),
+                    format!(
+                        "„{key}“ muss ein Datum in der Form JJJJ-MM-TT sein, hier steht „{text}“"
+                    ),
                 );
                 None
             }
@@ -239,7 +290,12 @@ impl Decoder {
         match &node.value {
             Value::Array(items) => items,
             other => {
-                self.expected(node, key, "an array", other);
+                self.expected(
+                    node,
+                    key,
+                    ("an array", "eine Liste in eckigen Klammern"),
+                    other,
+                );
                 &[]
             }
         }
@@ -263,7 +319,7 @@ impl Decoder {
             scales: IndexMap::new(),
             pages: Vec::new(),
         };
-        let Some(mut f) = self.fields(root, "the survey") else {
+        let Some(mut f) = self.fields(root, Noun::survey()) else {
             return survey;
         };
         survey.id = self.req_string(&mut f, "id").unwrap_or_default();
@@ -280,7 +336,11 @@ impl Decoder {
         if let Some(node) = self.required(&mut f, "pages") {
             let pages = self.array(node, "pages");
             if pages.is_empty() && matches!(node.value, Value::Array(_)) {
-                self.problem(node.span.clone(), "the survey has no pages");
+                self.problem(
+                    node.span.clone(),
+                    "the survey has no pages",
+                    "die Umfrage hat keine Seiten",
+                );
             }
             survey.pages = pages
                 .iter()
@@ -314,6 +374,9 @@ impl Decoder {
                 self.problem(
                     node.span.clone(),
                     format!("unknown access `{other}`; expected `token` or `open`"),
+                    format!(
+                        "unbekannter Zugang „{other}“; möglich sind „token“ (persönliche Links) oder „open“ (ein offener Link)"
+                    ),
                 );
                 Access::Token
             }
@@ -322,7 +385,7 @@ impl Decoder {
     }
 
     fn consent(&mut self, node: &Node) -> Option<Consent> {
-        let mut f = self.fields(node, "`consent`")?;
+        let mut f = self.fields(node, Noun::key("consent"))?;
         let text = self.req_string(&mut f, "text");
         let label = self.req_string(&mut f, "label");
         self.finish(f, &["text", "label"]);
@@ -339,7 +402,7 @@ impl Decoder {
         what: &str,
         entry: fn(&mut Self, &Key, &Node) -> Option<T>,
     ) -> IndexMap<String, T> {
-        let Some(mut f) = self.fields(node, format!("`{what}`")) else {
+        let Some(mut f) = self.fields(node, Noun::key(what)) else {
             return IndexMap::new();
         };
         let mut map = IndexMap::new();
@@ -354,7 +417,7 @@ impl Decoder {
     }
 
     fn attribute(&mut self, key: &Key, node: &Node) -> Option<Attribute> {
-        let mut f = self.fields(node, format!("attribute `{}`", key.name))?;
+        let mut f = self.fields(node, Noun::attribute(&key.name))?;
         let label = self.req_string(&mut f, "label");
         let values = self
             .required(&mut f, "values")
@@ -367,17 +430,17 @@ impl Decoder {
     }
 
     fn scale(&mut self, key: &Key, node: &Node) -> Option<Scale> {
-        let mut f = self.fields(node, format!("scale `{}`", key.name))?;
+        let mut f = self.fields(node, Noun::scale(&key.name))?;
         let options = self.required(&mut f, "options").map(|n| self.options(n));
         self.finish(f, &["options"]);
         Some(Scale { options: options? })
     }
 
     fn page(&mut self, node: &Node, scales: &IndexMap<String, Scale>) -> Option<Page> {
-        let mut f = self.fields(node, "a page")?;
+        let mut f = self.fields(node, Noun::a_page())?;
         let id = self.req_string(&mut f, "id");
         if let Some(id) = &id {
-            f.what = format!("page `{id}`");
+            f.what = Noun::page(id);
         }
         let title = self.req_string(&mut f, "title");
         let intro = self.opt_string(&mut f, "intro");
@@ -386,7 +449,11 @@ impl Decoder {
         if let Some(node) = self.required(&mut f, "questions") {
             let list = self.array(node, "questions");
             if list.is_empty() && matches!(node.value, Value::Array(_)) {
-                self.problem(node.span.clone(), format!("{} has no questions", f.what));
+                self.problem(
+                    node.span.clone(),
+                    format!("{} has no questions", f.what.english),
+                    format!("{} hat keine Fragen", f.what.german),
+                );
             }
             questions = list
                 .iter()
@@ -404,10 +471,10 @@ impl Decoder {
     }
 
     fn question(&mut self, node: &Node, scales: &IndexMap<String, Scale>) -> Option<Question> {
-        let mut f = self.fields(node, "a question")?;
+        let mut f = self.fields(node, Noun::a_question())?;
         let id = self.req_string(&mut f, "id");
         if let Some(id) = &id {
-            f.what = format!("question `{id}`");
+            f.what = Noun::question(id);
         }
         let text = self.req_string(&mut f, "text");
         let help = self.opt_string(&mut f, "help");
@@ -493,14 +560,18 @@ impl Decoder {
             }),
             "land" => Some(QuestionKind::Land),
             other => {
-                let hint = suggest(other, QUESTION_TYPES)
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default();
+                let (hint, hinweis) = did_you_mean(suggest(other, QUESTION_TYPES));
+                let german_types: Vec<String> =
+                    QUESTION_TYPES.iter().map(|t| format!("„{t}“")).collect();
                 self.problem(
                     node.span.clone(),
                     format!(
                         "unknown question type `{other}`{hint}; expected one of {}",
                         QUESTION_TYPES.join(", ")
+                    ),
+                    format!(
+                        "unbekannter Fragetyp „{other}“{hinweis}; möglich sind {}",
+                        german_types.join(", ")
                     ),
                 );
                 // Unknown type: its other keys cannot be judged, so none is reported as unknown.
@@ -525,7 +596,14 @@ impl Decoder {
             (Some(scale), Some(_)) => {
                 self.problem(
                     scale.span.clone(),
-                    format!("{} has both `scale` and `options`; give one", f.what),
+                    format!(
+                        "{} has both `scale` and `options`; give one",
+                        f.what.english
+                    ),
+                    format!(
+                        "{} stehen „scale“ und „options“ zugleich; geben Sie nur eines davon an",
+                        f.what.german_in
+                    ),
                 );
                 None
             }
@@ -537,10 +615,13 @@ impl Decoder {
                         options: scale.options.clone(),
                     }),
                     None => {
-                        let hint = suggest(&name, scales.keys().map(String::as_str))
-                            .map(|s| format!(" (did you mean `{s}`?)"))
-                            .unwrap_or_default();
-                        self.problem(node.span.clone(), format!("unknown scale `{name}`{hint}"));
+                        let (hint, hinweis) =
+                            did_you_mean(suggest(&name, scales.keys().map(String::as_str)));
+                        self.problem(
+                            node.span.clone(),
+                            format!("unknown scale `{name}`{hint}"),
+                            format!("unbekannte Skala „{name}“{hinweis}"),
+                        );
                         None
                     }
                 }
@@ -551,7 +632,11 @@ impl Decoder {
             }),
             (None, None) => {
                 let start = f.span.start;
-                self.problem(start..start, format!("{} has no `options`", f.what));
+                self.problem(
+                    start..start,
+                    format!("{} has no `options`", f.what.english),
+                    format!("{} fehlt „options“", f.what.german_in),
+                );
                 None
             }
         }
@@ -561,10 +646,10 @@ impl Decoder {
         self.array(node, "options")
             .iter()
             .filter_map(|option| {
-                let mut f = self.fields(option, "an option")?;
+                let mut f = self.fields(option, Noun::an_option())?;
                 let code = self.code(&mut f);
                 if let Some(code) = &code {
-                    f.what = format!("option `{code}`");
+                    f.what = Noun::option(code);
                 }
                 let label = self.req_string(&mut f, "label");
                 let value = self.opt_number(&mut f, "value");
@@ -600,7 +685,7 @@ impl Decoder {
         self.array(node, "items")
             .iter()
             .filter_map(|item| {
-                let mut f = self.fields(item, "an item")?;
+                let mut f = self.fields(item, Noun::an_item())?;
                 let id = self.req_string(&mut f, "id");
                 let label = self.req_string(&mut f, "label");
                 self.finish(f, &["id", "label"]);
@@ -624,7 +709,7 @@ impl Decoder {
     }
 
     fn condition(&mut self, node: &Node) -> Option<Condition> {
-        let mut f = self.fields(node, "a condition")?;
+        let mut f = self.fields(node, Noun::a_condition())?;
         let question = f.get("question");
         let attribute = f.get("attribute");
         let item = f.get("item");
@@ -638,6 +723,7 @@ impl Decoder {
                     self.problem(
                         item.span.clone(),
                         "`item` belongs to conditions on a matrix question, not on an attribute",
+                        "„item“ gehört nur zu Bedingungen über eine Matrixfrage, nicht zu Bedingungen über ein Merkmal",
                     );
                 }
                 Subject::Attribute {
@@ -648,6 +734,7 @@ impl Decoder {
                 self.problem(
                     node.span.clone(),
                     "a condition names either a `question` or an `attribute`",
+                    "eine Bedingung nennt entweder eine Frage („question“) oder ein Merkmal („attribute“)",
                 );
                 return None;
             }
@@ -661,6 +748,7 @@ impl Decoder {
             self.problem(
                 span,
                 "`any_of` lists no codes, so the condition never holds",
+                "„any_of“ nennt keine Antwortcodes, die Bedingung trifft also nie zu",
             );
         }
         Some(Condition { subject, any_of })

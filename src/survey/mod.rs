@@ -10,6 +10,9 @@ pub mod definition;
 pub mod source;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_german;
+mod words;
 
 use std::fmt;
 use std::ops::Range;
@@ -19,6 +22,7 @@ pub use self::definition::{
     Access, ChoiceOption, Choices, Condition, Item, LAENDER, Page, Question, QuestionKind, Survey,
 };
 use self::source::{LineIndex, Node, Value};
+use crate::text::Bilingual;
 
 /// Largest definition file accepted; the biggest real questionnaire is about 20 KiB.
 pub const MAX_DEFINITION_BYTES: usize = 1024 * 1024;
@@ -52,8 +56,10 @@ pub struct Diagnostic {
     pub line: usize,
     /// 1-based column, in characters.
     pub column: usize,
-    /// What is wrong, one sentence.
+    /// What is wrong, one sentence (English, for the command line).
     pub message: String,
+    /// The same in German, for the staff pages: plain words, keys and ids in „…“.
+    pub german: String,
 }
 
 impl fmt::Display for Diagnostic {
@@ -66,6 +72,21 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+impl Bilingual for Diagnostic {
+    /// "beispiel.toml, Zeile 12, Spalte 1: unbekannter Schlüssel „requird“ …" (the admin pages).
+    fn german(&self) -> String {
+        format!(
+            "{}, Zeile {}, Spalte {}: {}",
+            self.file, self.line, self.column, self.german
+        )
+    }
+
+    /// "beispiel.toml:12:1: unknown key `requird` …" (the command line), as `Display`.
+    fn english(&self) -> String {
+        self.to_string()
+    }
+}
+
 /// Reads and checks a definition: the survey, or every problem found, sorted by position.
 ///
 /// `file` names the file in messages; `bytes` is its whole content (callers should not read more
@@ -75,11 +96,12 @@ pub fn parse_definition(
     bytes: &[u8],
     format: Format,
 ) -> Result<Survey, Vec<Diagnostic>> {
-    let at = |line, column, message: String| Diagnostic {
+    let at = |line, column, message: String, german: String| Diagnostic {
         file: file.to_owned(),
         line,
         column,
         message,
+        german,
     };
     if bytes.len() > MAX_DEFINITION_BYTES {
         return Err(vec![at(
@@ -87,6 +109,10 @@ pub fn parse_definition(
             1,
             format!(
                 "the file is larger than {} KiB; a survey definition must not exceed that",
+                MAX_DEFINITION_BYTES / 1024
+            ),
+            format!(
+                "die Datei ist größer als {} KiB; so groß darf eine Umfragedefinition nicht sein",
                 MAX_DEFINITION_BYTES / 1024
             ),
         )]);
@@ -108,13 +134,17 @@ pub fn parse_definition(
                     "the file is not UTF-8 (byte 0x{:02X}); save it as UTF-8",
                     bytes[error.valid_up_to()]
                 ),
+                format!(
+                    "die Datei ist nicht in UTF-8 gespeichert (Byte 0x{:02X}); speichern Sie sie im Editor mit der Kodierung UTF-8",
+                    bytes[error.valid_up_to()]
+                ),
             )]);
         }
     };
     let index = LineIndex::new(text);
-    let locate = |span: Range<usize>, message: String| {
+    let locate = |span: Range<usize>, message: String, german: String| {
         let (line, column) = index.line_col(span.start);
-        at(line, column, message)
+        at(line, column, message, german)
     };
     let root = match format {
         Format::Toml => source::parse_toml(text),
@@ -123,19 +153,19 @@ pub fn parse_definition(
     let root = root.map_err(|errors| {
         errors
             .into_iter()
-            .map(|e| locate(e.span, e.message))
+            .map(|e| locate(e.span, e.message, e.german))
             .collect::<Vec<_>>()
     })?;
     let decoded = decode::decode(&root);
     let mut diagnostics: Vec<Diagnostic> = decoded
         .problems
         .into_iter()
-        .map(|p| locate(p.span, p.message))
+        .map(|p| locate(p.span, p.message, p.german))
         .collect();
     diagnostics.extend(
         check::check(&decoded.survey, &decoded.broken_questions)
             .into_iter()
-            .map(|p| locate(resolve(&root, &p.path), p.message)),
+            .map(|p| locate(resolve(&root, &p.path), p.message, p.german)),
     );
     if diagnostics.is_empty() {
         return Ok(decoded.survey);

@@ -36,12 +36,17 @@ pub fn parse_json(text: &str) -> Result<Node, SyntaxError> {
             "unexpected {} after the end of the document",
             parser.found()
         );
-        return Err(error(parser.here(), message));
+        let german = format!(
+            "nach dem Ende des Dokuments steht noch {}",
+            parser.found_german()
+        );
+        return Err(error(parser.here(), message, german));
     }
     if !matches!(root.value, Value::Table(_)) {
         return Err(error(
             root.span,
             "a survey definition must be a JSON object",
+            "eine Umfragedefinition muss ein JSON-Objekt sein (in geschweiften Klammern)",
         ));
     }
     Ok(root)
@@ -72,7 +77,7 @@ impl Parser<'_> {
             }
             Some('-' | '0'..='9') => self.number(),
             Some(c) if c.is_ascii_alphabetic() => self.word(),
-            _ => Err(self.expected("a value")),
+            _ => Err(self.expected("a value", "ein Wert")),
         }
     }
 
@@ -87,15 +92,22 @@ impl Parser<'_> {
             loop {
                 self.skip_whitespace();
                 if self.peek() != Some('"') {
-                    return Err(self.expected("a key in double quotes"));
+                    return Err(self.expected(
+                        "a key in double quotes",
+                        "ein Schlüssel in doppelten Anführungszeichen",
+                    ));
                 }
                 let (name, span) = self.string()?;
                 if !seen.insert(name.clone()) {
-                    return Err(error(span, format!("duplicate key `{name}`")));
+                    return Err(error(
+                        span,
+                        format!("duplicate key `{name}`"),
+                        format!("der Schlüssel „{name}“ kommt doppelt vor"),
+                    ));
                 }
                 self.skip_whitespace();
                 if !self.eat(':') {
-                    return Err(self.expected("`:` after the key"));
+                    return Err(self.expected("`:` after the key", "„:“ nach dem Schlüssel"));
                 }
                 let node = self.value(depth)?;
                 entries.push((Key { name, span }, node));
@@ -138,7 +150,8 @@ impl Parser<'_> {
     fn open(&mut self, depth: usize) -> Result<(), SyntaxError> {
         if depth > MAX_DEPTH {
             let message = format!("nesting deeper than {MAX_DEPTH} levels");
-            return Err(error(self.here(), message));
+            let german = format!("mehr als {MAX_DEPTH} Ebenen ineinander verschachtelt");
+            return Err(error(self.here(), message, german));
         }
         self.bump();
         Ok(())
@@ -148,11 +161,18 @@ impl Parser<'_> {
     fn separator(&mut self, close: char) -> Result<(), SyntaxError> {
         let comma = self.here();
         if !self.eat(',') {
-            return Err(self.expected(&format!("`,` or `{close}` after the value")));
+            return Err(self.expected(
+                &format!("`,` or `{close}` after the value"),
+                &format!("„,“ oder „{close}“ nach dem Wert"),
+            ));
         }
         self.skip_whitespace();
         if self.peek() == Some(close) {
-            return Err(error(comma, format!("trailing comma before `{close}`")));
+            return Err(error(
+                comma,
+                format!("trailing comma before `{close}`"),
+                format!("überzähliges Komma vor „{close}“"),
+            ));
         }
         Ok(())
     }
@@ -173,9 +193,16 @@ impl Parser<'_> {
                 return Err(error(
                     span,
                     "null is not allowed; leave the key out instead",
+                    "„null“ ist nicht erlaubt; lassen Sie den Schlüssel stattdessen weg",
                 ));
             }
-            word => return Err(error(span, format!("expected a value, found `{word}`"))),
+            word => {
+                return Err(error(
+                    span,
+                    format!("expected a value, found `{word}`"),
+                    format!("erwartet wurde ein Wert, gefunden: „{word}“"),
+                ));
+            }
         };
         Ok(Node { value, span })
     }
@@ -193,16 +220,20 @@ impl Parser<'_> {
                     return Err(error(
                         self.here(),
                         "leading zeros are not allowed in numbers",
+                        "Zahlen dürfen nicht mit einer führenden Null beginnen (also „7“, nicht „07“)",
                     ));
                 }
             }
             Some('1'..='9') => self.skip_digits(),
-            _ => return Err(self.expected("a digit after `-`")),
+            _ => return Err(self.expected("a digit after `-`", "eine Ziffer nach „-“")),
         }
         let mut integral = true;
         if self.eat('.') {
             integral = false;
-            self.digits("a digit after the decimal point")?;
+            self.digits(
+                "a digit after the decimal point",
+                "eine Ziffer nach dem Dezimalpunkt",
+            )?;
         }
         if matches!(self.peek(), Some('e' | 'E')) {
             integral = false;
@@ -210,7 +241,7 @@ impl Parser<'_> {
             if matches!(self.peek(), Some('+' | '-')) {
                 self.bump();
             }
-            self.digits("a digit in the exponent")?;
+            self.digits("a digit in the exponent", "eine Ziffer im Exponenten")?;
         }
         let span = start..self.pos;
         let literal = self.text.get(span.clone()).unwrap_or_default();
@@ -226,10 +257,10 @@ impl Parser<'_> {
         Ok(Node { value, span })
     }
 
-    /// Consumes one or more digits; `what` names them for the error when there is none.
-    fn digits(&mut self, what: &str) -> Result<(), SyntaxError> {
+    /// Consumes one or more digits; `what` and `german` name them for the error when there is none.
+    fn digits(&mut self, what: &str, german: &str) -> Result<(), SyntaxError> {
         if !matches!(self.peek(), Some('0'..='9')) {
-            return Err(self.expected(what));
+            return Err(self.expected(what, german));
         }
         self.skip_digits();
         Ok(())
@@ -261,8 +292,11 @@ impl Parser<'_> {
                     return Ok((out, start..self.pos));
                 }
                 Some('\\') => out.push(self.escape()?),
-                Some(c) => return Err(error(self.here(), control_character(c))),
-                None => return Err(error(self.here(), "unterminated string")),
+                Some(c) => {
+                    let (message, german) = control_character(c);
+                    return Err(error(self.here(), message, german));
+                }
+                None => return Err(unterminated(self.here())),
             }
         }
     }
@@ -284,10 +318,12 @@ impl Parser<'_> {
                 self.bump();
                 return self.unicode_escape(start);
             }
-            None => return Err(error(self.here(), "unterminated string")),
+            None => return Err(unterminated(self.here())),
             Some(_) => {
                 let what = "one of `\"`, `\\`, `/`, `b`, `f`, `n`, `r`, `t` or `u` after `\\`";
-                return Err(self.expected(what));
+                let german =
+                    "eines der Zeichen „\"“, „\\“, „/“, „b“, „f“, „n“, „r“, „t“ oder „u“ nach „\\“";
+                return Err(self.expected(what, german));
             }
         };
         self.bump();
@@ -321,7 +357,10 @@ impl Parser<'_> {
         let mut value = 0;
         for _ in 0..4 {
             let Some(digit) = self.peek().and_then(|c| c.to_digit(16)) else {
-                return Err(self.expected("four hex digits after `\\u`"));
+                return Err(self.expected(
+                    "four hex digits after `\\u`",
+                    "vier Hexadezimalziffern nach „\\u“",
+                ));
             };
             value = value * 16 + digit;
             self.bump();
@@ -332,7 +371,11 @@ impl Parser<'_> {
     /// The error for a `\uXXXX` escape of half a surrogate pair written at `span`.
     fn lone_surrogate(&self, span: Range<usize>) -> SyntaxError {
         let escape = self.text.get(span.clone()).unwrap_or_default();
-        error(span, format!("lone surrogate `{escape}` in a string"))
+        error(
+            span,
+            format!("lone surrogate `{escape}` in a string"),
+            format!("unvollständiges Unicode-Zeichen „{escape}“ in einem Text"),
+        )
     }
 
     // ---- characters ----
@@ -384,21 +427,44 @@ impl Parser<'_> {
         }
     }
 
-    /// The error "expected {what}, found {the next character}" at the next character.
-    fn expected(&self, what: &str) -> SyntaxError {
+    /// The same in German: "„x“" or "das Dateiende".
+    fn found_german(&self) -> String {
+        match self.peek() {
+            None => "das Dateiende".to_owned(),
+            Some(c) if c.is_whitespace() || c.is_control() || is_invisible(c) => {
+                format!("„{}“", c.escape_default())
+            }
+            Some(c) => format!("„{c}“"),
+        }
+    }
+
+    /// The error "expected {what}, found {the next character}" at the next character; `german`
+    /// is `what` in German.
+    fn expected(&self, what: &str, german: &str) -> SyntaxError {
         error(
             self.here(),
             format!("expected {what}, found {}", self.found()),
+            format!("erwartet wurde {german}, gefunden: {}", self.found_german()),
         )
     }
 }
 
-/// Builds a syntax error.
-fn error(span: Range<usize>, message: impl Into<String>) -> SyntaxError {
+/// Builds a syntax error from its English and German text.
+fn error(span: Range<usize>, message: impl Into<String>, german: impl Into<String>) -> SyntaxError {
     SyntaxError {
         span,
         message: message.into(),
+        german: german.into(),
     }
+}
+
+/// The error for a string that the file ends in.
+fn unterminated(span: Range<usize>) -> SyntaxError {
+    error(
+        span,
+        "unterminated string",
+        "ein Text ist nicht abgeschlossen: das schließende „\"“ fehlt",
+    )
 }
 
 /// Parses a number literal that is not a 64-bit integer as a finite `f64`.
@@ -408,22 +474,39 @@ fn float(literal: &str, span: &Range<usize>) -> Result<f64, SyntaxError> {
         Ok(_) => Err(error(
             span.clone(),
             format!("number `{literal}` is too large"),
+            format!("die Zahl „{literal}“ ist zu groß"),
         )),
-        Err(_) => Err(error(span.clone(), format!("invalid number `{literal}`"))),
+        Err(_) => Err(error(
+            span.clone(),
+            format!("invalid number `{literal}`"),
+            format!("„{literal}“ ist keine gültige Zahl"),
+        )),
     }
 }
 
-/// The message for a raw control character inside a string.
-fn control_character(c: char) -> String {
+/// The message for a raw control character inside a string, in English and German.
+fn control_character(c: char) -> (String, String) {
     match c {
-        '\n' | '\r' => {
-            "line break in a string; close the string with `\"` or write `\\n`".to_owned()
-        }
-        '\t' => "tab in a string; write it as `\\t`".to_owned(),
-        c => format!(
-            "control character U+{:04X} in a string; write it as `\\u{:04x}`",
-            u32::from(c),
-            u32::from(c)
+        '\n' | '\r' => (
+            "line break in a string; close the string with `\"` or write `\\n`".to_owned(),
+            "Zeilenumbruch in einem Text; schließen Sie den Text mit „\"“ oder schreiben Sie „\\n“"
+                .to_owned(),
+        ),
+        '\t' => (
+            "tab in a string; write it as `\\t`".to_owned(),
+            "Tabulator in einem Text; schreiben Sie ihn als „\\t“".to_owned(),
+        ),
+        c => (
+            format!(
+                "control character U+{:04X} in a string; write it as `\\u{:04x}`",
+                u32::from(c),
+                u32::from(c)
+            ),
+            format!(
+                "Steuerzeichen U+{:04X} in einem Text; schreiben Sie es als „\\u{:04x}“",
+                u32::from(c),
+                u32::from(c)
+            ),
         ),
     }
 }

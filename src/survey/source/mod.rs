@@ -57,6 +57,8 @@ pub struct SyntaxError {
     pub span: Range<usize>,
     /// What is wrong, as one sentence without a trailing period.
     pub message: String,
+    /// The same in German, for the staff pages.
+    pub german: String,
 }
 
 impl Value {
@@ -70,6 +72,19 @@ impl Value {
             Value::Datetime(_) => "a date",
             Value::Array(_) => "an array",
             Value::Table(_) => "a table",
+        }
+    }
+
+    /// The same name in German ("„min“ muss eine Zahl sein, hier steht eine Liste").
+    pub fn type_name_german(&self) -> &'static str {
+        match self {
+            Value::Str(_) => "ein Text",
+            Value::Int(_) => "eine ganze Zahl",
+            Value::Float(_) => "eine Zahl",
+            Value::Bool(_) => "ein Wahrheitswert",
+            Value::Datetime(_) => "ein Datum",
+            Value::Array(_) => "eine Liste",
+            Value::Table(_) => "eine Tabelle",
         }
     }
 }

@@ -14,9 +14,13 @@ pub fn parse_toml(text: &str) -> Result<Node, Vec<SyntaxError>> {
     if !errors.is_empty() {
         return Err(errors
             .iter()
-            .map(|error| SyntaxError {
-                span: error.span().unwrap_or(0..0),
-                message: error.message().trim().trim_end_matches('.').to_owned(),
+            .map(|error| {
+                let message = error.message().trim().trim_end_matches('.').to_owned();
+                SyntaxError {
+                    span: error.span().unwrap_or(0..0),
+                    german: german(&message),
+                    message,
+                }
             })
             .collect());
     }
@@ -24,6 +28,95 @@ pub fn parse_toml(text: &str) -> Result<Node, Vec<SyntaxError>> {
     Ok(Node {
         value: table(root.into_inner()),
         span,
+    })
+}
+
+/// The `toml` crate's English message in German: translated where it is one of the common ones,
+/// else the library's own text behind a German lead.
+///
+/// The crate words a message as a description, optionally followed by ", expected A, B".
+fn german(message: &str) -> String {
+    const LEAD: &str = "die Datei ist kein gültiges TOML";
+    let (description, expected) = match message.split_once(", expected ") {
+        Some((description, expected)) => (description, Some(expected)),
+        None => (message, None),
+    };
+    let translated = german_description(description).and_then(|(description, says_it)| {
+        let Some(expected) = expected.filter(|_| !says_it) else {
+            return Some(description.to_owned());
+        };
+        let alternatives = expected
+            .split(", ")
+            .map(german_expected)
+            .collect::<Option<Vec<_>>>()?;
+        Some(format!(
+            "{description}; erwartet wurde {}",
+            alternatives.join(" oder ")
+        ))
+    });
+    match translated {
+        Some(text) => format!("{LEAD}: {text}"),
+        None => format!("{LEAD} (Meldung des TOML-Lesers: {message})"),
+    }
+}
+
+/// The common descriptions of the `toml` crate's errors in German, and whether the German already
+/// says what was expected (then the crate's "expected …" is left out).
+fn german_description(description: &str) -> Option<(&'static str, bool)> {
+    Some(match description {
+        "invalid basic string" | "invalid multi-line basic string" => (
+            "ein Text ist nicht abgeschlossen (das schließende Anführungszeichen fehlt)",
+            true,
+        ),
+        "invalid literal string" | "invalid multi-line literal string" => (
+            "ein Text in einfachen Anführungszeichen ist nicht abgeschlossen",
+            true,
+        ),
+        "duplicate key" => ("dieser Schlüssel steht hier schon einmal", true),
+        "invalid value" => ("ungültiger Wert", false),
+        "invalid boolean" => ("ungültiger Wahrheitswert", false),
+        "invalid float" | "invalid integer" => ("ungültige Zahl", true),
+        "missing value" | "missing value for key" => ("nach dem „=“ fehlt der Wert", true),
+        "key with no value" => ("nach dem Schlüssel fehlen das „=“ und der Wert", true),
+        "string values must be quoted" => ("Texte müssen in Anführungszeichen stehen", true),
+        "missing assignment between key-value pairs" | "invalid key-value pair" => {
+            ("zwischen Schlüssel und Wert fehlt das „=“", true)
+        }
+        "extra assignment between key-value pairs" | "extra `=`" => ("ein „=“ zu viel", true),
+        "unexpected `=` in array" => ("„=“ ist in einer Liste nicht erlaubt", true),
+        "unexpected key or value" | "unexpected content" => ("unerwarteter Inhalt", false),
+        "invalid unquoted key" => ("ungültiger Schlüssel", false),
+        "missing key for inline table element" => ("in der Tabelle fehlt ein Schlüssel", true),
+        "unclosed table" => ("der Tabellenname ist nicht mit „]“ abgeschlossen", true),
+        "unclosed array table" => ("der Tabellenname ist nicht mit „]]“ abgeschlossen", true),
+        "unclosed array" => ("die Liste ist nicht mit „]“ abgeschlossen", true),
+        "unclosed inline table" => ("die Tabelle ist nicht mit „}“ abgeschlossen", true),
+        "missing comma between array elements" => {
+            ("zwischen zwei Listeneinträgen fehlt ein Komma", true)
+        }
+        "missing comma between key-value pairs" => {
+            ("zwischen zwei Einträgen fehlt ein Komma", true)
+        }
+        "extra comma in array" | "extra comma in inline table" => ("ein Komma zu viel", true),
+        "missing escaped value" => ("nach „\\“ fehlt das Zeichen", true),
+        "unexpected leading zero" => (
+            "Zahlen dürfen nicht mit einer führenden Null beginnen",
+            true,
+        ),
+        _ => return None,
+    })
+}
+
+/// One thing the `toml` crate expected, in German.
+fn german_expected(expected: &str) -> Option<String> {
+    Some(match expected {
+        "newline" => "ein Zeilenende".to_owned(),
+        "key" => "ein Schlüssel".to_owned(),
+        "value" => "ein Wert".to_owned(),
+        literal => {
+            let inner = literal.strip_prefix('`')?.strip_suffix('`')?;
+            format!("„{inner}“")
+        }
     })
 }
 
