@@ -11,6 +11,7 @@ use crate::app::surveys;
 use crate::store::surveys::{LoadOutcome, SurveySummary};
 use crate::survey::MAX_DEFINITION_BYTES;
 use crate::survey::Survey;
+use crate::text::Bilingual;
 use crate::web::AppState;
 use crate::web::errors::{AppError, refusal};
 use crate::web::extract::{CsrfUpload, StaffUser};
@@ -162,7 +163,7 @@ pub async fn upload_survey(
         Err(problems) => {
             let outcome = Outcome {
                 file: name,
-                problems: problems.iter().map(ToString::to_string).collect(),
+                problems: problems.iter().map(Bilingual::german).collect(),
                 message: None,
             };
             let status = StatusCode::UNPROCESSABLE_ENTITY;
