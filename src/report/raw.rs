@@ -119,6 +119,40 @@ pub fn row(survey: &Survey, response: &RawRow<'_>) -> Vec<String> {
     }
     cells
         .into_iter()
-        .map(|c| spreadsheet_safe(&c).into_owned())
+        .map(|c| {
+            if is_plain_number(&c) {
+                c
+            } else {
+                spreadsheet_safe(&c).into_owned()
+            }
+        })
         .collect()
+}
+
+/// A plain decimal number (`-12.5`, `3`): a spreadsheet reads it as a number, never as a formula,
+/// so the formula guard must not turn it into text.
+fn is_plain_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix('-').unwrap_or(cell);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_plain_number;
+
+    #[test]
+    fn negative_numbers_stay_numbers_and_formulas_stay_guarded() {
+        for number in ["-12.5", "3", "0.25", "-7"] {
+            assert!(is_plain_number(number), "{number}");
+        }
+        for text in [
+            "-1+1", "-", "-.5", "1.", "=1", "-12,5", "+3", "1e5", "-inf", "",
+        ] {
+            assert!(!is_plain_number(text), "{text}");
+        }
+    }
 }
