@@ -3,10 +3,10 @@
 use super::*;
 
 /// The smallest valid definition; the integration tests use the same file.
-const BASE: &str = include_str!("../../tests/fixtures/minimal.toml");
+pub(super) const BASE: &str = include_str!("../../tests/fixtures/minimal.toml");
 
 /// BASE plus a second page whose only question is `question` (TOML keys, one per line).
-fn with_page_two(question: &str) -> String {
+pub(super) fn with_page_two(question: &str) -> String {
     format!(
         "{BASE}\n[[pages]]\nid = \"p2\"\ntitle = \"Seite 2\"\n\n[[pages.questions]]\n{question}\n"
     )

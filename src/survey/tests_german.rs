@@ -1,16 +1,7 @@
 //! The German texts of the checker's problems, as the admin page `/admin/umfragen` shows them.
 
+use super::tests::{BASE, with_page_two};
 use super::*;
-
-/// The smallest valid definition; the integration tests use the same file.
-const BASE: &str = include_str!("../../tests/fixtures/minimal.toml");
-
-/// BASE plus a second page whose only question is `question` (TOML keys, one per line).
-fn with_page_two(question: &str) -> String {
-    format!(
-        "{BASE}\n[[pages]]\nid = \"p2\"\ntitle = \"Seite 2\"\n\n[[pages.questions]]\n{question}\n"
-    )
-}
 
 fn german(bytes: &[u8], format: Format) -> Vec<String> {
     match parse_definition("t.toml", bytes, format) {
