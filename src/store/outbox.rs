@@ -402,22 +402,3 @@ pub fn find_by_wave(conn: &mut PgConnection, wave_id: i64) -> QueryResult<Vec<(i
         ))
         .load(conn)
 }
-
-/// The mails of one participant.
-pub fn find_by_participant(
-    conn: &mut PgConnection,
-    participant_id: i64,
-) -> QueryResult<Vec<MailRecord>> {
-    mail_outbox::table
-        .filter(mail_outbox::participant_id.eq(participant_id))
-        .order(mail_outbox::id)
-        .select((
-            mail_outbox::kind,
-            mail_outbox::sequence,
-            mail_outbox::status,
-            mail_outbox::attempts,
-            mail_outbox::last_error,
-            mail_outbox::sent_at,
-        ))
-        .load(conn)
-}

@@ -129,19 +129,7 @@ impl<'a> AnswerSheet<'a> {
     /// The questions of page `page` that are shown (none for a hidden page or an index out of
     /// range).
     pub fn visible_questions(&self, page: usize) -> Vec<&'a Question> {
-        match (
-            self.survey.pages.get(page),
-            self.visibility.questions.get(page),
-        ) {
-            (Some(p), Some(flags)) => p
-                .questions
-                .iter()
-                .zip(flags)
-                .filter(|(_, shown)| **shown)
-                .map(|(q, _)| q)
-                .collect(),
-            _ => Vec::new(),
-        }
+        shown_on_page(self.survey, &self.visibility, page)
     }
 
     /// Every required shown question without a complete answer, over all shown pages (the final
@@ -189,8 +177,17 @@ pub fn visible_questions<'a>(
     answers: &Answers,
     attributes: &Attributes,
 ) -> Vec<&'a Question> {
-    let vis = visibility(survey, answers, attributes);
-    match (survey.pages.get(page), vis.questions.get(page)) {
+    shown_on_page(survey, &visibility(survey, answers, attributes), page)
+}
+
+/// The questions of page `page` that `visibility` shows (none for a hidden page or an index out of
+/// range).
+fn shown_on_page<'a>(
+    survey: &'a Survey,
+    visibility: &Visibility<'_>,
+    page: usize,
+) -> Vec<&'a Question> {
+    match (survey.pages.get(page), visibility.questions.get(page)) {
         (Some(p), Some(flags)) => p
             .questions
             .iter()
