@@ -72,6 +72,18 @@ pub fn see_other(location: impl Into<String>) -> HttpResponse {
         .finish()
 }
 
+/// A CSV file to download as `file_name` (never cached: staff exports hold personal data).
+pub fn csv_download(file_name: &str, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{file_name}\""),
+        ))
+        .insert_header((CACHE_CONTROL, "no-store"))
+        .body(bytes)
+}
+
 /// What [`encode`] escapes: everything but unreserved characters and `/` (so paths stay readable).
 const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')

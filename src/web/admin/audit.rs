@@ -11,7 +11,7 @@ use crate::store::users;
 use crate::web::AppState;
 use crate::web::errors::AppError;
 use crate::web::extract::StaffUser;
-use crate::web::shared::{encode, staff_page, with_db};
+use crate::web::shared::{csv_download, encode, staff_page, with_db};
 
 /// Most audit entries a page shows.
 const AUDIT_PAGE: i64 = 500;
@@ -156,12 +156,5 @@ pub async fn export_audit(
     let bytes = out
         .into_inner()
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            "attachment; filename=\"protokoll.csv\"",
-        ))
-        .insert_header(("Cache-Control", "no-store"))
-        .body(bytes))
+    Ok(csv_download("protokoll.csv", bytes))
 }

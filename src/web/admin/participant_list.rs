@@ -12,7 +12,7 @@ use crate::text::{Bilingual, spreadsheet_safe};
 use crate::web::AppState;
 use crate::web::errors::{AppError, refusal};
 use crate::web::extract::StaffUser;
-use crate::web::shared::{encode, with_db};
+use crate::web::shared::{csv_download, encode, with_db};
 
 /// Rows on one page of the table.
 const PAGE_SIZE: usize = 50;
@@ -273,14 +273,7 @@ pub async fn export_participants(
     let bytes = out
         .into_inner()
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"teilnehmende-{slug}.csv\""),
-        ))
-        .insert_header(("Cache-Control", "no-store"))
-        .body(bytes))
+    Ok(csv_download(&format!("teilnehmende-{slug}.csv"), bytes))
 }
 
 #[cfg(test)]
