@@ -67,7 +67,9 @@ struct WaveRates {
     total: (i64, i64, String),
 }
 
-fn rate(submitted: i64, of: i64) -> String {
+/// `submitted` of `of` in percent, German ("72 %"), or "–" when there is nobody: the response rate
+/// of the overview and of a wave's progress.
+pub(crate) fn rate(submitted: i64, of: i64) -> String {
     if of == 0 {
         "–".to_owned()
     } else {

@@ -33,16 +33,9 @@ struct ProgressPage<'a> {
     rounds: Vec<(NaiveDate, String, i64)>,
 }
 
-/// `submitted` of `of` in percent, German ("72 %"), or "–" when there is nobody.
-pub fn rate(submitted: &i64, of: &i64) -> String {
-    if *of == 0 {
-        "–".to_owned()
-    } else {
-        format!(
-            "{} %",
-            crate::report::german(*submitted as f64 * 100.0 / *of as f64, 0)
-        )
-    }
+/// The response rate of a row, in German (see [`crate::web::admin::rate`]).
+pub fn rate(progress: &Progress) -> String {
+    crate::web::admin::rate(progress.submitted, progress.participants)
 }
 
 async fn load(state: &web::Data<AppState>, slug: String) -> Result<WaveProgress, AppError> {
