@@ -385,12 +385,16 @@ pub fn test_link(
 ) -> Result<String, WaveError> {
     let wave = find(conn, slug)?;
     let key = settings.secret_key().map_err(anyhow::Error::from)?;
-    Ok(format!(
-        "{}/test/{}/{}",
-        settings.public_url,
+    Ok(test_link_of(&settings.public_url, &key, &wave))
+}
+
+/// The test link of a wave at hand, with the key at hand (a page that has both).
+pub fn test_link_of(public_url: &str, key: &SecretKey, wave: &Wave) -> String {
+    format!(
+        "{public_url}/test/{}/{}",
         wave.slug,
-        crate::tokens::test_token(&key, wave.id)
-    ))
+        crate::tokens::test_token(key, wave.id)
+    )
 }
 
 /// Deletes the wave's test-link responses, audited as `test_responses_deleted`; returns how many.

@@ -211,7 +211,7 @@ pub(super) async fn render_wave(
 ) -> Result<HttpResponse, AppError> {
     let (account, cookie) = Account::of(user, request, state)?;
     let settings = state.settings.clone();
-    let (wave, counts, statuses, (open_link, test_link, tests)) = with_db(state, move |conn| {
+    let (wave, counts, statuses, (open_link, tests)) = with_db(state, move |conn| {
         let (wave, statuses) = match participant_ops::list(conn, &slug) {
             Ok(found) => found,
             Err(error) => {
@@ -223,12 +223,11 @@ pub(super) async fn render_wave(
         };
         let counts = outbox::counts(conn, wave.id, MailKind::Invitation)?;
         let open_link = waves::open_link(conn, &settings, &wave).map_err(AppError::unexpected)?;
-        let test_link =
-            waves::test_link(conn, &settings, &wave.slug).map_err(AppError::unexpected)?;
         let tests = crate::store::responses::count_tests(conn, wave.id)?;
-        Ok((wave, counts, statuses, (open_link, test_link, tests)))
+        Ok((wave, counts, statuses, (open_link, tests)))
     })
     .await?;
+    let test_link = waves::test_link_of(&state.settings.public_url, &state.key, &wave);
     let day = |t: Option<chrono::DateTime<Utc>>| t.map(crate::time::format_berlin);
     let period = match (
         day(wave.opens_at.or(wave.opened_at)),
