@@ -96,8 +96,8 @@ impl ParticipantsError {
             ParticipantsError::Wave(error) => error.german(),
             ParticipantsError::Rows { errors, .. } => format!(
                 "{} in {}; nichts wurde importiert. Bitte korrigieren Sie die Datei und laden Sie sie erneut hoch.",
-                german_plural(errors.len(), "Problem", "Probleme"),
-                german_plural(rows(errors), "Zeile", "Zeilen")
+                plural(errors.len(), "Problem", "Probleme"),
+                plural(rows(errors), "Zeile", "Zeilen")
             ),
             ParticipantsError::OpenLink(_) => "Diese Welle wird über ihren öffentlichen Link beantwortet; ihre Antworten sind anonym, eine Teilnehmendenliste gibt es für sie nicht.".to_owned(),
             ParticipantsError::NoSuchParticipant { who, .. } => {
@@ -112,10 +112,6 @@ impl ParticipantsError {
             ParticipantsError::Internal(_) => "Ein unerwarteter Fehler ist aufgetreten.".to_owned(),
         }
     }
-}
-
-fn german_plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 operation_error!(ParticipantsError);

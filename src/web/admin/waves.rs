@@ -11,8 +11,8 @@ use chrono::Utc;
 use super::Account;
 use super::participant_list::{ListFilter, Listed};
 use crate::app::participants as participant_ops;
+use crate::app::surveys;
 use crate::app::waves::{self, NewWave, WaveSettings};
-use crate::app::{OperationError, surveys};
 use crate::mail::templates::MailKind;
 use crate::store::outbox;
 use crate::store::waves::WaveState;
@@ -212,14 +212,8 @@ pub(super) async fn render_wave(
     let (account, cookie) = Account::of(user, request, state)?;
     let settings = state.settings.clone();
     let (wave, counts, statuses, (open_link, tests)) = with_db(state, move |conn| {
-        let (wave, statuses) = match participant_ops::list(conn, &slug) {
-            Ok(found) => found,
-            Err(error) => {
-                return Err(match error.into_failure() {
-                    Ok(failure) => AppError::Internal(failure),
-                    Err(_) => AppError::NotFound,
-                });
-            }
+        let Ok((wave, statuses)) = refusal(participant_ops::list(conn, &slug))? else {
+            return Err(AppError::NotFound);
         };
         let counts = outbox::counts(conn, wave.id, MailKind::Invitation)?;
         let open_link = waves::open_link(conn, &settings, &wave).map_err(AppError::unexpected)?;
