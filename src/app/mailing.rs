@@ -219,7 +219,13 @@ pub fn plan(conn: &mut PgConnection, slug: &str, kind: MailKind) -> Result<Plan,
             now,
         )?,
     };
-    let states = outbox::find_mail_states(conn, wave.id)?;
+    // By id, so that a wave of thousands is one pass, not a search per participant.
+    let ids: std::collections::HashSet<i64> = ids.into_iter().collect();
+    let states: std::collections::HashMap<i64, outbox::MailState> =
+        outbox::find_mail_states(conn, wave.id)?
+            .into_iter()
+            .map(|state| (state.participant_id, state))
+            .collect();
     let mut recipients = Vec::new();
     let mut skipped = Vec::new();
     for listing in participants::find_by_wave(conn, wave.id)? {
@@ -227,9 +233,7 @@ pub fn plan(conn: &mut PgConnection, slug: &str, kind: MailKind) -> Result<Plan,
             recipients.push(listing);
             continue;
         }
-        let state = states
-            .iter()
-            .find(|s| s.participant_id == listing.participant.id);
+        let state = states.get(&listing.participant.id);
         let skip = skip_reason(&wave, kind, &listing, state);
         skipped.push((listing, skip));
     }
