@@ -12,6 +12,7 @@ pub mod config;
 pub mod mail;
 pub mod participants;
 pub mod report;
+pub mod schedule;
 pub mod store;
 pub mod survey;
 pub mod text;

@@ -225,6 +225,63 @@ enum WaveCommand {
         /// The wave's slug.
         wave: String,
     },
+    /// Let the wave run by itself: `serve` sends invitations when it opens and reminders under its
+    /// policy, inside a sending window. Without options: show the schedule and what it sends next.
+    Schedule {
+        /// The wave's slug.
+        wave: String,
+        #[command(flatten)]
+        schedule: ScheduleArgs,
+    },
+}
+
+/// A wave's schedule; each left out keeps its value.
+#[derive(Debug, Clone, clap::Args)]
+struct ScheduleArgs {
+    /// Invitations: `auto` (when the wave opens) or `manual`.
+    #[arg(long, value_parser = ["auto", "manual"])]
+    invitations: Option<String>,
+    /// Reminders: `auto` (under the wave's policy) or `manual`.
+    #[arg(long, value_parser = ["auto", "manual"])]
+    reminders: Option<String>,
+    /// A last reminder this many days before the end (0: none).
+    #[arg(long)]
+    last_reminder_days: Option<i32>,
+    /// Send between these hours, Europe/Berlin (default 8-18; 0-24: any time).
+    #[arg(long)]
+    window: Option<String>,
+    /// Send on these weekdays (default mo-fr; mo-so: every day).
+    #[arg(long)]
+    days: Option<String>,
+    /// Pause the schedule: it sends nothing until resumed.
+    #[arg(long, conflicts_with = "resume")]
+    pause: bool,
+    /// Resume a paused schedule.
+    #[arg(long)]
+    resume: bool,
+}
+
+impl ScheduleArgs {
+    fn read(self) -> anyhow::Result<mint_survey::app::schedule::ScheduleInput> {
+        use mint_survey::schedule::{Weekdays, Window};
+        let auto = |value: Option<String>| value.map(|v| v == "auto");
+        Ok(mint_survey::app::schedule::ScheduleInput {
+            invitations_auto: auto(self.invitations),
+            reminders_auto: auto(self.reminders),
+            last_reminder_days: self.last_reminder_days,
+            hours: self
+                .window
+                .as_deref()
+                .map(Window::parse_hours)
+                .transpose()?,
+            days: self.days.as_deref().map(Weekdays::parse).transpose()?,
+            pause: match (self.pause, self.resume) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -435,6 +492,7 @@ fn run_wave(
         WaveCommand::List => waves::list(conn, settings)?,
         WaveCommand::PurgeContacts { wave } => waves::purge_contacts(conn, &wave)?,
         WaveCommand::TestLink { wave } => waves::test_link(conn, settings, &wave)?,
+        WaveCommand::Schedule { wave, schedule } => waves::schedule(conn, &wave, schedule.read()?)?,
     }
     Ok(())
 }

@@ -116,3 +116,40 @@ mod tests {
         assert_eq!(format_deadline(evening), "05.05.2020, 18:00 Uhr");
     }
 }
+
+/// Where the scheduler and the mail senders read the time: the system clock, or (in tests) a clock
+/// that stands still until it is moved. One place, so tests move time instead of sleeping.
+#[derive(Debug, Clone, Default)]
+pub struct Clock(Option<std::sync::Arc<std::sync::Mutex<DateTime<Utc>>>>);
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Clock {
+        Clock(None)
+    }
+
+    /// A clock that shows `at` until it is moved ([`Clock::set`], [`Clock::advance`]); clones share it.
+    pub fn fixed(at: DateTime<Utc>) -> Clock {
+        Clock(Some(std::sync::Arc::new(std::sync::Mutex::new(at))))
+    }
+
+    /// The time now.
+    pub fn now(&self) -> DateTime<Utc> {
+        match &self.0 {
+            None => Utc::now(),
+            Some(at) => *at.lock().unwrap_or_else(|e| e.into_inner()),
+        }
+    }
+
+    /// Moves a fixed clock to `at` (the system clock cannot be moved: nothing happens).
+    pub fn set(&self, at: DateTime<Utc>) {
+        if let Some(time) = &self.0 {
+            *time.lock().unwrap_or_else(|e| e.into_inner()) = at;
+        }
+    }
+
+    /// Moves a fixed clock on by `by`.
+    pub fn advance(&self, by: Duration) {
+        self.set(self.now() + by);
+    }
+}

@@ -23,6 +23,7 @@ mod progress;
 mod properties;
 mod questionnaire;
 mod reports;
+mod schedule;
 mod staff;
 mod surveys;
 mod test_link;

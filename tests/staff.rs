@@ -846,6 +846,11 @@ fn every_admin_form_checks_the_role_and_answers_an_admin() {
         ("/admin/konten/999999/sperren".into(), "", 404),
         ("/admin/konten/rolle".into(), "konto=999999", 404),
         (w("/einstellungen"), "aktion=vorschau", 200),
+        (
+            w("/zeitplan"),
+            "aktion=speichern&von=18&bis=8&tag_mo=ja",
+            422,
+        ),
         (w("/status/unbekannt"), "", 404),
         (w("/teilnehmende/999999/sperren"), "", 404),
         (w("/einladungen"), "", 200),

@@ -288,8 +288,10 @@ fn skip_reason(
     let last = state
         .last_reminder_at
         .map_or(invited_at, |r| r.max(invited_at));
-    let due = last + chrono::Duration::days(i64::from(wave.reminder_interval_days));
-    Skip::NotDue(due.with_timezone(&chrono_tz::Europe::Berlin).date_naive())
+    Skip::NotDue(crate::schedule::reminder_day(
+        last,
+        wave.reminder_interval_days,
+    ))
 }
 
 /// Mails queued by [`queue`].
@@ -324,7 +326,7 @@ pub fn queue(
         let wave = plan.wave;
         let (queued, action) = match kind {
             MailKind::Invitation => (
-                outbox::queue_invitations(conn, wave.id)?,
+                outbox::queue_invitations(conn, wave.id, Utc::now())?,
                 "invitations_started",
             ),
             MailKind::Reminder => (
@@ -340,6 +342,14 @@ pub fn queue(
         };
         let details = format!("{queued} in die Warteschlange");
         actor.audit(conn, action, &wave.slug, &details)?;
+        let run = outbox::Run {
+            kind: kind.as_str().to_owned(),
+            scheduled: false,
+            actor: actor.name(),
+            started_at: Utc::now(),
+            queued: i32::try_from(queued).unwrap_or(i32::MAX),
+        };
+        outbox::record_run(conn, wave.id, &run)?;
         Ok(Queued { wave, queued })
     })
 }
@@ -353,6 +363,10 @@ pub struct SendSettings {
     pub connections: Option<u32>,
     /// A progress line on a terminal (the command line).
     pub progress: bool,
+    /// Where the time comes from.
+    pub clock: crate::time::Clock,
+    /// Only what is due now; deferred mails wait for a later run (the schedule).
+    pub due_only: bool,
 }
 
 /// What a sending run did.
@@ -396,6 +410,8 @@ pub fn send(
         retry_base: Duration::from_secs_f64(settings.mail_retry_seconds),
         max_attempts: MAX_ATTEMPTS,
         progress: options.progress,
+        clock: options.clock.clone(),
+        due_only: options.due_only,
     };
     let run = sender::send_queued(database_url, &transport, &context, &send_options)?;
     let mut conn = crate::store::establish(database_url).map_err(anyhow::Error::from)?;

@@ -14,6 +14,7 @@ pub mod mailing;
 pub mod participants;
 pub mod progress;
 pub mod reports;
+pub mod schedule;
 pub mod surveys;
 pub mod waves;
 
@@ -34,6 +35,8 @@ pub enum Actor {
         /// The system user's name (`$USER`), or "unbekannt".
         user: String,
     },
+    /// A wave's schedule, run by a `serve` process.
+    Schedule,
 }
 
 impl Actor {
@@ -58,15 +61,17 @@ impl Actor {
     pub fn account_id(&self) -> Option<i64> {
         match self {
             Actor::Staff { id, .. } => Some(*id),
-            Actor::CommandLine { .. } => None,
+            Actor::CommandLine { .. } | Actor::Schedule => None,
         }
     }
 
-    /// How the audit log names the actor: the account's address, or "Kommandozeile (user)".
+    /// How the audit log names the actor: the account's address, "Kommandozeile (user)" or
+    /// "Zeitplan".
     pub fn name(&self) -> String {
         match self {
             Actor::Staff { email, .. } => email.clone(),
             Actor::CommandLine { user } => format!("Kommandozeile ({user})"),
+            Actor::Schedule => "Zeitplan".to_owned(),
         }
     }
 

@@ -129,6 +129,16 @@ pub enum WaveError {
         /// As given.
         value: i32,
     },
+    /// A number above its maximum.
+    #[error("{} must be at most {max}, not {value}", field.english())]
+    TooLarge {
+        /// Which number.
+        field: WaveField,
+        /// The largest allowed.
+        max: i32,
+        /// As given.
+        value: i32,
+    },
     /// The closing date is not after the opening date.
     #[error(
         "the wave would close ({}) before it opens ({})",
@@ -198,6 +208,7 @@ impl WaveError {
             WaveError::BadDate { field, .. }
             | WaveError::NotANumber { field, .. }
             | WaveError::TooSmall { field, .. }
+            | WaveError::TooLarge { field, .. }
             | WaveError::MailText { field, .. } => Some(*field),
             WaveError::ClosesBeforeOpens { .. } => Some(WaveField::Closes),
             _ => None,
@@ -224,6 +235,10 @@ impl WaveError {
             ),
             WaveError::TooSmall { field, min, value } => format!(
                 "{}: bitte mindestens {min} angeben, nicht {value}.",
+                field.german()
+            ),
+            WaveError::TooLarge { field, max, value } => format!(
+                "{}: bitte höchstens {max} angeben, nicht {value}.",
                 field.german()
             ),
             WaveError::ClosesBeforeOpens { opens, closes } => format!(
@@ -274,6 +289,9 @@ pub struct WaveSettings {
     pub reminder_text: Option<String>,
 }
 
+/// The most reminders a wave's policy may allow.
+pub const MAX_REMINDERS: i32 = 10;
+
 /// An optional point in time.
 type Moment = Option<DateTime<Utc>>;
 
@@ -295,13 +313,16 @@ impl WaveSettings {
     }
 
     fn check_numbers(&self) -> Result<(), WaveError> {
-        for (field, value, min) in [
-            (WaveField::Reminders, self.reminders, 0),
-            (WaveField::ReminderDays, self.reminder_days, 1),
-            (WaveField::SuppressBelow, self.suppress_below, 1),
+        for (field, value, min, max) in [
+            (WaveField::Reminders, self.reminders, 0, MAX_REMINDERS),
+            (WaveField::ReminderDays, self.reminder_days, 1, 365),
+            (WaveField::SuppressBelow, self.suppress_below, 1, 10_000),
         ] {
             if let Some(value) = value.filter(|v| *v < min) {
                 return Err(WaveError::TooSmall { field, min, value });
+            }
+            if let Some(value) = value.filter(|v| *v > max) {
+                return Err(WaveError::TooLarge { field, max, value });
             }
         }
         Ok(())
@@ -421,6 +442,13 @@ pub fn list(conn: &mut PgConnection) -> Result<Vec<WaveSummary>, WaveError> {
     Ok(waves::find_summaries(conn)?)
 }
 
+/// Every wave's schedule, by wave id (waves without one are sent by hand).
+pub fn schedules(
+    conn: &mut PgConnection,
+) -> Result<std::collections::HashMap<i64, crate::store::waves::Schedule>, WaveError> {
+    Ok(waves::find_schedules(conn)?)
+}
+
 /// The slug a title gives when it is free: `fruehjahr-2020`.
 fn base_slug(title: &str) -> String {
     let base = slug(title, '-');
@@ -527,7 +555,18 @@ pub fn create(
         };
         let mut wave = waves::insert(conn, &new)?;
         let copied = match &source {
-            Some(source) => copy_participants(conn, source, &wave, &key)?,
+            Some(source) => {
+                // The copy runs by the same schedule (not paused: it is a new wave).
+                let schedule = waves::find_schedule(conn, source.id)?;
+                if schedule != waves::Schedule::default() {
+                    let schedule = waves::Schedule {
+                        paused_at: None,
+                        ..schedule
+                    };
+                    waves::set_schedule(conn, wave.id, &schedule)?;
+                }
+                copy_participants(conn, source, &wave, &key)?
+            }
             None => 0,
         };
         let details = format!("Umfrage {survey_id}, {copied} Teilnehmende übernommen");

@@ -131,6 +131,7 @@ pub fn run(
         rate: options.rate,
         connections: options.connections,
         progress: true,
+        ..SendSettings::default()
     };
     let sent = mailing::send(settings, url, wave, kind, &send)?;
     let what = match kind {

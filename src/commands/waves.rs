@@ -7,6 +7,7 @@ use chrono::Utc;
 use diesel::PgConnection;
 
 use crate::app::Actor;
+use crate::app::schedule::{self, ScheduleInput};
 use crate::app::waves::{self, NewWave, WaveSettings};
 use crate::config::Settings;
 use crate::text::Bilingual;
@@ -93,6 +94,65 @@ pub fn test_link(conn: &mut PgConnection, settings: &Settings, slug: &str) -> an
     Ok(())
 }
 
+/// `wave schedule W [...]`: changes the schedule if options are given, then shows it, what it sends
+/// next and the mailings so far.
+pub fn schedule(conn: &mut PgConnection, slug: &str, input: ScheduleInput) -> anyhow::Result<()> {
+    let now = Utc::now();
+    let wave = if input == ScheduleInput::default() {
+        waves::find(conn, slug)?
+    } else {
+        let (wave, _) = schedule::set(conn, &Actor::command_line(), slug, &input, now)?;
+        eprintln!("Updated the schedule of wave `{}`.", wave.slug);
+        wave
+    };
+    let outlook = schedule::outlook(conn, &wave, now)?;
+    println!(
+        "Schedule of wave `{}`: {}",
+        wave.slug,
+        outlook.schedule.english()
+    );
+    let when = |planned: &schedule::Planned| {
+        planned.at.map_or_else(
+            || "when the wave is opened".to_owned(),
+            crate::time::format_berlin,
+        )
+    };
+    if let Some(planned) = &outlook.invitations {
+        println!(
+            "  invitations: {}, {} people",
+            when(planned),
+            planned.people
+        );
+    }
+    if let Some(planned) = &outlook.next_reminder {
+        println!(
+            "  next reminder: {}, about {} people",
+            when(planned),
+            planned.people
+        );
+    }
+    if let Some(planned) = &outlook.last_reminder {
+        println!(
+            "  last reminder: {}, to everyone who has not answered by then (now {} people)",
+            when(planned),
+            planned.people
+        );
+    }
+    if outlook.history.is_empty() {
+        println!("  nothing sent yet");
+    }
+    for run in &outlook.history {
+        println!(
+            "  {}  {:<13}  {:>5} queued  by {}",
+            crate::time::format_berlin(run.started_at),
+            run.kind,
+            run.queued,
+            run.actor
+        );
+    }
+    Ok(())
+}
+
 /// `wave purge-contacts`.
 pub fn purge_contacts(conn: &mut PgConnection, slug: &str) -> anyhow::Result<()> {
     let purged = waves::purge_contacts(conn, &Actor::command_line(), slug)?;
@@ -118,9 +178,25 @@ pub fn list(conn: &mut PgConnection, settings: &Settings) -> anyhow::Result<()> 
         .max()
         .unwrap_or(4)
         .max(4);
+    let schedules = waves::schedules(conn)?;
+    let schedule_of = |id: i64| schedules.get(&id).copied().unwrap_or_default().english();
+    let schedule_width = summaries
+        .iter()
+        .map(|s| schedule_of(s.wave.id).chars().count())
+        .max()
+        .unwrap_or(8)
+        .max(8);
     println!(
-        "{:<slug_width$}  {:<11}  {:<24}  {:<10}  {:<10}  {:>12}  {:>7}  {:>9}  TITLE",
-        "WAVE", "STATE", "SURVEY", "OPENS", "CLOSES", "PARTICIPANTS", "INVITED", "SUBMITTED"
+        "{:<slug_width$}  {:<11}  {:<24}  {:<10}  {:<10}  {:>12}  {:>7}  {:>9}  {:<schedule_width$}  TITLE",
+        "WAVE",
+        "STATE",
+        "SURVEY",
+        "OPENS",
+        "CLOSES",
+        "PARTICIPANTS",
+        "INVITED",
+        "SUBMITTED",
+        "SCHEDULE"
     );
     let day = |t: Option<chrono::DateTime<Utc>>| {
         t.map_or_else(
@@ -143,7 +219,7 @@ pub fn list(conn: &mut PgConnection, settings: &Settings) -> anyhow::Result<()> 
             .map_or_else(|| "–".to_owned(), crate::time::format_deadline);
         let closes: String = closes.chars().take(10).collect();
         println!(
-            "{:<slug_width$}  {:<11}  {:<24}  {:<10}  {:<10}  {:>12}  {:>7}  {:>9}  {}",
+            "{:<slug_width$}  {:<11}  {:<24}  {:<10}  {:<10}  {:>12}  {:>7}  {:>9}  {:<schedule_width$}  {}",
             s.wave.slug,
             s.wave.state(now).english(),
             format!("{} v{}", s.survey_id, s.survey_version),
@@ -152,6 +228,7 @@ pub fn list(conn: &mut PgConnection, settings: &Settings) -> anyhow::Result<()> 
             s.participants,
             s.invited,
             s.submitted,
+            schedule_of(s.wave.id),
             s.wave.title
         );
     }

@@ -13,7 +13,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use diesel::{Connection, PgConnection};
 
 use super::templates::{self, MailKind, MailValues, Overrides};
@@ -38,6 +37,11 @@ pub struct SendOptions {
     pub max_attempts: i32,
     /// Show a progress line on stderr (only when it is a terminal).
     pub progress: bool,
+    /// Where the time comes from (claims, sent times, retries).
+    pub clock: crate::time::Clock,
+    /// Send only what is due now and leave deferred mails for a later run (the schedule's runs);
+    /// otherwise deferred mails are tried at once and waited for (a run someone started).
+    pub due_only: bool,
 }
 
 /// What every mail of the run shares.
@@ -111,8 +115,15 @@ pub fn send_queued(
     options: &SendOptions,
 ) -> anyhow::Result<Summary> {
     let mut conn = store::establish(url)?;
-    // A new run is an explicit "try now": deferred mails need not wait for their turn.
-    outbox::make_queued_due(&mut conn, context.wave.id, options.kind, Utc::now())?;
+    // A run someone started is an explicit "try now": deferred mails need not wait for their turn.
+    if !options.due_only {
+        outbox::make_queued_due(
+            &mut conn,
+            context.wave.id,
+            options.kind,
+            options.clock.now(),
+        )?;
+    }
     let total = outbox::counts(&mut conn, context.wave.id, options.kind)?.queued;
     let shared = Shared {
         url,
@@ -210,7 +221,8 @@ impl Shared<'_> {
     /// Claims, writes, sends and records one mail, inside the caller's transaction.
     fn send_one(&self, conn: &mut PgConnection) -> diesel::QueryResult<Step> {
         let wave = &self.context.wave;
-        let Some(claimed) = outbox::claim_next(conn, wave.id, self.options.kind, Utc::now())?
+        let Some(claimed) =
+            outbox::claim_next(conn, wave.id, self.options.kind, self.options.clock.now())?
         else {
             return Ok(Step::Idle);
         };
@@ -235,7 +247,7 @@ impl Shared<'_> {
         );
         match self.transport.send(&message, &file_name) {
             Ok(()) => {
-                outbox::mark_sent(conn, id, Utc::now())?;
+                outbox::mark_sent(conn, id, self.options.clock.now())?;
                 Ok(Step::Sent)
             }
             Err(SendFailure::Permanent(error)) => {
@@ -259,7 +271,8 @@ impl Shared<'_> {
                     .retry_base
                     .saturating_mul(1 << claimed.attempts.clamp(0, 16));
                 let wait = wait.min(Duration::from_secs(3600));
-                let next = Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+                let next =
+                    self.options.clock.now() + chrono::Duration::from_std(wait).unwrap_or_default();
                 outbox::mark_deferred(conn, id, next, &error)?;
                 Ok(Step::Deferred)
             }
@@ -275,7 +288,12 @@ impl Shared<'_> {
         let Some(due) = outbox::next_due(conn, self.context.wave.id, self.options.kind)? else {
             return Ok(Next::Done);
         };
-        let wait = (due - Utc::now()).to_std().unwrap_or_default();
+        let wait = (due - self.options.clock.now())
+            .to_std()
+            .unwrap_or_default();
+        if self.options.due_only && !wait.is_zero() {
+            return Ok(Next::Done);
+        }
         if wait.is_zero() {
             return Ok(Next::HeldElsewhere);
         }

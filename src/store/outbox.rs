@@ -57,22 +57,30 @@ pub struct Counts {
     pub skipped: i64,
 }
 
-/// Queues an invitation for every participant of the wave who has none yet (and whose link works).
-pub fn queue_invitations(conn: &mut PgConnection, wave_id: i64) -> QueryResult<usize> {
+/// Queues an invitation for every participant of the wave who has none yet (and whose link works),
+/// due at `now`. The unique key (participant, kind, sequence) makes a second run, or a second
+/// process, queue nobody twice.
+pub fn queue_invitations(
+    conn: &mut PgConnection,
+    wave_id: i64,
+    now: DateTime<Utc>,
+) -> QueryResult<usize> {
     diesel::sql_query(
-        "INSERT INTO mail_outbox (wave_id, participant_id, kind, sequence)
-         SELECT p.wave_id, p.id, 'invitation', 0
+        "INSERT INTO mail_outbox (wave_id, participant_id, kind, sequence, next_attempt_at, queued_at)
+         SELECT p.wave_id, p.id, 'invitation', 0, $2, $2
          FROM participants p JOIN contacts c ON c.participant_id = p.id
          WHERE p.wave_id = $1 AND p.revoked_at IS NULL
          ORDER BY p.id
          ON CONFLICT DO NOTHING",
     )
     .bind::<BigInt, _>(wave_id)
+    .bind::<Timestamptz, _>(now)
     .execute(conn)
 }
 
 /// Queues a reminder for every participant who was invited, has not submitted, has not opted out,
-/// has had fewer than `max` reminders, and got the last mail at least `interval_days` before `now`.
+/// has had fewer than `max` reminders, and got the last mail at least `interval_days` calendar days
+/// (Europe/Berlin) before `now`; due at `now`.
 pub fn queue_reminders(
     conn: &mut PgConnection,
     wave_id: i64,
@@ -82,10 +90,10 @@ pub fn queue_reminders(
 ) -> QueryResult<usize> {
     diesel::sql_query(
         REMINDER_CANDIDATES
-            .replace("{SELECT}", "p.wave_id, p.id, 'reminder', r.n + 1")
+            .replace("{SELECT}", "p.wave_id, p.id, 'reminder', r.n + 1, $4, $4")
             .replace(
                 "{PREFIX}",
-                "INSERT INTO mail_outbox (wave_id, participant_id, kind, sequence)",
+                "INSERT INTO mail_outbox (wave_id, participant_id, kind, sequence, next_attempt_at, queued_at)",
             )
             + " ON CONFLICT DO NOTHING",
     )
@@ -123,7 +131,9 @@ pub fn reminder_candidates(
 }
 
 /// Participants due a reminder: `$1` wave, `$2` most reminders, `$3` days between mails, `$4` now.
-/// Reminders that failed count too: an address that bounced does not get more tries.
+/// Reminders that failed count too: an address that bounced does not get more tries. Days are
+/// calendar days in Europe/Berlin (as `schedule::reminder_day` counts them), so the mails of one
+/// round, sent over some minutes, are due again on the same day.
 const REMINDER_CANDIDATES: &str = "{PREFIX}
     SELECT {SELECT}
     FROM participants p
@@ -136,7 +146,8 @@ const REMINDER_CANDIDATES: &str = "{PREFIX}
     WHERE p.wave_id = $1
       AND p.revoked_at IS NULL AND p.opted_out_at IS NULL AND p.submitted_at IS NULL
       AND r.n < $2
-      AND GREATEST(inv.sent_at, r.last_sent) <= $4 - make_interval(days => $3)
+      AND (GREATEST(inv.sent_at, r.last_sent) AT TIME ZONE 'Europe/Berlin')::date + $3
+          <= ($4 AT TIME ZONE 'Europe/Berlin')::date
       AND NOT EXISTS (SELECT 1 FROM mail_outbox q WHERE q.participant_id = p.id AND q.status = 'queued')";
 
 /// A mailing round of a wave: the invitations, or the n-th reminders.
@@ -245,7 +256,8 @@ pub fn claim_next(
          )
          SELECT m.id AS outbox_id, m.sequence, m.attempts, p.id AS participant_id, p.token_generation,
                 c.email, c.name, r.name AS region,
-                CASE WHEN p.revoked_at IS NOT NULL THEN 'the link was revoked'
+                CASE WHEN w.closed_at <= $3 OR w.closes_at <= $3 THEN 'the wave has closed'
+                     WHEN p.revoked_at IS NOT NULL THEN 'the link was revoked'
                      WHEN c.email IS NULL THEN 'the contact was purged'
                      WHEN m.kind = 'reminder' AND p.opted_out_at IS NOT NULL THEN 'the participant opted out'
                      WHEN m.kind = 'reminder' AND p.submitted_at IS NOT NULL THEN 'the participant has submitted'
@@ -253,6 +265,7 @@ pub fn claim_next(
          FROM claimed
          JOIN mail_outbox m ON m.id = claimed.id
          JOIN participants p ON p.id = m.participant_id
+         JOIN waves w ON w.id = m.wave_id
          JOIN regions r ON r.id = p.region_id
          LEFT JOIN contacts c ON c.participant_id = p.id",
     )
@@ -400,5 +413,67 @@ pub fn find_by_wave(conn: &mut PgConnection, wave_id: i64) -> QueryResult<Vec<(i
                 mail_outbox::sent_at,
             ),
         ))
+        .load(conn)
+}
+
+/// A mailing that queued mails: by hand or by the schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = super::schema::mailing_runs)]
+pub struct Run {
+    /// `invitation`, `reminder` or `last_reminder` (the schedule's last reminder).
+    pub kind: String,
+    /// Started by the schedule.
+    pub scheduled: bool,
+    /// Who started it, as the audit log names them.
+    pub actor: String,
+    /// When.
+    pub started_at: DateTime<Utc>,
+    /// Mails it queued.
+    pub queued: i32,
+}
+
+/// Records a mailing. The schedule's last reminder can be recorded once per wave: a second
+/// attempt (another process) returns `false` and must queue nothing.
+pub fn record_run(conn: &mut PgConnection, wave_id: i64, run: &Run) -> QueryResult<bool> {
+    use super::schema::mailing_runs as runs;
+    diesel::insert_into(runs::table)
+        .values((
+            runs::wave_id.eq(wave_id),
+            runs::kind.eq(&run.kind),
+            runs::scheduled.eq(run.scheduled),
+            runs::actor.eq(&run.actor),
+            runs::started_at.eq(run.started_at),
+            runs::queued.eq(run.queued),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Sets how many mails a run queued (the last reminder is recorded before it queues).
+pub fn set_run_queued(
+    conn: &mut PgConnection,
+    wave_id: i64,
+    kind: &str,
+    queued: i32,
+) -> QueryResult<()> {
+    use super::schema::mailing_runs as runs;
+    diesel::update(
+        runs::table
+            .filter(runs::wave_id.eq(wave_id))
+            .filter(runs::kind.eq(kind)),
+    )
+    .set(runs::queued.eq(queued))
+    .execute(conn)
+    .map(drop)
+}
+
+/// The wave's mailings, oldest first.
+pub fn find_runs(conn: &mut PgConnection, wave_id: i64) -> QueryResult<Vec<Run>> {
+    use super::schema::mailing_runs as runs;
+    runs::table
+        .filter(runs::wave_id.eq(wave_id))
+        .order((runs::started_at, runs::id))
+        .select(Run::as_select())
         .load(conn)
 }

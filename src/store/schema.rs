@@ -42,6 +42,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    mailing_runs (id) {
+        id -> Int8,
+        wave_id -> Int8,
+        kind -> Text,
+        scheduled -> Bool,
+        actor -> Text,
+        started_at -> Timestamptz,
+        queued -> Int4,
+    }
+}
+
+diesel::table! {
     mail_outbox (id) {
         id -> Int8,
         wave_id -> Int8,
@@ -171,6 +183,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    wave_schedules (wave_id) {
+        wave_id -> Int8,
+        invitations_auto -> Bool,
+        reminders_auto -> Bool,
+        last_reminder_days -> Nullable<Int4>,
+        send_from_hour -> Int4,
+        send_to_hour -> Int4,
+        send_days -> Int4,
+        paused_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     waves (id) {
         id -> Int8,
         slug -> Text,
@@ -193,6 +218,7 @@ diesel::joinable!(answers -> responses (response_id));
 diesel::joinable!(audit_log -> users (user_id));
 diesel::joinable!(contacts -> participants (participant_id));
 diesel::joinable!(contacts -> waves (wave_id));
+diesel::joinable!(mailing_runs -> waves (wave_id));
 diesel::joinable!(mail_outbox -> participants (participant_id));
 diesel::joinable!(mail_outbox -> waves (wave_id));
 diesel::joinable!(participants -> laender (land_code));
@@ -207,6 +233,7 @@ diesel::joinable!(staff_mails -> users (user_id));
 diesel::joinable!(staff_sessions -> users (user_id));
 diesel::joinable!(survey_versions -> surveys (survey_id));
 diesel::joinable!(users -> laender (land_code));
+diesel::joinable!(wave_schedules -> waves (wave_id));
 diesel::joinable!(waves -> survey_versions (survey_version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -214,6 +241,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     contacts,
     laender,
+    mailing_runs,
     mail_outbox,
     participants,
     password_tokens,
@@ -224,5 +252,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     survey_versions,
     surveys,
     users,
+    wave_schedules,
     waves,
 );

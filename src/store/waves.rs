@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::schema::{contacts, mail_outbox, participants, survey_versions, waves};
+use super::schema::{contacts, mail_outbox, participants, survey_versions, wave_schedules, waves};
 
 /// Where a wave stands. Derived from its dates and manual actions, never stored, so that a wave
 /// opens and closes on its dates without anyone acting.
@@ -71,6 +71,28 @@ pub struct Wave {
     pub copied_from: Option<i64>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+}
+
+/// When and what a wave's schedule sends by itself. The default sends nothing by itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Schedule {
+    /// Invitations when the wave opens.
+    pub invitations_auto: bool,
+    /// Reminders under the policy.
+    pub reminders_auto: bool,
+    /// A last reminder this many days before the end.
+    pub last_reminder_days: Option<i32>,
+    /// When scheduled mails may go out.
+    pub window: crate::schedule::Window,
+    /// Paused since then.
+    pub paused_at: Option<DateTime<Utc>>,
+}
+
+impl Schedule {
+    /// Whether the schedule sends anything by itself (switched on and not paused).
+    pub fn is_active(&self) -> bool {
+        (self.invitations_auto || self.reminders_auto) && self.paused_at.is_none()
+    }
 }
 
 /// A wave's own mail texts, replacing the defaults where set. Texts use the placeholders of the
@@ -221,6 +243,115 @@ pub fn mark_opened(conn: &mut PgConnection, id: i64, now: DateTime<Utc>) -> Quer
         .returning(Wave::as_returning())
         .get_result(conn)
 }
+
+/// A wave's schedule as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = wave_schedules, treat_none_as_null = true)]
+struct ScheduleRow {
+    wave_id: i64,
+    invitations_auto: bool,
+    reminders_auto: bool,
+    last_reminder_days: Option<i32>,
+    send_from_hour: i32,
+    send_to_hour: i32,
+    send_days: i32,
+    paused_at: Option<DateTime<Utc>>,
+}
+
+impl ScheduleRow {
+    fn schedule(self) -> Schedule {
+        let hour = |h: i32| u8::try_from(h.clamp(0, 24)).unwrap_or(0);
+        Schedule {
+            invitations_auto: self.invitations_auto,
+            reminders_auto: self.reminders_auto,
+            last_reminder_days: self.last_reminder_days,
+            window: crate::schedule::Window {
+                from: hour(self.send_from_hour),
+                to: hour(self.send_to_hour),
+                days: crate::schedule::Weekdays::from_bits(self.send_days),
+            },
+            paused_at: self.paused_at,
+        }
+    }
+
+    fn of(wave_id: i64, schedule: &Schedule) -> ScheduleRow {
+        ScheduleRow {
+            wave_id,
+            invitations_auto: schedule.invitations_auto,
+            reminders_auto: schedule.reminders_auto,
+            last_reminder_days: schedule.last_reminder_days,
+            send_from_hour: i32::from(schedule.window.from),
+            send_to_hour: i32::from(schedule.window.to),
+            send_days: schedule.window.days.bits(),
+            paused_at: schedule.paused_at,
+        }
+    }
+}
+
+/// The wave's schedule (by hand, 8–18 Uhr Mo–Fr, when none was set).
+pub fn find_schedule(conn: &mut PgConnection, wave_id: i64) -> QueryResult<Schedule> {
+    let row: Option<ScheduleRow> = wave_schedules::table
+        .find(wave_id)
+        .select(ScheduleRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(row.map(ScheduleRow::schedule).unwrap_or_default())
+}
+
+/// Stores the wave's schedule, pause included.
+pub fn set_schedule(conn: &mut PgConnection, wave_id: i64, schedule: &Schedule) -> QueryResult<()> {
+    let row = ScheduleRow::of(wave_id, schedule);
+    diesel::insert_into(wave_schedules::table)
+        .values(row)
+        .on_conflict(wave_schedules::wave_id)
+        .do_update()
+        .set(row)
+        .execute(conn)
+        .map(drop)
+}
+
+/// The waves whose schedule sends something by itself and is not paused (open or not), with it.
+pub fn find_scheduled(conn: &mut PgConnection) -> QueryResult<Vec<(Wave, Schedule)>> {
+    let rows: Vec<(Wave, ScheduleRow)> = waves::table
+        .inner_join(wave_schedules::table)
+        .filter(wave_schedules::invitations_auto.or(wave_schedules::reminders_auto))
+        .filter(wave_schedules::paused_at.is_null())
+        .order(waves::id)
+        .select((Wave::as_select(), ScheduleRow::as_select()))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(w, s)| (w, s.schedule())).collect())
+}
+
+/// The schedules of every wave, by wave id (`wave list`).
+pub fn find_schedules(
+    conn: &mut PgConnection,
+) -> QueryResult<std::collections::HashMap<i64, Schedule>> {
+    let rows: Vec<ScheduleRow> = wave_schedules::table
+        .select(ScheduleRow::as_select())
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.wave_id, r.schedule()))
+        .collect())
+}
+
+/// Takes the wave's scheduler lock until the transaction ends, if no other process holds it
+/// (`pg_try_advisory_xact_lock`): one process at a time decides what a wave's schedule queues.
+pub fn try_lock_schedule(conn: &mut PgConnection, id: i64) -> QueryResult<bool> {
+    #[derive(QueryableByName)]
+    struct Locked {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        locked: bool,
+    }
+    // A key of its own: "MINT" in the high half, the wave in the low half.
+    diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+        .bind::<diesel::sql_types::BigInt, _>(SCHEDULE_LOCK << 32 | (id & 0xFFFF_FFFF))
+        .get_result::<Locked>(conn)
+        .map(|l| l.locked)
+}
+
+/// The high half of the scheduler's advisory lock keys ("MINT").
+const SCHEDULE_LOCK: i64 = 0x4D49_4E54;
 
 /// Records that the wave was closed by hand now.
 pub fn mark_closed(conn: &mut PgConnection, id: i64, now: DateTime<Utc>) -> QueryResult<Wave> {

@@ -56,7 +56,11 @@ pub struct AppState {
     /// Rendered blank one-form questionnaires.
     pub blank_forms: respondent::one_form::BlankForms,
     /// Wakes the staff-mail worker after a staff mail was queued.
-    pub staff_mailer: std::sync::Arc<background::StaffMailer>,
+    pub staff_mailer: std::sync::Arc<background::Wakeup>,
+    /// Wakes the scheduler (a changed schedule is looked at at once).
+    pub scheduler: std::sync::Arc<background::Wakeup>,
+    /// Where the scheduler and the pages that show it read the time (tests move it).
+    pub clock: crate::time::Clock,
 }
 
 /// The texts of /datenschutz and /barrierefreiheit when an installation has its own.
@@ -138,7 +142,9 @@ impl AppState {
             legal: LegalTexts::default(),
             reports: std::sync::Arc::default(),
             blank_forms: respondent::one_form::BlankForms::default(),
-            staff_mailer: std::sync::Arc::default(),
+            staff_mailer: std::sync::Arc::new(background::Wakeup::staff_mails()),
+            scheduler: std::sync::Arc::new(background::Wakeup::scheduler()),
+            clock: crate::time::Clock::system(),
         }
     }
 }
@@ -159,6 +165,12 @@ impl Application {
             &state.staff_mailer,
             state.pool.clone(),
             state.settings.clone(),
+        )?;
+        background::start_scheduler(
+            &state.scheduler,
+            state.pool.clone(),
+            state.settings.clone(),
+            state.clock.clone(),
         )?;
         let secure = state.secure_cookies();
         let state = web::Data::new(state);

@@ -76,6 +76,7 @@ route_table! {
         post "/wellen/{wave}/erinnerungen" => admin::mailing::start_mailing,
         get "/wellen/{wave}/einstellungen" => admin::settings::show_settings,
         post "/wellen/{wave}/einstellungen" => admin::settings::save_settings,
+        post "/wellen/{wave}/zeitplan" => admin::schedule::save_schedule,
         post "/wellen/{wave}/status/{change}" => admin::waves::set_wave_state,
         post "/wellen/{wave}/testantworten" => admin::waves::delete_test_responses,
         get "/umfragen" => admin::surveys::show_surveys,

@@ -36,6 +36,16 @@ pub fn settings_for(db: &TestDb) -> Settings {
     .unwrap()
 }
 
+/// Settings for this test database with these added (e.g. `SMTP_URL`).
+pub fn settings_with(db: &TestDb, env: &[(&'static str, String)]) -> Settings {
+    let mut vars = vec![
+        ("DATABASE_URL", db.url.clone()),
+        ("VAR_DIR", db.var_dir.display().to_string()),
+    ];
+    vars.extend(env.iter().cloned());
+    Settings::from(&Vars(vars)).unwrap()
+}
+
 impl TestApp {
     /// Builds the application on 127.0.0.1:0 and runs it on a thread of its own.
     pub fn spawn(db: &TestDb) -> TestApp {
@@ -86,6 +96,24 @@ impl TestApp {
             key,
             settings,
         ))
+    }
+
+    /// The application with these settings added and its clock (the scheduler's and the pages')
+    /// given: a test moves time instead of sleeping. Returns the state's scheduler handle too.
+    pub fn spawn_with_clock(
+        db: &TestDb,
+        env: &[(&'static str, String)],
+        clock: mint_survey::time::Clock,
+    ) -> (
+        TestApp,
+        std::sync::Arc<mint_survey::web::background::Wakeup>,
+    ) {
+        let settings = settings_with(db, env);
+        let key = settings.secret_key().unwrap();
+        let mut state = AppState::new(store::pool(&db.url, 4).unwrap(), key, settings);
+        state.clock = clock;
+        let scheduler = state.scheduler.clone();
+        (Self::spawn_with(state), scheduler)
     }
 
     /// The application with a database that does not answer (for /healthz).

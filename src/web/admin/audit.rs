@@ -32,7 +32,7 @@ struct AuditPage {
 }
 
 /// The actions the filter offers, with German names.
-const ACTIONS: [(&str, &str); 28] = [
+const ACTIONS: [(&str, &str); 31] = [
     ("login", "Anmeldung"),
     ("login_failed", "fehlgeschlagene Anmeldung"),
     ("logout", "Abmeldung"),
@@ -64,6 +64,9 @@ const ACTIONS: [(&str, &str); 28] = [
     ("report_downloaded", "Download einer Auswertung"),
     ("audit_exported", "Protokoll exportiert"),
     ("land_status_viewed", "Rücklauf eines Landes angesehen"),
+    ("schedule_changed", "Zeitplan einer Welle geändert"),
+    ("schedule_paused", "Zeitplan angehalten"),
+    ("schedule_resumed", "Zeitplan fortgesetzt"),
 ];
 
 /// The German name of an entry's action (the stored word for one not in the list).

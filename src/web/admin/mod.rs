@@ -1,6 +1,6 @@
 //! `/admin` (admins only): the overview of every wave with its response rate per Land here, and a
 //! file per area: waves (`waves.rs`: new wave, the wave page, opening and closing, mailings),
-//! wave settings (`settings.rs`), participants (`participants.rs`: upload with preview, renew,
+//! wave settings (`settings.rs`) and schedule (`schedule.rs`), participants (`participants.rs`: upload with preview, renew,
 //! revoke, reopen), accounts, surveys and the audit log.
 
 pub mod accounts;
@@ -8,6 +8,7 @@ pub mod audit;
 pub mod mailing;
 pub mod participant_list;
 pub mod participants;
+pub mod schedule;
 pub mod settings;
 pub mod surveys;
 pub mod waves;

@@ -1,12 +1,14 @@
 //! `/admin/wellen/{wave}/einstellungen` (admins): a wave's dates, threshold, reminder policy and
 //! both mail texts, with a preview of the mails as a sample participant would get them. Saving goes
-//! through `app::waves::set` (the rules of `wave set`: dates in order, known placeholders).
+//! through `app::waves::set` (the rules of `wave set`: dates in order, known placeholders). The
+//! schedule's form is here too; it posts to `schedule.rs`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::Account;
+use super::schedule::{DAYS, ScheduleForm};
 use crate::app::waves::{self, WaveError, WaveField, WaveSettings};
 use crate::mail::templates::{MailKind, MailValues, Overrides, render};
 use crate::store::waves::Wave;
@@ -55,6 +57,13 @@ struct SettingsPage<'a> {
     error: Option<(String, &'static str)>,
     message: Option<&'a str>,
     preview: Vec<(String, String, String)>,
+    /// The schedule form (`None`: an open-link wave, which has none).
+    schedule: Option<ScheduleForm>,
+    /// What the schedule form refused, and the id of its field.
+    schedule_error: Option<(String, &'static str)>,
+    /// Whether the schedule is paused.
+    paused: bool,
+    days: &'static [(&'static str, &'static str); 7],
 }
 
 /// The id of the form field (new wave, wave settings) that holds `field`.
@@ -170,14 +179,20 @@ fn preview(
     .collect()
 }
 
-/// What the settings page shows besides the form.
-struct Shown {
-    form: Option<SettingsForm>,
-    error: Option<(String, &'static str)>,
-    preview: bool,
+/// What the settings page shows besides the stored settings.
+#[derive(Default)]
+pub(super) struct Shown {
+    /// The settings form as typed.
+    pub(super) form: Option<SettingsForm>,
+    /// Its refusal and the id of the field.
+    pub(super) error: Option<(String, &'static str)>,
+    /// Whether to show the mails' preview.
+    pub(super) preview: bool,
+    /// The schedule form as typed, with its refusal.
+    pub(super) schedule: Option<(ScheduleForm, Option<(String, &'static str)>)>,
 }
 
-async fn render_settings(
+pub(super) async fn render_settings(
     state: &web::Data<AppState>,
     request: &HttpRequest,
     user: &StaffUser,
@@ -185,13 +200,19 @@ async fn render_settings(
     shown: Shown,
 ) -> Result<HttpResponse, AppError> {
     let (account, cookie) = Account::of(user, request, state)?;
-    let wave = with_db(state, move |conn| {
-        match refusal(waves::find(conn, &slug))? {
-            Ok(wave) => Ok(wave),
-            Err(_) => Err(AppError::NotFound),
-        }
+    let (wave, schedule, open_link) = with_db(state, move |conn| {
+        let Ok(wave) = refusal(waves::find(conn, &slug))? else {
+            return Err(AppError::NotFound);
+        };
+        let schedule = crate::store::waves::find_schedule(conn, wave.id)?;
+        let survey = crate::store::surveys::find_by_id(conn, wave.survey_version_id)?.survey;
+        Ok((wave, schedule, survey.access == crate::survey::Access::Open))
     })
     .await?;
+    let (schedule_form, schedule_error) = match shown.schedule {
+        Some((form, error)) => (form, error),
+        None => (ScheduleForm::of(&schedule), None),
+    };
     let saved = shown.form.is_none() && request.query_string().contains("gespeichert");
     let form = shown.form.unwrap_or_else(|| SettingsForm::of(&wave));
     let preview = if shown.preview {
@@ -200,7 +221,7 @@ async fn render_settings(
     } else {
         Vec::new()
     };
-    let status = if shown.error.is_some() {
+    let status = if shown.error.is_some() || schedule_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -215,6 +236,10 @@ async fn render_settings(
         error: shown.error,
         message: saved.then_some("Die Einstellungen sind gespeichert."),
         preview,
+        schedule: (!open_link).then_some(schedule_form),
+        schedule_error,
+        paused: schedule.paused_at.is_some(),
+        days: &DAYS,
     };
     staff_page(status, page.render(), cookie)
 }
@@ -226,12 +251,7 @@ pub async fn show_settings(
     user: StaffUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let shown = Shown {
-        form: None,
-        error: None,
-        preview: false,
-    };
-    render_settings(&state, &request, &user, path.into_inner(), shown).await
+    render_settings(&state, &request, &user, path.into_inner(), Shown::default()).await
 }
 
 /// `POST /admin/wellen/{wave}/einstellungen`: "Vorschau" renders both mails with the texts as
@@ -248,8 +268,8 @@ pub async fn save_settings(
     if form.aktion == "vorschau" {
         let shown = Shown {
             form: Some(form),
-            error: None,
             preview: true,
+            ..Shown::default()
         };
         return render_settings(&state, &request, &user, slug, shown).await;
     }
@@ -271,7 +291,7 @@ pub async fn save_settings(
             let shown = Shown {
                 form: Some(form),
                 error: Some((error.german(), error.field().map_or("beginn", field_id))),
-                preview: false,
+                ..Shown::default()
             };
             render_settings(&state, &request, &user, slug, shown).await
         }

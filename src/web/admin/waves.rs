@@ -11,6 +11,7 @@ use chrono::Utc;
 use super::Account;
 use super::participant_list::{ListFilter, Listed};
 use crate::app::participants as participant_ops;
+use crate::app::schedule;
 use crate::app::surveys;
 use crate::app::waves::{self, NewWave, WaveSettings};
 use crate::mail::templates::MailKind;
@@ -176,6 +177,10 @@ struct WavePage<'a> {
     message: Option<String>,
     problems: Vec<String>,
     preview: Option<Preview>,
+    /// What the schedule sends next, in German.
+    plan: Vec<String>,
+    /// The mailings so far: when, what, who, how many.
+    history: Vec<(String, &'static str, String, String)>,
 }
 
 /// What a previewed participants file would import.
@@ -211,14 +216,16 @@ pub(super) async fn render_wave(
 ) -> Result<HttpResponse, AppError> {
     let (account, cookie) = Account::of(user, request, state)?;
     let settings = state.settings.clone();
-    let (wave, counts, statuses, (open_link, tests)) = with_db(state, move |conn| {
+    let now = state.clock.now();
+    let (wave, counts, statuses, (open_link, tests), outlook) = with_db(state, move |conn| {
         let Ok((wave, statuses)) = refusal(participant_ops::list(conn, &slug))? else {
             return Err(AppError::NotFound);
         };
         let counts = outbox::counts(conn, wave.id, MailKind::Invitation)?;
         let open_link = waves::open_link(conn, &settings, &wave).map_err(AppError::unexpected)?;
         let tests = crate::store::responses::count_tests(conn, wave.id)?;
-        Ok((wave, counts, statuses, (open_link, tests)))
+        let outlook = schedule::outlook(conn, &wave, now).map_err(AppError::unexpected)?;
+        Ok((wave, counts, statuses, (open_link, tests), outlook))
     })
     .await?;
     let test_link = waves::test_link_of(&state.settings.public_url, &state.key, &wave);
@@ -257,6 +264,8 @@ pub(super) async fn render_wave(
         message: notes.message,
         problems: notes.problems,
         preview: notes.preview,
+        plan: super::schedule::plan_lines(&outlook),
+        history: super::schedule::history_rows(&outlook.history),
     };
     let mut response = staff_page(status, page.render(), cookie)?;
     if refresh {
@@ -285,7 +294,18 @@ pub async fn show_wave(
         (Some("erinnerungen"), Some(n)) => Some(format!(
             "{n} Erinnerungen in die Warteschlange gestellt; sie werden im Hintergrund gesendet, diese Seite zeigt den Stand."
         )),
-        _ => None,
+        _ => match query.get("zeitplan").map(String::as_str) {
+            Some("gespeichert") => Some(
+                "Der Zeitplan ist gespeichert; unten steht, was er als Nächstes sendet.".to_owned(),
+            ),
+            Some("angehalten") => Some(
+                "Der Zeitplan ist angehalten: Er sendet nichts, bis Sie ihn fortsetzen.".to_owned(),
+            ),
+            Some("fortgesetzt") => Some(
+                "Der Zeitplan läuft wieder; unten steht, was er als Nächstes sendet.".to_owned(),
+            ),
+            _ => None,
+        },
     };
     let notes = Notes {
         message,

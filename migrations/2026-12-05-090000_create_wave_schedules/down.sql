@@ -1,0 +1,2 @@
+DROP TABLE mailing_runs;
+DROP TABLE wave_schedules;
