@@ -11,6 +11,10 @@ use mint_survey::config::Settings;
 use mint_survey::store::schema::{audit_log, contacts, mail_outbox, participants};
 use mint_survey::time::Clock;
 
+use std::sync::Arc;
+
+use mint_survey::web::background::Wakeup;
+
 use crate::helpers::app::{TestApp, settings_with, staff_account};
 use crate::helpers::cli::mint;
 use crate::helpers::db::TestDb;
@@ -37,6 +41,8 @@ struct Scheduled {
     smtp: SmtpServer,
     settings: Settings,
     clock: Clock,
+    /// A running `serve` (the application with its scheduler thread), once started.
+    served: Option<(TestApp, Arc<Wakeup>)>,
 }
 
 /// A wave of the token survey opening at `opens` and closing at the end of `closes`, with `n`
@@ -80,13 +86,32 @@ fn scheduled_wave(n: usize, opens: &str, closes: &str, args: &[&str]) -> Schedul
         smtp,
         settings,
         clock,
+        served: None,
     }
 }
 
 impl Scheduled {
-    /// Moves the clock to `when` (Berlin) and runs one scheduler round, as `serve` does.
+    /// From now on the rounds are run by the scheduler thread of a running application, as `serve`
+    /// runs it, not by the test.
+    fn serve(&mut self) {
+        let env = [("SMTP_URL", self.smtp.url())];
+        let (app, scheduler) = TestApp::spawn_with_clock(&self.db, &env, self.clock.clone());
+        // Its first round runs at its start.
+        wait_for_round(&scheduler, 0);
+        self.served = Some((app, scheduler));
+    }
+
+    /// Moves the clock to `when` (Berlin) and runs one scheduler round: in the test, or, once
+    /// served, by waking the application's scheduler and waiting for its round (the tick is then
+    /// empty; look at the receiver and the outbox).
     fn at(&self, when: &str) -> Tick {
         self.clock.set(berlin(when));
+        if let Some((_, scheduler)) = &self.served {
+            let before = scheduler.rounds();
+            scheduler.wake();
+            wait_for_round(scheduler, before);
+            return Tick::default();
+        }
         schedule::tick(&mut self.db.conn(), &self.settings, &self.clock).unwrap()
     }
 
@@ -152,53 +177,79 @@ impl Scheduled {
     }
 }
 
+/// Waits until the scheduler has finished more rounds than `before`.
+fn wait_for_round(scheduler: &Wakeup, before: u64) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while scheduler.rounds() <= before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the scheduler did not run"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
 fn nothing(tick: &Tick) -> bool {
     tick.queued.is_empty() && tick.sent.iter().all(|(_, _, n)| *n == 0)
 }
 
-/// The whole cycle with a moved clock: invitations once at opening (inside the window), reminders
-/// only to those who have not answered, seven days apart, at most two, and nothing more after.
+/// The whole cycle with `serve` alone and a moved clock: invitations once at opening (inside the
+/// window), reminders only to those who have not answered, seven days apart, at most two, and
+/// nothing more after.
 #[test]
 fn a_scheduled_wave_runs_its_whole_cycle_by_itself() {
-    let w = scheduled_wave(
+    let mut w = scheduled_wave(
         6,
         "04.05.2027 06:00",
         "15.06.2027",
         &["--invitations", "auto", "--reminders", "auto"],
     );
+    w.clock.set(berlin("2027-05-03 12:00"));
+    w.serve();
     // Before the opening, and after it but before the window opens at 8:00: nothing.
-    assert!(nothing(&w.at("2027-05-03 12:00")));
-    assert!(nothing(&w.at("2027-05-04 06:30")));
-    assert!(nothing(&w.at("2027-05-04 07:59")));
-    assert_eq!(w.smtp.message_count(), 0);
+    for when in ["2027-05-03 18:00", "2027-05-04 06:30", "2027-05-04 07:59"] {
+        w.at(when);
+        assert_eq!(w.smtp.message_count(), 0, "at {when}");
+    }
     // 8:00: every participant's invitation, once.
-    let tick = w.at("2027-05-04 08:00");
-    assert_eq!(tick.queued.len(), 1, "{tick:?}");
-    assert_eq!(tick.queued[0].queued, 6);
+    w.at("2027-05-04 08:00");
     assert_eq!(w.mails().len(), 6);
     assert!(w.mails().values().all(|n| *n == 1), "{:?}", w.mails());
-    assert!(nothing(&w.at("2027-05-04 08:01")));
-    assert!(nothing(&w.at("2027-05-05 09:00")));
+    w.at("2027-05-04 08:01");
+    w.at("2027-05-05 09:00");
+    assert_eq!(w.smtp.message_count(), 6);
     w.submit("person0@example.org");
     w.submit("person1@example.org");
     // Six days later: not due. Seven days later, before 8: not yet. At 8: the four who have not answered.
-    assert!(nothing(&w.at("2027-05-10 12:00")));
-    assert!(nothing(&w.at("2027-05-11 07:30")));
+    w.at("2027-05-10 12:00");
+    w.at("2027-05-11 07:30");
+    assert_eq!(w.smtp.message_count(), 6);
     w.at("2027-05-11 08:00");
     let first = w.sent("reminder", 1);
     assert_eq!(first.len(), 4, "{first:?}");
     assert!(!first.contains(&"person0@example.org".to_owned()));
-    assert!(nothing(&w.at("2027-05-11 15:00")));
+    w.at("2027-05-11 15:00");
+    assert_eq!(w.smtp.message_count(), 10);
     w.submit("person2@example.org");
     // A week after the first reminder: the second, to the three left.
-    assert!(nothing(&w.at("2027-05-17 17:00")));
+    w.at("2027-05-17 17:00");
+    assert_eq!(w.smtp.message_count(), 10);
     w.at("2027-05-18 08:00");
     let second = w.sent("reminder", 2);
     assert_eq!(second.len(), 3, "{second:?}");
     // The policy allows two: nothing more, ever.
-    assert!(nothing(&w.at("2027-05-25 08:00")));
-    assert!(nothing(&w.at("2027-06-01 08:00")));
+    w.at("2027-05-25 08:00");
+    w.at("2027-06-01 08:00");
     assert_eq!(w.smtp.message_count(), 6 + 4 + 3);
+    // Reminders reach only those who had not answered.
+    for (address, count) in w.mails() {
+        let want = match address.as_str() {
+            "person0@example.org" | "person1@example.org" => 1,
+            "person2@example.org" => 2,
+            _ => 3,
+        };
+        assert_eq!(count, want, "{address}");
+    }
     // Every mail went out inside the window: Monday to Friday, 8 to 18 o'clock.
     for (_, _, _, _, sent_at) in w.outbox() {
         let local = sent_at.unwrap().with_timezone(&chrono_tz::Europe::Berlin);
@@ -607,4 +658,16 @@ fn the_wave_page_shows_the_plan_and_the_settings_page_sets_it() {
     );
     let settings = page(&format!("/admin/wellen/{}/einstellungen", w.slug));
     assert!(settings.contains("Zeitplan anhalten"), "{settings}");
+    // More than ten reminders: refused in German on the settings form.
+    let form = format!(
+        "csrf={}&aktion=speichern&erinnerungen=11",
+        crate::helpers::app::csrf_of(&auth)
+    );
+    let settings_path = format!("/admin/wellen/{}/einstellungen", w.slug);
+    let (status, _, body) = app.post(&settings_path, Some(&auth), &form);
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains("Erinnerungen: bitte höchstens 10 angeben, nicht 11."),
+        "{body}"
+    );
 }

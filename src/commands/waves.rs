@@ -111,11 +111,15 @@ pub fn schedule(conn: &mut PgConnection, slug: &str, input: ScheduleInput) -> an
         wave.slug,
         outlook.schedule.english()
     );
+    let time = |at: chrono::DateTime<Utc>| {
+        at.with_timezone(&chrono_tz::Europe::Berlin)
+            .format("%d.%m.%Y %H:%M")
+            .to_string()
+    };
     let when = |planned: &schedule::Planned| {
-        planned.at.map_or_else(
-            || "when the wave is opened".to_owned(),
-            crate::time::format_berlin,
-        )
+        planned
+            .at
+            .map_or_else(|| "when the wave is opened".to_owned(), time)
     };
     if let Some(planned) = &outlook.invitations {
         println!(
@@ -144,7 +148,7 @@ pub fn schedule(conn: &mut PgConnection, slug: &str, input: ScheduleInput) -> an
     for run in &outlook.history {
         println!(
             "  {}  {:<13}  {:>5} queued  by {}",
-            crate::time::format_berlin(run.started_at),
+            time(run.started_at),
             run.kind,
             run.queued,
             run.actor

@@ -101,6 +101,20 @@ pub fn run(settings: &Settings, serve: bool) -> anyhow::Result<()> {
             );
         }
     }
+    // The autumn wave runs by itself: reminders under its policy, working days 8–18 Uhr (into
+    // files, like every demo mail); its page shows when the next one goes out.
+    let reminders = crate::app::schedule::ScheduleInput {
+        reminders_auto: Some(true),
+        ..Default::default()
+    };
+    let now = chrono::Utc::now();
+    crate::app::schedule::set(
+        &mut conn,
+        &Actor::command_line(),
+        "herbst-2020",
+        &reminders,
+        now,
+    )?;
     println!("\nWaves:\n");
     super::waves::list(&mut conn, &settings)?;
     println!(
