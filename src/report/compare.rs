@@ -5,6 +5,7 @@
 //! the same Länder. Each wave's report is already safe on its own, and the comparison shows no
 //! figure that one of them hides, so nothing hidden can be worked out from the comparison either.
 
+use super::columns::Column;
 use super::tables::{Cell, HIDDEN, Sheet};
 use super::{Body, GroupKind, OptionInfo, Report, Shown, WaveInfo};
 
@@ -133,8 +134,8 @@ pub fn compare(report: &Report, compared: &Report) -> Comparison {
     }
 }
 
-/// `compare-<wave>.csv`: per question × item × option × Land, both waves' n and percent and the
-/// change in percentage points.
+/// `compare-<wave>.csv` (and `compare-<wave>-excel.csv`): per question × item × option × Land,
+/// both waves' n and percent and the change in percentage points.
 pub fn sheet(comparison: &Comparison) -> Sheet {
     let mut rows = Vec::new();
     let text = |s: &str| Cell::Text(s.to_owned());
@@ -180,22 +181,22 @@ pub fn sheet(comparison: &Comparison) -> Sheet {
         file: "compare",
         title: "Vergleich",
         header: vec![
-            "wave",
-            "compared_wave",
-            "question_id",
-            "question",
-            "item_id",
-            "item",
-            "option_code",
-            "option",
-            "land_code",
-            "land",
-            "n_compared",
-            "percent_compared",
-            "n",
-            "percent",
-            "change_points",
-            "suppressed",
+            Column::Wave,
+            Column::ComparedWave,
+            Column::QuestionId,
+            Column::Question,
+            Column::ItemId,
+            Column::Item,
+            Column::OptionCode,
+            Column::OptionLabel,
+            Column::LandCode,
+            Column::Land,
+            Column::NCompared,
+            Column::PercentCompared,
+            Column::N,
+            Column::Percent,
+            Column::ChangePoints,
+            Column::Suppressed,
         ],
         rows,
     }

@@ -15,7 +15,7 @@ pub fn cell_text(cell: &Cell) -> std::borrow::Cow<'_, str> {
 /// The sheet as CSV bytes.
 pub fn to_csv(sheet: &Sheet) -> Result<Vec<u8>, csv::Error> {
     let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(&sheet.header)?;
+    out.write_record(sheet.header.iter().map(|c| c.name()))?;
     for row in &sheet.rows {
         out.write_record(row.iter().map(|c| cell_text(c).into_owned()))?;
     }
@@ -25,6 +25,7 @@ pub fn to_csv(sheet: &Sheet) -> Result<Vec<u8>, csv::Error> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::columns::Column;
     use super::*;
 
     #[test]
@@ -32,7 +33,7 @@ mod tests {
         let sheet = Sheet {
             file: "x",
             title: "X",
-            header: vec!["a", "b", "c"],
+            header: vec![Column::Question, Column::Percent, Column::Count],
             rows: vec![vec![
                 Cell::Text("=HYPERLINK(\"http://x\")".into()),
                 Cell::Decimal(-2.5, 1),
@@ -40,6 +41,9 @@ mod tests {
             ]],
         };
         let csv = String::from_utf8(to_csv(&sheet).unwrap()).unwrap();
-        assert_eq!(csv, "a,b,c\n\"'=HYPERLINK(\"\"http://x\"\")\",-2.5,7\n");
+        assert_eq!(
+            csv,
+            "question,percent,count\n\"'=HYPERLINK(\"\"http://x\"\")\",-2.5,7\n"
+        );
     }
 }

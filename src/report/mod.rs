@@ -9,6 +9,7 @@
 
 pub mod build;
 pub mod chart;
+pub mod columns;
 pub mod compare;
 pub mod csv;
 pub mod diagrams;

@@ -1,6 +1,8 @@
 //! The report's tables as rows of cells: what `per-land.csv`, `per-attribute.csv`, `numeric.csv`,
-//! `codebook.csv` and the sheets of `report.xlsx` contain. Hidden figures are "." with the reason.
+//! `codebook.csv` (each also as `…-excel.csv`) and the sheets of `report.xlsx` contain. Hidden
+//! figures are "." with the reason.
 
+use super::columns::Column;
 use super::{Body, Dimension, Group, Report, Table};
 use crate::survey::definition::{QuestionKind, Survey};
 
@@ -22,8 +24,8 @@ pub struct Sheet {
     pub file: &'static str,
     /// Sheet name in the workbook ("Je Land").
     pub title: &'static str,
-    /// Column names.
-    pub header: Vec<&'static str>,
+    /// The columns.
+    pub header: Vec<Column>,
     /// The rows.
     pub rows: Vec<Vec<Cell>>,
 }
@@ -47,19 +49,19 @@ pub fn per_land(report: &Report) -> Sheet {
         file: "per-land",
         title: "Je Land",
         header: vec![
-            "wave",
-            "question_id",
-            "question",
-            "item_id",
-            "item",
-            "option_code",
-            "option",
-            "land_code",
-            "land",
-            "n",
-            "count",
-            "percent",
-            "suppressed",
+            Column::Wave,
+            Column::QuestionId,
+            Column::Question,
+            Column::ItemId,
+            Column::Item,
+            Column::OptionCode,
+            Column::OptionLabel,
+            Column::LandCode,
+            Column::Land,
+            Column::N,
+            Column::Count,
+            Column::Percent,
+            Column::Suppressed,
         ],
         rows,
     }
@@ -77,20 +79,20 @@ pub fn per_attribute(report: &Report) -> Sheet {
         file: "per-attribute",
         title: "Je Merkmal",
         header: vec![
-            "wave",
-            "question_id",
-            "question",
-            "item_id",
-            "item",
-            "option_code",
-            "option",
-            "attribute",
-            "group_code",
-            "group",
-            "n",
-            "count",
-            "percent",
-            "suppressed",
+            Column::Wave,
+            Column::QuestionId,
+            Column::Question,
+            Column::ItemId,
+            Column::Item,
+            Column::OptionCode,
+            Column::OptionLabel,
+            Column::Attribute,
+            Column::GroupCode,
+            Column::Group,
+            Column::N,
+            Column::Count,
+            Column::Percent,
+            Column::Suppressed,
         ],
         rows,
     }
@@ -142,19 +144,19 @@ pub fn numeric(report: &Report) -> Sheet {
         file: "numeric",
         title: "Kennzahlen",
         header: vec![
-            "wave",
-            "question_id",
-            "question",
-            "item_id",
-            "item",
-            "land_code",
-            "land",
-            "n",
-            "mean",
-            "median",
-            "min",
-            "max",
-            "suppressed",
+            Column::Wave,
+            Column::QuestionId,
+            Column::Question,
+            Column::ItemId,
+            Column::Item,
+            Column::LandCode,
+            Column::Land,
+            Column::N,
+            Column::Mean,
+            Column::Median,
+            Column::Min,
+            Column::Max,
+            Column::Suppressed,
         ],
         rows,
     }
@@ -181,7 +183,13 @@ pub fn responses(report: &Report) -> Sheet {
     Sheet {
         file: "responses-per-group",
         title: "Rücklauf",
-        header: vec!["breakdown", "group_code", "group", "n", "suppressed"],
+        header: vec![
+            Column::Breakdown,
+            Column::GroupCode,
+            Column::Group,
+            Column::N,
+            Column::Suppressed,
+        ],
         rows,
     }
 }
@@ -232,16 +240,16 @@ pub fn codebook(survey: &Survey) -> Sheet {
         file: "codebook",
         title: "Codebuch",
         header: vec![
-            "question_id",
-            "page_id",
-            "type",
-            "question",
-            "item_id",
-            "item",
-            "option_code",
-            "option",
-            "value",
-            "missing",
+            Column::QuestionId,
+            Column::PageId,
+            Column::Type,
+            Column::Question,
+            Column::ItemId,
+            Column::Item,
+            Column::OptionCode,
+            Column::OptionLabel,
+            Column::Value,
+            Column::Missing,
         ],
         rows,
     }

@@ -21,9 +21,13 @@ pub fn to_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, XlsxError> {
     for sheet in sheets {
         let ws = workbook.add_worksheet();
         ws.set_name(sheet.title)?;
-        let mut widths: Vec<usize> = sheet.header.iter().map(|h| h.chars().count()).collect();
-        for (c, name) in sheet.header.iter().enumerate() {
-            ws.write_string_with_format(0, col(c)?, *name, &header)?;
+        let mut widths: Vec<usize> = sheet
+            .header
+            .iter()
+            .map(|h| h.name().chars().count())
+            .collect();
+        for (c, column) in sheet.header.iter().enumerate() {
+            ws.write_string_with_format(0, col(c)?, column.name(), &header)?;
         }
         for (r, row) in sheet.rows.iter().enumerate() {
             let r = u32::try_from(r + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
@@ -68,6 +72,7 @@ fn col(c: usize) -> Result<u16, XlsxError> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::columns::Column;
     use super::*;
 
     #[test]
@@ -75,7 +80,7 @@ mod tests {
         let sheet = |title| Sheet {
             file: "x",
             title,
-            header: vec!["a", "b"],
+            header: vec![Column::Wave, Column::Percent],
             rows: vec![vec![Cell::Text("=1+1".into()), Cell::Decimal(42.25, 1)]],
         };
         let bytes = to_xlsx(&[sheet("Je Land"), sheet("Codebuch")]).unwrap();
