@@ -1,11 +1,14 @@
-//! The files of a report, in memory: `index.html`, the CSV files, `report.xlsx`, the charts and
+//! The files of a report, in memory: `index.html`, every table as CSV in both dialects
+//! (`per-land-excel.csv` for German Excel, `per-land.csv` tidy), `report.xlsx`, the charts and
 //! `report.zip` with all of them. The command writes them to `reports/<wave>/`; the board serves
 //! the same bytes.
 
 use std::io::Write;
 
 use super::compare::{self, Comparison};
+use super::csv::Dialect;
 use super::diagrams::{self, Diagram};
+use super::tables::Sheet;
 use super::{Report, chart, csv, html, tables, xlsx};
 use crate::survey::definition::Survey;
 
@@ -55,34 +58,28 @@ pub fn render(
     sheets.push(tables::codebook(survey));
     let mut workbook = sheets.clone();
     workbook.push(tables::responses(report));
-    let mut files = Vec::new();
-    let mut downloads = Vec::new();
-    for sheet in &sheets {
-        let path = format!("{}.csv", sheet.file);
-        downloads.push((path.clone(), describe(sheet.file).to_owned()));
-        files.push(OutputFile {
-            path,
-            bytes: csv::to_csv(sheet)?,
-        });
+    // Every CSV table: its file name without `.csv`, what it holds, its rows.
+    let mut csv_tables: Vec<(String, String, &Sheet)> = sheets
+        .iter()
+        .map(|s| (s.file.to_owned(), describe(s.file).to_owned(), s))
+        .collect();
+    let compare_sheet = comparison.map(compare::sheet);
+    if let (Some(c), Some(sheet)) = (comparison, &compare_sheet) {
+        csv_tables.push((
+            format!("compare-{}", c.compared.slug),
+            format!("Vergleich mit {}", c.compared.title),
+            sheet,
+        ));
+        workbook.push(sheet.clone());
     }
     let report_charts = draw(diagrams::diagrams(report))?;
     let compared = match comparison {
-        Some(c) => {
-            let sheet = compare::sheet(c);
-            let path = format!("compare-{}.csv", c.compared.slug);
-            downloads.push((
-                path.clone(),
-                format!("Vergleich mit {} (CSV)", c.compared.title),
-            ));
-            files.push(OutputFile {
-                path,
-                bytes: csv::to_csv(&sheet)?,
-            });
-            workbook.push(sheet);
-            Some((c, draw(diagrams::comparison_diagrams(c))?))
-        }
+        Some(c) => Some((c, draw(diagrams::comparison_diagrams(c))?)),
         None => None,
     };
+    let mut files = Vec::new();
+    // The board's dialect first: German Excel, then the workbook, then the tidy CSV files.
+    let mut downloads = write_csv(&csv_tables, Dialect::Excel, &mut files)?;
     files.push(OutputFile {
         path: "report.xlsx".to_owned(),
         bytes: xlsx::to_xlsx(&workbook)?,
@@ -91,6 +88,7 @@ pub fn render(
         "report.xlsx".to_owned(),
         "alle Tabellen als Excel-Arbeitsmappe".to_owned(),
     ));
+    downloads.extend(write_csv(&csv_tables, Dialect::Tidy, &mut files)?);
     downloads.push((ZIP.to_owned(), "alles zusammen als ZIP-Archiv".to_owned()));
     let report_inline = inline(&report_charts);
     let compared_inline = compared.as_ref().map(|(c, charts)| (*c, inline(charts)));
@@ -143,13 +141,34 @@ fn inline(charts: &[(Diagram, String, Vec<u8>)]) -> Vec<html::InlineChart<'_>> {
         .collect()
 }
 
+/// Writes every table in `dialect` into `files` and returns their downloads (path, description).
+fn write_csv(
+    tables: &[(String, String, &Sheet)],
+    dialect: Dialect,
+    files: &mut Vec<OutputFile>,
+) -> Result<Vec<(String, String)>, ::csv::Error> {
+    let mut downloads = Vec::new();
+    for (base, description, sheet) in tables {
+        let path = dialect.file_name(base);
+        downloads.push((
+            path.clone(),
+            format!("{description} – {}", dialect.description()),
+        ));
+        files.push(OutputFile {
+            path,
+            bytes: csv::to_csv(sheet, dialect)?,
+        });
+    }
+    Ok(downloads)
+}
+
 fn describe(file: &str) -> &'static str {
     match file {
-        "per-land" => "Häufigkeiten je Frage, Antwort und Land (CSV)",
-        "per-attribute" => "Häufigkeiten je Frage, Antwort und Merkmal, z. B. Landesnetzwerk (CSV)",
-        "numeric" => "Mittelwerte, Median, Minimum und Maximum je Land (CSV)",
-        "codebook" => "Codebuch: alle Fragen, Zeilen und Antworten mit ihren Codes (CSV)",
-        _ => "Tabelle (CSV)",
+        "per-land" => "Häufigkeiten je Frage, Antwort und Land",
+        "per-attribute" => "Häufigkeiten je Frage, Antwort und Merkmal, z. B. Landesnetzwerk",
+        "numeric" => "Mittelwerte, Median, Minimum und Maximum je Land",
+        "codebook" => "Codebuch: alle Fragen, Zeilen und Antworten mit ihren Codes",
+        _ => "Tabelle",
     }
 }
 

@@ -3,9 +3,10 @@
 //! Pure functions from the store's raw [`figures::Figures`] to bytes; no diesel, no actix, no
 //! files. [`build::build`] turns figures into a [`Report`], deciding per table what may be shown
 //! ([`suppress`]). Hidden groups carry no figures at all (`Group::figures` is `None`), so no writer
-//! can leak what was suppressed. The writers ([`tables`], [`csv`], [`xlsx`], [`html`], [`chart`])
-//! and the comparison of two waves ([`compare`]) only read a `Report`; [`files`] puts together the
-//! set of files a report consists of.
+//! can leak what was suppressed. The writers ([`tables`] with their [`columns`], [`csv`] in a tidy
+//! and a German Excel dialect, [`xlsx`], [`html`], [`chart`]) and the comparison of two waves
+//! ([`compare`]) only read a `Report`; [`files`] puts together the set of files a report consists
+//! of.
 
 pub mod build;
 pub mod chart;
@@ -221,7 +222,12 @@ impl Group {
     }
 }
 
-/// A number with one decimal and a decimal comma ("42,5").
+/// A number with `decimals` decimals, a decimal comma and no digit grouping ("42,5", "-2,50",
+/// "1234,0"): how German pages and German Excel write numbers.
+///
+/// The one place numbers get their German spelling: the HTML report, the Excel dialect of the CSV
+/// files ([`csv::Dialect::Excel`]) and the staff pages all call it, so they never disagree. German
+/// Excel reads the result as a number; a digit grouping point would turn it into text or a date.
 pub fn german(value: f64, decimals: usize) -> String {
     format!("{value:.decimals$}").replace('.', ",")
 }

@@ -5,6 +5,8 @@ use super::figures::{Figures, Stratum, Value};
 use super::{WaveInfo, csv, files, tables};
 use crate::survey::{Format, Survey, parse_definition};
 
+mod excel;
+
 const SURVEY: &str = r#"
 id = "probe"
 title = "Probe"
@@ -128,7 +130,7 @@ fn report() -> super::Report {
 }
 
 fn lines(sheet: &tables::Sheet) -> Vec<String> {
-    String::from_utf8(csv::to_csv(sheet).unwrap())
+    String::from_utf8(csv::to_csv(sheet, csv::Dialect::Tidy).unwrap())
         .unwrap()
         .lines()
         .map(str::to_owned)
@@ -250,9 +252,13 @@ fn every_file_of_a_report_is_there_and_the_zip_holds_them_all() {
     for expected in [
         "index.html",
         "per-land.csv",
+        "per-land-excel.csv",
         "per-attribute.csv",
+        "per-attribute-excel.csv",
         "numeric.csv",
+        "numeric-excel.csv",
         "codebook.csv",
+        "codebook-excel.csv",
         "report.xlsx",
         "charts/lage.svg",
         "charts/lage.png",
