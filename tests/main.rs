@@ -22,6 +22,7 @@ mod participants;
 mod progress;
 mod properties;
 mod questionnaire;
+mod report_dialects;
 mod reports;
 mod schedule;
 mod staff;

@@ -383,6 +383,13 @@ fn compare_adds_the_change_per_land_for_the_questions_both_waves_asked() {
         .find(|r| r["question_id"] == "lage_gesamt" && r["land_code"] == "DE-NW")
         .unwrap();
     assert_eq!(nw["change_points"], ".");
+    // The same row for German Excel: n and percent of spring, of autumn, the change.
+    let excel = std::fs::read_to_string(out.join(format!("compare-{spring}-excel.csv"))).unwrap();
+    assert!(excel.starts_with('\u{feff}'), "a byte order mark");
+    assert!(
+        excel.contains(";DE-BY;Bayern;7;42,9;7;100,0;57,1;\r\n"),
+        "{excel}"
+    );
     assert!(
         out.join(format!("charts/compare-{spring}--lage_gesamt.svg"))
             .is_file()
