@@ -35,6 +35,19 @@ pub struct ConfigError {
     reason: String,
 }
 
+/// Addresses and networks separated by commas or spaces: `127.0.0.1, 10.0.0.0/8, ::1`.
+fn networks(text: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    text.split([',', ' '])
+        .filter(|part| !part.trim().is_empty())
+        .map(|part| {
+            let part = part.trim();
+            part.parse::<ipnet::IpNet>()
+                .or_else(|_| part.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| format!("`{part}` is not an IP address or network (e.g. 10.0.0.0/8)"))
+        })
+        .collect()
+}
+
 /// The installation's settings (see the configuration table in README.md).
 #[derive(Clone)]
 pub struct Settings {
@@ -66,6 +79,9 @@ pub struct Settings {
     pub privacy_notice_file: Option<PathBuf>,
     /// `ACCESSIBILITY_STATEMENT_FILE`: plain text shown on /barrierefreiheit instead of the built-in one.
     pub accessibility_statement_file: Option<PathBuf>,
+    /// `TRUSTED_PROXIES`: addresses and networks (CIDR) of the proxies in front of `serve`; only
+    /// from those is the client's address taken from `Forwarded` / `X-Forwarded-For`.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl fmt::Debug for Settings {
@@ -91,6 +107,7 @@ impl fmt::Debug for Settings {
                 "accessibility_statement_file",
                 &self.accessibility_statement_file,
             )
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }
@@ -138,6 +155,14 @@ impl Settings {
         let survey_contact = env
             .var("SURVEY_CONTACT")
             .unwrap_or_else(|| address_of(&mail_from));
+        let trusted_proxies = match env.var("TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(text) => networks(&text).map_err(|reason| ConfigError {
+                name: "TRUSTED_PROXIES",
+                shown: text.clone(),
+                reason,
+            })?,
+        };
         Ok(Settings {
             database_url,
             var_dir: env
@@ -159,6 +184,7 @@ impl Settings {
             accessibility_statement_file: env
                 .var("ACCESSIBILITY_STATEMENT_FILE")
                 .map(PathBuf::from),
+            trusted_proxies,
         })
     }
 
@@ -303,6 +329,26 @@ mod tests {
         let error = Settings::from(&env).unwrap_err().to_string();
         assert!(
             error.contains("DATABASE_URL") && !error.contains("pw@"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_networks() {
+        let env = Fake(HashMap::from([(
+            "TRUSTED_PROXIES",
+            "127.0.0.1, 10.0.0.0/8 ::1",
+        )]));
+        let proxies = Settings::from(&env).unwrap().trusted_proxies;
+        let shown: Vec<String> = proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
+        let env = Fake(HashMap::from([(
+            "TRUSTED_PROXIES",
+            "10.0.0.0/8, proxy.local",
+        )]));
+        let error = Settings::from(&env).unwrap_err().to_string();
+        assert!(
+            error.contains("`proxy.local` is not an IP address"),
             "{error}"
         );
     }

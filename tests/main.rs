@@ -9,6 +9,7 @@
 mod helpers;
 
 mod accounts;
+mod brakes;
 mod browser;
 mod browser_flow;
 mod cluster;

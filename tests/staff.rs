@@ -122,7 +122,7 @@ fn login_attempt(app: &TestApp, email: &str, password: &str) -> (u16, String) {
 }
 
 #[test]
-fn failed_logins_get_one_message_and_an_account_is_paused_after_five() {
+fn failed_logins_get_one_message_and_the_guessing_address_is_slowed() {
     let db = TestDb::new();
     staff_account(&db, "beirat@example.org", Role::Board, None);
     let app = TestApp::spawn(&db);
@@ -134,7 +134,7 @@ fn failed_logins_get_one_message_and_an_account_is_paused_after_five() {
             422
         );
     }
-    // Paused now, even with the right password.
+    // Slowed now, from this address even with the right password (see tests/brakes.rs for the owner).
     assert_eq!(login_attempt(&app, "beirat@example.org", PASSWORD).0, 422);
     let (_, cookie) = login_attempt(&app, "beirat@example.org", PASSWORD);
     let form = format!("email=beirat%40example.org&passwort={}", encode(PASSWORD));

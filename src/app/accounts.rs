@@ -365,10 +365,33 @@ pub fn set_password(conn: &mut PgConnection, user: &User, hash: &str) -> Result<
     })
 }
 
-/// Failed logins of one account within [`LOGIN_WINDOW`] after which it is paused.
-const LOGIN_LIMIT: i64 = 5;
-/// See [`LOGIN_LIMIT`].
-const LOGIN_WINDOW: chrono::Duration = chrono::Duration::minutes(15);
+/// The brake kind of failed logins per client address (across accounts), counted by the web's
+/// address brake.
+pub const LOGIN_ADDRESS: &str = "login_address";
+/// Failed logins of one account from one address.
+const LOGIN_PAIR: &str = "login_pair";
+/// Failed logins of one account from any address.
+const LOGIN_ACCOUNT: &str = "login_account";
+/// Successful logins of an account from an address: it is the owner's, known for 90 days.
+const LOGIN_OK: &str = "login_ok";
+/// The brake kinds kept for 90 days instead of one (see `store::brakes::purge`).
+pub const LONG_LIVED_BRAKES: [&str; 1] = [LOGIN_OK];
+/// Failed logins count for this long.
+const LOGIN_WINDOW: chrono::Duration = chrono::Duration::hours(1);
+/// Failures of an account (from all addresses) before addresses that never signed in to it wait too.
+const ACCOUNT_FREE_FAILURES: i64 = 10;
+
+/// How long an attempt must wait after the last of `failures` failed logins: nothing for the first
+/// three, then 1 s, 2 s, 4 s, … up to five minutes. A guesser is slowed to a few tries an hour; the
+/// owner who mistypes twice is not slowed at all.
+pub fn login_delay(failures: i64) -> std::time::Duration {
+    if failures < 3 {
+        return std::time::Duration::ZERO;
+    }
+    let seconds = 1u64 << (failures - 3).clamp(0, 16);
+    std::time::Duration::from_secs(seconds.min(300))
+}
+
 /// A valid argon2id hash of a random password: what unknown accounts are checked against, so the
 /// time a login takes says nothing about whether the address has an account.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0V0f6w2cmR4pqfaYkvl8Q1GrvlRO1RmV9cItuC0rGNw";
@@ -380,7 +403,10 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 pub struct SignIn {
     email: String,
     user: Option<User>,
-    failures: i64,
+    /// The client's address.
+    address: String,
+    /// How long this attempt still has to wait (zero: it may try).
+    wait: std::time::Duration,
 }
 
 /// An address as typed into a login or reset form, lower-cased, with control characters (which
@@ -394,21 +420,50 @@ fn typed_address(email: &str) -> String {
         .collect()
 }
 
-/// Starts a login for an address (any case).
-pub fn begin_sign_in(conn: &mut PgConnection, email: &str) -> Result<SignIn, AccountError> {
+/// Starts a login for an address (any case) from the client `ip`. Failed logins are throttled per
+/// account *and* client address with growing delays ([`login_delay`]): a guesser is slowed, while
+/// the owner, from an address that signed in to the account before, is not slowed by anyone else's
+/// failures. Addresses that never signed in to the account wait too once the account had many
+/// failures from anywhere. Nothing is ever locked for good, and the answer is the same generic one.
+pub fn begin_sign_in(
+    conn: &mut PgConnection,
+    email: &str,
+    ip: std::net::IpAddr,
+) -> Result<SignIn, AccountError> {
+    use crate::store::brakes;
     let email = typed_address(email);
+    let address = ip.to_string();
+    let pair = format!("{email} {address}");
+    let now = Utc::now();
+    let since = now - LOGIN_WINDOW;
     let user = users::find_by_email(conn, &email)?;
-    let failures = users::count_failed_logins(conn, &email, Utc::now() - LOGIN_WINDOW)?;
+    let waits_until = |(failures, last): (i64, Option<chrono::DateTime<Utc>>)| {
+        last.map(|last| {
+            last + chrono::Duration::from_std(login_delay(failures)).unwrap_or_default()
+        })
+    };
+    let mut until = waits_until(brakes::recent(conn, LOGIN_PAIR, &pair, since)?);
+    let known = brakes::exists(conn, LOGIN_OK, &pair, now - chrono::Duration::days(90))?;
+    if !known {
+        let (failures, last) = brakes::recent(conn, LOGIN_ACCOUNT, &email, since)?;
+        let account = waits_until((failures - ACCOUNT_FREE_FAILURES + 3, last));
+        until = until.max(account);
+    }
+    let wait = until
+        .and_then(|until| (until - now).to_std().ok())
+        .unwrap_or_default();
     Ok(SignIn {
         email,
         user,
-        failures,
+        address,
+        wait,
     })
 }
 
 impl SignIn {
-    /// The account, if the password matches, the account has a password and is enabled, and
-    /// neither the account nor the address (`address_paused`) is paused.
+    /// The account, if the password matches, the account has a password and is enabled, this
+    /// attempt need not wait, and the client address is not paused (`address_paused`). The
+    /// password is checked in every case, so a throttled guess learns nothing.
     pub fn admit(&self, password: &str, address_paused: bool) -> Option<User> {
         let hash = self.user.as_ref().and_then(|u| u.password_hash.as_deref());
         let matches = crate::accounts::verify_password(password, hash.unwrap_or(DUMMY_HASH));
@@ -416,9 +471,14 @@ impl SignIn {
             matches
                 && u.password_hash.is_some()
                 && u.disabled_at.is_none()
-                && self.failures < LOGIN_LIMIT
+                && self.wait.is_zero()
                 && !address_paused
         })
+    }
+
+    /// How long this attempt had to wait (zero: it was checked).
+    pub fn wait(&self) -> std::time::Duration {
+        self.wait
     }
 }
 
@@ -431,12 +491,21 @@ pub fn finish_sign_in(
     session_token: &str,
 ) -> Result<(), AccountError> {
     conn.transaction(|conn| {
+        let pair = format!("{} {}", sign_in.email, sign_in.address);
         match admitted {
             Some(user) => {
                 users::insert_session(conn, user.id, session_token)?;
                 Actor::staff(user).audit(conn, "login", "", "")?;
+                crate::store::brakes::add(conn, LOGIN_OK, &pair)?;
             }
-            None => users::audit(conn, None, &sign_in.email, "login_failed", "", "")?,
+            None => {
+                users::audit(conn, None, &sign_in.email, "login_failed", "", "")?;
+                // An attempt that had to wait is not counted: the delay does not grow by itself.
+                if sign_in.wait.is_zero() {
+                    crate::store::brakes::add(conn, LOGIN_PAIR, &pair)?;
+                    crate::store::brakes::add(conn, LOGIN_ACCOUNT, &sign_in.email)?;
+                }
+            }
         }
         Ok(())
     })
@@ -450,4 +519,17 @@ pub fn sign_out(conn: &mut PgConnection, session_token: &str) -> Result<(), Acco
         }
         Ok(users::delete_session(conn, session_token)?)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn login_delays_grow_from_the_fourth_failure_to_five_minutes() {
+        let delays: Vec<u64> = (0..14).map(|n| super::login_delay(n).as_secs()).collect();
+        assert_eq!(
+            delays,
+            [0, 0, 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]
+        );
+        assert_eq!(super::login_delay(1_000).as_secs(), 300);
+    }
 }

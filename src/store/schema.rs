@@ -25,6 +25,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    brake_events (kind, key, at) {
+        kind -> Text,
+        key -> Text,
+        at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     contacts (participant_id) {
         participant_id -> Int8,
         wave_id -> Int8,
@@ -239,6 +247,7 @@ diesel::joinable!(waves -> survey_versions (survey_version_id));
 diesel::allow_tables_to_appear_in_same_query!(
     answers,
     audit_log,
+    brake_events,
     contacts,
     laender,
     mailing_runs,

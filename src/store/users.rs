@@ -342,20 +342,6 @@ pub fn audit(
         .map(drop)
 }
 
-/// Failed logins for an address (any case) since `since`: the per-account brake.
-pub fn count_failed_logins(
-    conn: &mut PgConnection,
-    email: &str,
-    since: DateTime<Utc>,
-) -> QueryResult<i64> {
-    audit_log::table
-        .filter(audit_log::action.eq("login_failed"))
-        .filter(audit_log::actor.eq(email.trim().to_lowercase()))
-        .filter(audit_log::at.gt(since))
-        .count()
-        .get_result(conn)
-}
-
 /// The newest audit entries, filtered by action and by text in actor or subject.
 pub fn find_audit(
     conn: &mut PgConnection,

@@ -3,7 +3,8 @@
 //! - the staff-mail worker sends the queued staff mails (new accounts' and forgotten passwords'
 //!   links) through `app::accounts::send_staff_mails`; a page that queues one wakes it;
 //! - the scheduler runs the waves' schedules through `app::schedule::tick` once a minute:
-//!   invitations when a wave opens, reminders under its policy, inside the sending window.
+//!   invitations when a wave opens, reminders under its policy, inside the sending window; the
+//!   same round deletes the brakes' old events.
 //!
 //! Any number of processes may run both: staff mails and outbox rows are claimed with
 //! `FOR UPDATE SKIP LOCKED`, and the scheduler decides what is due from the database alone (see
@@ -146,6 +147,12 @@ fn run_schedule(pool: &PgPool, settings: &Settings, clock: &Clock) {
             return;
         }
     };
+    // The brakes' old events go in the same round: nothing looks at them any more.
+    if let Err(error) =
+        crate::store::brakes::purge(&mut conn, &crate::app::accounts::LONG_LIVED_BRAKES)
+    {
+        tracing::warn!(%error, "old brake events not deleted");
+    }
     match schedule::tick(&mut conn, settings, clock) {
         Ok(tick) => {
             for queued in &tick.queued {

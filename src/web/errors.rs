@@ -26,7 +26,7 @@ pub enum AppError {
     BadRequest,
     /// Too many link look-ups from one address.
     #[error("too many requests")]
-    TooManyRequests,
+    TooManyRequests(std::time::Duration),
     /// The database is unreachable or the pool exhausted.
     #[error("the database is unavailable")]
     Unavailable,
@@ -87,7 +87,7 @@ impl ResponseError for AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadRequest => StatusCode::BAD_REQUEST,
-            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -96,6 +96,26 @@ impl ResponseError for AppError {
     fn error_response(&self) -> HttpResponse {
         if let AppError::Internal(error) = self {
             tracing::error!(error = format!("{error:#}"), "request failed");
+        }
+        if let AppError::TooManyRequests(pause) = self {
+            // The real pause, in the text and for the browser (rounded up to whole minutes).
+            let minutes = pause.as_secs().div_ceil(60).max(1);
+            let text = format!(
+                "Von Ihrer Verbindung kamen sehr viele Anfragen in kurzer Zeit. Bitte versuchen Sie es in {} noch einmal.",
+                if minutes == 1 {
+                    "einer Minute".to_owned()
+                } else {
+                    format!("{minutes} Minuten")
+                }
+            );
+            let paragraphs = [text.as_str()];
+            let mut response = MessagePage::new("Bitte einen Moment Geduld", &paragraphs)
+                .respond(self.status_code());
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(pause.as_secs().max(1)),
+            );
+            return response;
         }
         let (heading, paragraphs): (&str, &[&str]) = match self {
             AppError::NotFound => (
@@ -127,12 +147,7 @@ impl ResponseError for AppError {
                 "Das Formular konnte nicht gelesen werden",
                 &["Bitte laden Sie die Seite neu und versuchen Sie es noch einmal."],
             ),
-            AppError::TooManyRequests => (
-                "Bitte einen Moment Geduld",
-                &[
-                    "Von Ihrer Verbindung kamen sehr viele Anfragen in kurzer Zeit. Bitte versuchen Sie es in einer Minute noch einmal.",
-                ],
-            ),
+            AppError::TooManyRequests(_) => ("Bitte einen Moment Geduld", &[]),
             AppError::Unavailable => (
                 "Vorübergehend nicht erreichbar",
                 &[

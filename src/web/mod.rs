@@ -9,6 +9,7 @@
 pub mod admin;
 pub mod background;
 pub mod board;
+pub mod client;
 pub mod csrf;
 pub mod errors;
 pub mod extract;
@@ -42,11 +43,11 @@ pub struct AppState {
     /// The installation's settings.
     pub settings: Settings,
     /// Pauses addresses that try too many unknown links.
-    pub lookups: rate_limit::LookupBrake,
+    pub lookups: rate_limit::Brake,
     /// Limits how many open-link responses one address starts.
-    pub starts: rate_limit::LookupBrake,
-    /// Pauses addresses with many failed staff logins.
-    pub logins: rate_limit::LookupBrake,
+    pub starts: rate_limit::Brake,
+    /// Pauses addresses with many failed staff logins or password-reset requests.
+    pub logins: rate_limit::Brake,
     /// Parsed survey versions (a stored version never changes).
     pub surveys: std::sync::Arc<SurveyCache>,
     /// The installation's own privacy notice and accessibility statement (paragraphs), if configured.
@@ -128,6 +129,33 @@ impl AppState {
         self.settings.public_url.starts_with("https://")
     }
 
+    /// The client's address: the peer, or behind a trusted proxy the address it names.
+    pub fn client_address(&self, request: &actix_web::HttpRequest) -> std::net::IpAddr {
+        let peer = request
+            .peer_addr()
+            .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |a| a.ip());
+        client::address(peer, request.headers(), &self.settings.trusted_proxies)
+    }
+
+    /// Counts an event against a brake in the background of the request (a database round trip
+    /// on the blocking pool); a database that fails is logged, the request goes on.
+    pub async fn record(
+        state: &web::Data<AppState>,
+        brake: fn(&AppState) -> &rate_limit::Brake,
+        ip: std::net::IpAddr,
+    ) {
+        let state = state.clone();
+        let recorded = web::block(move || -> anyhow::Result<()> {
+            let mut conn = state.pool.get()?;
+            brake(&state).record(&mut conn, ip)?;
+            Ok(())
+        })
+        .await;
+        if let Ok(Err(error)) | Err(error) = recorded.map_err(anyhow::Error::from) {
+            tracing::warn!(error = %format!("{error:#}"), "a brake event was not recorded");
+        }
+    }
+
     /// The state for a server: per address, at most 30 failed link look-ups in 10 minutes and 20
     /// open-link responses started in an hour.
     pub fn new(pool: PgPool, key: SecretKey, settings: Settings) -> AppState {
@@ -135,9 +163,13 @@ impl AppState {
             pool,
             key,
             settings,
-            lookups: rate_limit::LookupBrake::new(30, std::time::Duration::from_secs(600)),
-            starts: rate_limit::LookupBrake::new(20, std::time::Duration::from_secs(3600)),
-            logins: rate_limit::LookupBrake::new(20, std::time::Duration::from_secs(900)),
+            lookups: rate_limit::Brake::new("link_lookup", 30, std::time::Duration::from_secs(600)),
+            starts: rate_limit::Brake::new("open_start", 20, std::time::Duration::from_secs(3600)),
+            logins: rate_limit::Brake::new(
+                crate::app::accounts::LOGIN_ADDRESS,
+                20,
+                std::time::Duration::from_secs(900),
+            ),
             surveys: std::sync::Arc::default(),
             legal: LegalTexts::default(),
             reports: std::sync::Arc::default(),
@@ -212,14 +244,15 @@ pub(crate) async fn brake_link_guessing(
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
     let state = request.app_data::<web::Data<AppState>>().cloned();
-    if let Some(state) = &state {
-        state.lookups.check(request.request())?;
+    let client = state.as_ref().map(|s| s.client_address(request.request()));
+    if let (Some(state), Some(ip)) = (&state, client) {
+        state.lookups.check(ip)?;
     }
     let response = next.call(request).await?;
-    if let Some(state) = &state
+    if let (Some(state), Some(ip)) = (&state, client)
         && response.status() == actix_web::http::StatusCode::NOT_FOUND
     {
-        state.lookups.record(response.request());
+        AppState::record(state, |s| &s.lookups, ip).await;
     }
     Ok(response)
 }

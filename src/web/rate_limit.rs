@@ -1,73 +1,80 @@
-//! A brake on guessing links: an address whose link look-ups fail too often is paused for a while.
+//! Brakes on guessing: failed link look-ups, open-link starts and staff-login failures are counted
+//! per client address (see [`client`](super::client): behind a trusted proxy, the address it names).
+//! An address that reaches a brake's limit within its window is paused: "429 Too Many Requests" with
+//! `Retry-After` for the rest of the pause.
 //!
-//! Only failed look-ups (unknown or revoked tokens) count, so respondents and load tests with valid
-//! links are never slowed; someone trying tokens gets "429 Too Many Requests" for every link request
-//! after `limit` failures within `window`. Kept in memory per process: a brake, not an account lock.
+//! The counting is in PostgreSQL (`store::brakes`), so the limits hold for the installation, not per
+//! process. The pause itself is remembered in the process that saw the limit reached, so a valid
+//! page view costs no database round trip: only counted events (a failure, a start) write. With N
+//! processes an address gets at most N − 1 events beyond the limit: each other process pauses it at
+//! the first event it sees once the installation's count is over the limit.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use actix_web::HttpRequest;
+use diesel::PgConnection;
 
 use super::errors::AppError;
+use crate::store::brakes;
 
-/// Failed look-ups per address within a window.
+/// A brake: at most `limit` events of one kind per client address within `window`.
 #[derive(Debug)]
-pub struct LookupBrake {
-    failures: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+pub struct Brake {
+    kind: &'static str,
     limit: u32,
     window: Duration,
+    /// Addresses this process knows to be paused, until when.
+    paused: Mutex<HashMap<IpAddr, Instant>>,
 }
 
-/// Addresses remembered at most; older entries are dropped first when the map is full.
+/// Paused addresses remembered at most; expired ones are dropped first when the map is full.
 const MAX_ADDRESSES: usize = 100_000;
 
-impl LookupBrake {
-    /// At most `limit` failed look-ups per address within `window`.
-    pub fn new(limit: u32, window: Duration) -> LookupBrake {
-        LookupBrake {
-            failures: Mutex::new(HashMap::new()),
+impl Brake {
+    /// At most `limit` events of `kind` per address within `window`.
+    pub fn new(kind: &'static str, limit: u32, window: Duration) -> Brake {
+        Brake {
+            kind,
             limit,
             window,
+            paused: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Refuses an address that reached the limit within the window.
-    pub fn check(&self, request: &HttpRequest) -> Result<(), AppError> {
-        match request.peer_addr() {
-            Some(address) if self.blocked(address.ip(), Instant::now()) => {
-                Err(AppError::TooManyRequests)
-            }
-            _ => Ok(()),
+    /// Refuses a paused address, with the rest of its pause. Memory only: no database round trip.
+    pub fn check(&self, ip: IpAddr) -> Result<(), AppError> {
+        match self.paused_for(ip, Instant::now()) {
+            Some(rest) => Err(AppError::TooManyRequests(rest)),
+            None => Ok(()),
         }
     }
 
-    /// Counts one event (a failed look-up, a started response) for the request's address.
-    pub fn record(&self, request: &HttpRequest) {
-        if let Some(address) = request.peer_addr() {
-            self.record_failure(address.ip(), Instant::now());
+    /// Counts one event for the address in the database; pauses it (for a window) when the
+    /// installation's count within the window reached the limit.
+    pub fn record(&self, conn: &mut PgConnection, ip: IpAddr) -> diesel::QueryResult<()> {
+        let count = brakes::record(conn, self.kind, &ip.to_string(), self.window.as_secs_f64())?;
+        if count >= i64::from(self.limit) {
+            self.pause(ip, Instant::now());
         }
+        Ok(())
     }
 
-    fn blocked(&self, ip: IpAddr, now: Instant) -> bool {
-        let failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        failures.get(&ip).is_some_and(|(since, count)| {
-            now.duration_since(*since) < self.window && *count >= self.limit
-        })
+    fn paused_for(&self, ip: IpAddr, now: Instant) -> Option<Duration> {
+        let paused = self.paused.lock().unwrap_or_else(|e| e.into_inner());
+        paused
+            .get(&ip)
+            .filter(|until| **until > now)
+            .map(|until| *until - now)
     }
 
-    fn record_failure(&self, ip: IpAddr, now: Instant) {
-        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if failures.len() >= MAX_ADDRESSES {
-            failures.retain(|_, (since, _)| now.duration_since(*since) < self.window);
+    fn pause(&self, ip: IpAddr, now: Instant) {
+        let mut paused = self.paused.lock().unwrap_or_else(|e| e.into_inner());
+        if paused.len() >= MAX_ADDRESSES {
+            paused.retain(|_, until| *until > now);
         }
-        let entry = failures.entry(ip).or_insert((now, 0));
-        if now.duration_since(entry.0) >= self.window {
-            *entry = (now, 0);
-        }
-        entry.1 += 1;
+        paused.insert(ip, now + self.window);
     }
 }
 
@@ -76,20 +83,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_address_is_paused_after_the_limit_and_free_again_after_the_window() {
-        let brake = LookupBrake::new(3, Duration::from_secs(60));
+    fn a_pause_holds_for_its_window_and_names_the_rest() {
+        let brake = Brake::new("test", 3, Duration::from_secs(600));
         let ip: IpAddr = "127.0.0.1".parse().unwrap();
         let other: IpAddr = "127.0.0.2".parse().unwrap();
         let start = Instant::now();
-        for _ in 0..3 {
-            assert!(!brake.blocked(ip, start));
-            brake.record_failure(ip, start);
-        }
-        assert!(brake.blocked(ip, start));
+        assert!(brake.paused_for(ip, start).is_none());
+        brake.pause(ip, start);
+        assert_eq!(brake.paused_for(ip, start), Some(Duration::from_secs(600)));
+        assert!(brake.paused_for(other, start).is_none(), "others are free");
         assert!(
-            !brake.blocked(other, start),
-            "other addresses are not affected"
+            brake
+                .paused_for(ip, start + Duration::from_secs(601))
+                .is_none()
         );
-        assert!(!brake.blocked(ip, start + Duration::from_secs(61)));
     }
 }

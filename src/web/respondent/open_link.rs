@@ -115,8 +115,9 @@ pub async fn submit_open(
         }
     };
     if starting {
-        state.starts.check(&request)?;
-        state.starts.record(&request);
+        let ip = state.client_address(&request);
+        state.starts.check(ip)?;
+        AppState::record(&state, |s| &s.starts, ip).await;
     }
     let path = format!("/o/{slug}");
     let cache = state.surveys.clone();

@@ -99,12 +99,13 @@ pub async fn submit_login(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let (csrf_token, _) = csrf::token(&request, state.secure_cookies())?;
-    let address_paused = state.logins.check(&request).is_err();
+    let ip = state.client_address(&request);
+    let address_paused = state.logins.check(ip).is_err();
     let session =
         accounts::random_token().map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     let email = form.email.clone();
     let sign_in = with_db(&state, move |conn| {
-        account_ops::begin_sign_in(conn, &email).map_err(AppError::unexpected)
+        account_ops::begin_sign_in(conn, &email, ip).map_err(AppError::unexpected)
     })
     .await?;
     // argon2 on the blocking pool, without holding a database connection.
@@ -118,7 +119,7 @@ pub async fn submit_login(
     .await?;
     let outcome = admitted;
     let Some(user) = outcome else {
-        state.logins.record(&request);
+        AppState::record(&state, |s| &s.logins, ip).await;
         let page = LoginPage {
             error: true,
             email: form.email.trim(),

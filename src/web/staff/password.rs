@@ -133,8 +133,9 @@ pub async fn submit_forgot(
     form: CsrfForm<ForgotForm>,
 ) -> Result<HttpResponse, AppError> {
     let (csrf_token, _) = csrf::token(&request, state.secure_cookies())?;
-    let paused = state.logins.check(&request).is_err();
-    state.logins.record(&request);
+    let ip = state.client_address(&request);
+    let paused = state.logins.check(ip).is_err();
+    AppState::record(&state, |s| &s.logins, ip).await;
     let email = form.into_inner().email;
     if !paused && email.contains('@') {
         let settings = state.settings.clone();
