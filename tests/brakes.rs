@@ -133,3 +133,36 @@ fn a_password_guesser_is_slowed_and_the_owner_still_signs_in() {
         303
     );
 }
+
+/// A CSRF pair chosen by someone else (a cookie planted in the browser, the same value in a form)
+/// does not pass with a staff session: the token is bound to the session and changes at login.
+#[test]
+fn csrf_tokens_are_bound_to_the_staff_session() {
+    let db = TestDb::new();
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    let app = TestApp::spawn(&db);
+    let auth = app.login("admin@example.org", PASSWORD);
+    let session = auth
+        .split("; ")
+        .find(|c| c.starts_with("anmeldung="))
+        .unwrap();
+    let chosen = "ab".repeat(32);
+    let planted = format!("csrf={chosen}; {session}");
+    let form = format!("csrf={chosen}&email=x%40example.org&rolle=board");
+    assert_eq!(app.post_form("/admin/konten", Some(&planted), &form).0, 403);
+    assert_eq!(
+        app.post_form("/logout", Some(&planted), &format!("csrf={chosen}"))
+            .0,
+        403
+    );
+    // The session's own token works, and the next login brings a new one.
+    let own = csrf_of(&auth);
+    assert_ne!(own, chosen);
+    let again = app.login("admin@example.org", PASSWORD);
+    assert_ne!(csrf_of(&again), own, "rotated at login");
+    assert_eq!(
+        app.post_form("/logout", Some(&auth), &format!("csrf={own}"))
+            .0,
+        303
+    );
+}

@@ -176,6 +176,16 @@ impl TestApp {
             .and_then(|v| v.split(';').next())
             .expect("a session cookie")
             .to_owned();
+        // The login sets a CSRF token bound to the new session.
+        let csrf = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("csrf="))
+            .and_then(|v| v.split(';').next())
+            .expect("a new CSRF cookie at login")
+            .to_owned();
         format!("{csrf}; {session}")
     }
 

@@ -133,13 +133,19 @@ pub async fn submit_login(
         "" => home(user.role()),
         next => next,
     };
+    // A new CSRF token with the new session: bound to it, so it changes at every login.
+    let csrf_cookie = csrf::for_session(&state.key, &session, state.secure_cookies());
     let cookie = Cookie::build(SESSION_COOKIE, session)
         .path("/")
         .http_only(true)
         .secure(state.secure_cookies())
         .same_site(SameSite::Lax)
         .finish();
-    with_cookie(see_other(next), Some(cookie))
+    let mut response = with_cookie(see_other(next), Some(cookie))?;
+    response
+        .add_cookie(&csrf_cookie)
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(response)
 }
 
 /// `POST /logout`: ends the session.
