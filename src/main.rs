@@ -366,6 +366,7 @@ enum UserCommand {
 }
 
 fn main() -> ExitCode {
+    quiet_on_broken_pipe();
     let cli = Cli::parse();
     init_logging();
     match run(cli) {
@@ -379,6 +380,26 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `mint-survey participants list | head`: when the reader of the output goes away, stop quietly
+/// instead of printing a panic. Rust ignores SIGPIPE, so `println!` panics on the broken pipe;
+/// restoring the signal's default needs unsafe code, which this crate forbids, so the panic is
+/// recognised here instead (only a failed write to stdout or stderr; every other panic is reported).
+fn quiet_on_broken_pipe() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.starts_with("failed printing to std") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        report(info);
+    }));
 }
 
 fn init_logging() {

@@ -369,3 +369,30 @@ fn links_export_lists_every_working_link_as_csv() {
         .unwrap();
     assert!(row.ends_with(single.success().trim()), "{row}");
 }
+
+/// `participants list | head -1`: the reader goes away after one line; the command stops quietly
+/// (no panic on the broken pipe).
+#[test]
+fn a_closed_pipe_ends_a_listing_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let db = TestDb::new();
+    // Far more output than a pipe holds, so the writer meets the closed pipe.
+    let slug = open_wave(&db, 2000);
+    let mut child =
+        crate::helpers::cli::db_command(&db, &["participants", "list", "--wave", &slug], &[])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(!first.is_empty());
+    // The reader is dropped here, as `head` exits.
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+}

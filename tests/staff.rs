@@ -985,3 +985,36 @@ fn hostile_addresses_get_the_usual_answers_not_an_error() {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("Wenn es für diese Adresse einen Zugang gibt"));
 }
+
+/// The answer to "Passwort vergessen" does not wait for the work behind it (storing the link,
+/// queueing the mail), so its timing cannot tell whether the address has an account: with the
+/// tables that work writes to locked, the answer still comes at once, and the mail follows.
+#[test]
+fn a_password_reset_answers_before_the_work_for_a_known_account() {
+    use diesel::connection::SimpleConnection;
+    let db = TestDb::new();
+    staff_account(&db, "beirat@example.org", Role::Board, None);
+    let smtp = crate::helpers::smtp::SmtpServer::start();
+    let app = TestApp::spawn_with_env(&db, &[("SMTP_URL", smtp.url())]);
+    let (_, cookie, _, _) = app.get("/passwort-vergessen", None);
+    let cookie = cookie.unwrap();
+    let form = format!("csrf={}&email=beirat%40example.org", csrf_of(&cookie));
+    let mut lock = db.conn();
+    lock.batch_execute("BEGIN; LOCK TABLE password_tokens, staff_mails IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+    let impatient = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(5)))
+        .build()
+        .new_agent();
+    let answer = impatient
+        .post(format!("{}/passwort-vergessen", app.address))
+        .header("Cookie", &cookie)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(form.as_bytes())
+        .expect("an answer while the work waits for the lock");
+    assert_eq!(answer.status().as_u16(), 200);
+    lock.batch_execute("COMMIT").unwrap();
+    smtp.wait_for_messages(1);
+    assert_eq!(smtp.messages_to("beirat@example.org").len(), 1);
+}

@@ -138,14 +138,21 @@ pub async fn submit_forgot(
     AppState::record(&state, |s| &s.logins, ip).await;
     let email = form.into_inner().email;
     if !paused && email.contains('@') {
-        let settings = state.settings.clone();
-        with_db(&state, move |conn| {
-            account_ops::request_password_reset(conn, &settings, &email)
-                .map_err(AppError::unexpected)
-        })
-        .await?;
-        // Sent in the background either way, so the answer's timing says nothing either.
-        state.staff_mailer.wake();
+        // After the answer, not before it: the answer's timing is the same whether the address
+        // has an account (a link is stored and mailed) or not (nothing happens).
+        let state = state.clone();
+        actix_web::rt::spawn(async move {
+            let settings = state.settings.clone();
+            let requested = with_db(&state, move |conn| {
+                account_ops::request_password_reset(conn, &settings, &email)
+                    .map_err(AppError::unexpected)
+            })
+            .await;
+            match requested {
+                Ok(()) => state.staff_mailer.wake(),
+                Err(error) => tracing::warn!(%error, "password reset not requested"),
+            }
+        });
     }
     let page = ForgotPage {
         sent: true,
