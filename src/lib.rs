@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod app;
 pub mod commands;
 pub mod config;
+pub mod logging;
 pub mod mail;
 pub mod participants;
 pub mod report;

@@ -14,6 +14,7 @@ mod browser;
 mod browser_flow;
 mod cluster;
 mod demo;
+mod logging;
 mod mailing;
 mod migrations;
 mod one_form;
