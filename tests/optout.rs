@@ -195,3 +195,25 @@ fn an_installation_shows_its_own_privacy_notice_and_accessibility_statement() {
         "{body}"
     );
 }
+
+/// While the database is away, pages answer 503 "vorübergehend nicht erreichbar" with
+/// `Retry-After`, never 500; once it was found away, the next requests do not wait for the pool.
+#[test]
+fn pages_answer_503_with_retry_after_while_the_database_is_away() {
+    let db = TestDb::new();
+    let app = TestApp::spawn_without_database(&db);
+    for path in [
+        "/t/0b1c2d3e-0000-4000-8000-000000000000",
+        "/o/irgendeine-welle",
+        "/t/0b1c2d3e-0000-4000-8000-000000000001",
+    ] {
+        let (status, _, body, headers) = app.get(path, None);
+        assert_eq!(status, 503, "{path}: {body}");
+        assert!(body.contains("vorübergehend nicht erreichbar"), "{body}");
+        assert_eq!(
+            headers.get("retry-after").and_then(|v| v.to_str().ok()),
+            Some("5")
+        );
+    }
+    assert_eq!(app.get("/healthz", None).0, 503);
+}

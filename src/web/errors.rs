@@ -62,10 +62,45 @@ impl From<diesel::result::Error> for AppError {
     fn from(error: diesel::result::Error) -> Self {
         match error {
             diesel::result::Error::NotFound => AppError::NotFound,
+            other if is_connection_failure(&other) => AppError::Unavailable,
             other => AppError::Internal(other.into()),
         }
     }
 }
+
+/// Whether a database error means the connection is gone (the server stopped or restarted), not
+/// that the request was wrong: such a request gets 503, not 500.
+fn is_connection_failure(error: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    matches!(
+        error,
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _
+        )
+    )
+}
+
+impl AppError {
+    /// An unexpected failure that is really the database being away counts as [`AppError::Unavailable`].
+    fn effective(&self) -> &AppError {
+        match self {
+            AppError::Internal(error)
+                if error.chain().any(|cause| {
+                    cause
+                        .downcast_ref::<diesel::result::Error>()
+                        .is_some_and(is_connection_failure)
+                }) =>
+            {
+                &AppError::Unavailable
+            }
+            other => other,
+        }
+    }
+}
+
+/// What a 503 asks the browser to wait before trying again.
+const RETRY_UNAVAILABLE_SECONDS: u32 = 5;
 
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(_: diesel::r2d2::PoolError) -> Self {
@@ -81,7 +116,7 @@ impl From<actix_web::error::BlockingError> for AppError {
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
-        match self {
+        match self.effective() {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Gone => StatusCode::GONE,
             AppError::Forbidden => StatusCode::FORBIDDEN,
@@ -94,8 +129,21 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let AppError::Internal(error) = self {
+        if let AppError::Internal(error) = self.effective() {
             tracing::error!(error = format!("{error:#}"), "request failed");
+        }
+        if let AppError::Unavailable = self.effective() {
+            tracing::warn!("the database is unavailable: 503");
+            let paragraphs = [
+                "Die Umfrage ist gerade vorübergehend nicht erreichbar. Bitte versuchen Sie es in einigen Minuten noch einmal; was Sie schon gespeichert haben, bleibt erhalten.",
+            ];
+            let mut response = MessagePage::new("Vorübergehend nicht erreichbar", &paragraphs)
+                .respond(StatusCode::SERVICE_UNAVAILABLE);
+            response.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(RETRY_UNAVAILABLE_SECONDS),
+            );
+            return response;
         }
         if let AppError::TooManyRequests(pause) = self {
             // The real pause, in the text and for the browser (rounded up to whole minutes).

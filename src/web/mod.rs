@@ -62,6 +62,8 @@ pub struct AppState {
     pub scheduler: std::sync::Arc<background::Wakeup>,
     /// Where the scheduler and the pages that show it read the time (tests move it).
     pub clock: crate::time::Clock,
+    /// Whether the database was just found unreachable (requests then get 503 at once).
+    pub db_health: shared::DbHealth,
 }
 
 /// The texts of /datenschutz and /barrierefreiheit when an installation has its own.
@@ -146,7 +148,7 @@ impl AppState {
     ) {
         let state = state.clone();
         let recorded = web::block(move || -> anyhow::Result<()> {
-            let mut conn = state.pool.get()?;
+            let mut conn = shared::connection(&state)?;
             brake(&state).record(&mut conn, ip)?;
             Ok(())
         })
@@ -177,6 +179,7 @@ impl AppState {
             staff_mailer: std::sync::Arc::new(background::Wakeup::staff_mails()),
             scheduler: std::sync::Arc::new(background::Wakeup::scheduler()),
             clock: crate::time::Clock::system(),
+            db_health: shared::DbHealth::default(),
         }
     }
 }

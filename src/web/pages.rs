@@ -33,10 +33,9 @@ impl<'a> MessagePage<'a> {
 
 /// `GET /healthz`: 200 when the database answers, 503 when not.
 pub async fn show_health(state: web::Data<AppState>) -> HttpResponse {
-    let pool = state.pool.clone();
     let answered = web::block(move || -> Result<(), AppError> {
         use diesel::connection::SimpleConnection;
-        pool.get()?
+        crate::web::shared::connection(&state)?
             .batch_execute("SELECT 1")
             .map_err(AppError::from)
     })

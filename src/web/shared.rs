@@ -7,8 +7,15 @@ use actix_web::http::header::{CACHE_CONTROL, HeaderValue, LOCATION};
 use actix_web::{HttpResponse, web};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use super::AppState;
 use super::errors::AppError;
+
+/// A pooled database connection.
+pub type Connection =
+    diesel::r2d2::PooledConnection<diesel::r2d2::ConnectionManager<diesel::PgConnection>>;
 
 /// Runs `f` with a pooled connection on the blocking thread pool (never holding a connection across
 /// an `.await`); an exhausted pool or an unreachable database is [`AppError::Unavailable`].
@@ -16,12 +23,52 @@ pub async fn with_db<T: Send + 'static>(
     state: &web::Data<AppState>,
     f: impl FnOnce(&mut diesel::PgConnection) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
-    let pool = state.pool.clone();
+    let state = state.clone();
     web::block(move || {
-        let mut conn = pool.get()?;
+        let mut conn = connection(&state)?;
         f(&mut conn)
     })
     .await?
+}
+
+/// How long a request waits for a pooled connection before it gets 503: fail fast, don't queue.
+const POOL_WAIT: Duration = Duration::from_secs(1);
+
+/// How long requests get 503 at once after the database was found unreachable.
+const DOWN_FOR: Duration = Duration::from_secs(2);
+
+/// Whether the database was just found unreachable. While it is, requests get 503 at once instead
+/// of each waiting for the pool; after [`DOWN_FOR`] the next request tries again.
+#[derive(Debug, Default)]
+pub struct DbHealth {
+    down_until: Mutex<Option<Instant>>,
+}
+
+impl DbHealth {
+    fn is_down(&self) -> bool {
+        let until = self.down_until.lock().unwrap_or_else(|e| e.into_inner());
+        until.is_some_and(|until| until > Instant::now())
+    }
+
+    fn mark_down(&self) {
+        *self.down_until.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(Instant::now() + DOWN_FOR);
+    }
+}
+
+/// A pooled connection, or [`AppError::Unavailable`] at once while the database is known to be
+/// away, or after [`POOL_WAIT`]. When the pool has no live connection at all, the database is
+/// taken to be away (a pool that is merely busy is not).
+pub fn connection(state: &AppState) -> Result<Connection, AppError> {
+    if state.db_health.is_down() {
+        return Err(AppError::Unavailable);
+    }
+    state.pool.get_timeout(POOL_WAIT).map_err(|_| {
+        if state.pool.state().connections == 0 {
+            state.db_health.mark_down();
+        }
+        AppError::Unavailable
+    })
 }
 
 /// An HTML response from a rendered template (a template error becomes a bare 500).
