@@ -407,6 +407,8 @@ pub struct SignIn {
     address: String,
     /// How long this attempt still has to wait (zero: it may try).
     wait: std::time::Duration,
+    /// When it began (the application's clock): what its failure or success is recorded at.
+    now: chrono::DateTime<Utc>,
 }
 
 /// An address as typed into a login or reset form, lower-cased, with control characters (which
@@ -429,12 +431,12 @@ pub fn begin_sign_in(
     conn: &mut PgConnection,
     email: &str,
     ip: std::net::IpAddr,
+    now: chrono::DateTime<Utc>,
 ) -> Result<SignIn, AccountError> {
     use crate::store::brakes;
     let email = typed_address(email);
     let address = ip.to_string();
     let pair = format!("{email} {address}");
-    let now = Utc::now();
     let since = now - LOGIN_WINDOW;
     let user = users::find_by_email(conn, &email)?;
     let waits_until = |(failures, last): (i64, Option<chrono::DateTime<Utc>>)| {
@@ -457,6 +459,7 @@ pub fn begin_sign_in(
         user,
         address,
         wait,
+        now,
     })
 }
 
@@ -496,14 +499,14 @@ pub fn finish_sign_in(
             Some(user) => {
                 users::insert_session(conn, user.id, session_token)?;
                 Actor::staff(user).audit(conn, "login", "", "")?;
-                crate::store::brakes::add(conn, LOGIN_OK, &pair)?;
+                crate::store::brakes::add(conn, LOGIN_OK, &pair, sign_in.now)?;
             }
             None => {
                 users::audit(conn, None, &sign_in.email, "login_failed", "", "")?;
                 // An attempt that had to wait is not counted: the delay does not grow by itself.
                 if sign_in.wait.is_zero() {
-                    crate::store::brakes::add(conn, LOGIN_PAIR, &pair)?;
-                    crate::store::brakes::add(conn, LOGIN_ACCOUNT, &sign_in.email)?;
+                    crate::store::brakes::add(conn, LOGIN_PAIR, &pair, sign_in.now)?;
+                    crate::store::brakes::add(conn, LOGIN_ACCOUNT, &sign_in.email, sign_in.now)?;
                 }
             }
         }

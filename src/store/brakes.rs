@@ -54,9 +54,13 @@ pub fn recent(
 }
 
 /// Records an event without counting.
-pub fn add(conn: &mut PgConnection, kind: &str, key: &str) -> QueryResult<()> {
+pub fn add(conn: &mut PgConnection, kind: &str, key: &str, at: DateTime<Utc>) -> QueryResult<()> {
     diesel::insert_into(brake_events::table)
-        .values((brake_events::kind.eq(kind), brake_events::key.eq(key)))
+        .values((
+            brake_events::kind.eq(kind),
+            brake_events::key.eq(key),
+            brake_events::at.eq(at),
+        ))
         .execute(conn)
         .map(drop)
 }

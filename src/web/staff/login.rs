@@ -104,8 +104,9 @@ pub async fn submit_login(
     let session =
         accounts::random_token().map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     let email = form.email.clone();
+    let now = state.clock.now();
     let sign_in = with_db(&state, move |conn| {
-        account_ops::begin_sign_in(conn, &email, ip).map_err(AppError::unexpected)
+        account_ops::begin_sign_in(conn, &email, ip, now).map_err(AppError::unexpected)
     })
     .await?;
     // argon2 on the blocking pool, without holding a database connection.
