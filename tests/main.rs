@@ -20,6 +20,7 @@ mod migrations;
 mod one_form;
 mod open_link;
 mod optout;
+mod outage;
 mod participants;
 mod progress;
 mod properties;

@@ -2,12 +2,12 @@
 
 use diesel::prelude::*;
 use mint_survey::store::schema::{answers, participants, responses};
-use mint_survey::survey::answers::{self as read, Answers, Attributes, FormFields};
+use mint_survey::survey::answers::{Answers, Attributes};
 use mint_survey::survey::{Format, Survey, parse_definition};
 
 use crate::helpers::app::{Respondent, TestApp};
 use crate::helpers::db::TestDb;
-use crate::helpers::fixtures::{answer_page, link_path, open_wave};
+use crate::helpers::fixtures::{self, answer_page, link_path, open_wave};
 
 fn survey() -> Survey {
     let text = std::fs::read("surveys/fruehjahr-2020.toml").unwrap();
@@ -22,33 +22,9 @@ fn attributes() -> Attributes {
         .collect()
 }
 
-/// Valid fields for every page a respondent with `overrides` is shown, as one form.
+/// Valid fields for every page person0 is shown, with `overrides`, as one form.
 fn whole_form(survey: &Survey, overrides: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut answers = Answers::new();
-    let mut all = Vec::new();
-    for page in 0..survey.pages.len() {
-        if !read::visible_pages(survey, &answers, &attributes()).contains(&page) {
-            continue;
-        }
-        let names: Vec<String> = survey.pages[page]
-            .questions
-            .iter()
-            .flat_map(read::field_names)
-            .collect();
-        let here: Vec<(&str, &str)> = overrides
-            .iter()
-            .copied()
-            .filter(|(name, _)| names.iter().any(|n| n == name))
-            .collect();
-        let fields = answer_page(survey, page, &answers, &attributes(), &here);
-        let mut form = FormFields::new();
-        for (k, v) in &fields {
-            form.entry(k.clone()).or_default().push(v.clone());
-        }
-        answers.extend(read::read_page(survey, page, &form, &answers, &attributes()).answers);
-        all.extend(fields);
-    }
-    all
+    fixtures::whole_form(survey, &attributes(), overrides)
 }
 
 fn count(db: &TestDb) -> (i64, i64) {

@@ -82,6 +82,11 @@ fn is_connection_failure(error: &diesel::result::Error) -> bool {
 }
 
 impl AppError {
+    /// Whether this is the database being away (or a connection that broke under the request).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self.effective(), AppError::Unavailable)
+    }
+
     /// An unexpected failure that is really the database being away counts as [`AppError::Unavailable`].
     fn effective(&self) -> &AppError {
         match self {

@@ -7,7 +7,8 @@ use actix_web::http::header::{CACHE_CONTROL, HeaderValue, LOCATION};
 use actix_web::{HttpResponse, web};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::AppState;
@@ -19,35 +20,87 @@ pub type Connection =
 
 /// Runs `f` with a pooled connection on the blocking thread pool (never holding a connection across
 /// an `.await`); an exhausted pool or an unreachable database is [`AppError::Unavailable`].
+///
+/// A connection that broke while it waited in the pool (the database restarted) fails its first
+/// statement. When `f` failed that way before any statement of it succeeded, nothing was changed,
+/// so `f` runs once more on a connection that answers; the visitor never sees the broken one.
 pub async fn with_db<T: Send + 'static>(
     state: &web::Data<AppState>,
-    f: impl FnOnce(&mut diesel::PgConnection) -> Result<T, AppError> + Send + 'static,
+    f: impl Fn(&mut diesel::PgConnection) -> Result<T, AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     let state = state.clone();
     web::block(move || {
         let mut conn = connection(&state)?;
-        f(&mut conn)
+        let succeeded = count_statements(&mut conn);
+        match f(&mut conn) {
+            Err(error) if error.is_unavailable() && succeeded.load(Ordering::Relaxed) == 0 => {
+                discard(conn);
+                tracing::info!(
+                    "a pooled connection had broken; the request runs again on a fresh one"
+                );
+                let mut conn = fresh_connection(&state)?;
+                f(&mut conn)
+            }
+            outcome => outcome,
+        }
     })
     .await?
+}
+
+/// Counts the statements that succeed on `conn` from now on (diesel's instrumentation, replaced at
+/// every checkout: an allocation, no round trip).
+fn count_statements(conn: &mut Connection) -> Arc<AtomicUsize> {
+    use diesel::connection::{Connection as _, InstrumentationEvent};
+    let succeeded = Arc::new(AtomicUsize::new(0));
+    let counter = succeeded.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if let InstrumentationEvent::FinishQuery { error: None, .. } = event {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    succeeded
+}
+
+/// Returns a broken connection to the pool marked as such, so that r2d2 closes it instead of
+/// handing it out again (diesel alone only notices a broken transaction, not a closed socket).
+fn discard(mut conn: Connection) {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    AnsiTransactionManager::transaction_manager_status_mut(&mut *conn).set_in_error();
+}
+
+/// A pooled connection that answers: after one broke, the others that waited in the pool through
+/// the same restart are broken too, so each is tried (one round trip) and the broken ones discarded.
+fn fresh_connection(state: &AppState) -> Result<Connection, AppError> {
+    use diesel::connection::SimpleConnection;
+    for _ in 0..=state.pool.max_size() {
+        let mut conn = connection(state)?;
+        if conn.batch_execute("SELECT 1").is_ok() {
+            return Ok(conn);
+        }
+        discard(conn);
+    }
+    Err(AppError::Unavailable)
 }
 
 /// How long a request waits for a pooled connection before it gets 503: fail fast, don't queue.
 const POOL_WAIT: Duration = Duration::from_secs(1);
 
-/// How long requests get 503 at once after the database was found unreachable.
+/// How long requests get 503 at once after the database was found unreachable (unless the pool
+/// has reconnected meanwhile).
 const DOWN_FOR: Duration = Duration::from_secs(2);
 
 /// Whether the database was just found unreachable. While it is, requests get 503 at once instead
-/// of each waiting for the pool; after [`DOWN_FOR`] the next request tries again.
+/// of each waiting for the pool; after [`DOWN_FOR`], or as soon as the pool (which keeps trying in
+/// the background) holds a connection again, requests go through again.
 #[derive(Debug, Default)]
 pub struct DbHealth {
     down_until: Mutex<Option<Instant>>,
 }
 
 impl DbHealth {
-    fn is_down(&self) -> bool {
+    fn is_down(&self, pool: &crate::store::PgPool) -> bool {
         let until = self.down_until.lock().unwrap_or_else(|e| e.into_inner());
-        until.is_some_and(|until| until > Instant::now())
+        until.is_some_and(|until| until > Instant::now()) && pool.state().idle_connections == 0
     }
 
     fn mark_down(&self) {
@@ -60,7 +113,7 @@ impl DbHealth {
 /// away, or after [`POOL_WAIT`]. When the pool has no live connection at all, the database is
 /// taken to be away (a pool that is merely busy is not).
 pub fn connection(state: &AppState) -> Result<Connection, AppError> {
-    if state.db_health.is_down() {
+    if state.db_health.is_down(&state.pool) {
         return Err(AppError::Unavailable);
     }
     state.pool.get_timeout(POOL_WAIT).map_err(|_| {

@@ -157,6 +157,8 @@ pub struct TestDb {
     /// A `VAR_DIR` of its own (secret key, mail outbox), so tests never share links or mails.
     pub var_dir: PathBuf,
     name: String,
+    /// The server's `postgres` database, to drop this one when the test ends.
+    admin_url: String,
 }
 
 impl TestDb {
@@ -185,6 +187,7 @@ impl TestDb {
             url: with_database(&server.admin_url, &name),
             var_dir,
             name,
+            admin_url: server.admin_url.clone(),
         }
     }
 
@@ -196,11 +199,65 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Ok(mut admin) = store::establish(&server().admin_url) {
+        if let Ok(mut admin) = store::establish(&self.admin_url) {
             let _ = admin.batch_execute(&format!(
                 "DROP DATABASE IF EXISTS {} WITH (FORCE)",
                 self.name
             ));
         }
+    }
+}
+
+/// A PostgreSQL cluster of one test's own, for a test that stops and starts the server (the shared
+/// cluster serves every other test meanwhile); stopped and removed when dropped.
+pub struct PrivateCluster {
+    /// The running cluster.
+    pub cluster: cluster::Cluster,
+    var_dir: PathBuf,
+}
+
+impl PrivateCluster {
+    /// Initialises and starts a cluster under the scratch folder, with one migrated database.
+    pub fn start() -> (PrivateCluster, TestDb) {
+        let var_dir = scratch_dir().join(unique("cluster"));
+        let cluster = cluster::Cluster::ensure_running(&var_dir, Self::OPTIONS)
+            .expect("start a private cluster");
+        let admin_url = cluster.database_url("postgres");
+        let name = "mint_private".to_owned();
+        let mut admin = store::establish(&admin_url).expect("connect to the private cluster");
+        execute(&mut admin, &format!("CREATE DATABASE {name}"));
+        let url = cluster.database_url(&name);
+        store::run_migrations(&mut store::establish(&url).expect("connect"))
+            .expect("migrate the database");
+        let db = TestDb {
+            url,
+            var_dir: var_dir.join("var"),
+            name,
+            admin_url,
+        };
+        (PrivateCluster { cluster, var_dir }, db)
+    }
+
+    const OPTIONS: cluster::ClusterOptions = cluster::ClusterOptions {
+        durable: false,
+        max_connections: 50,
+    };
+
+    /// Stops the server (fast shutdown: sessions are ended, committed data is safe).
+    pub fn stop(&self) {
+        self.cluster.stop().expect("stop the private cluster");
+    }
+
+    /// Starts the server again; returns once it accepts connections.
+    pub fn start_again(&self) {
+        cluster::Cluster::ensure_running(&self.var_dir, Self::OPTIONS)
+            .expect("start the private cluster again");
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        let _ = self.cluster.stop();
+        let _ = std::fs::remove_dir_all(&self.var_dir);
     }
 }

@@ -133,3 +133,38 @@ pub fn answer_page(
     );
     fields
 }
+
+/// Valid fields for every page a respondent with `attributes` is shown (pages hidden by a condition
+/// left out), with `overrides`, as one form.
+pub fn whole_form(
+    survey: &mint_survey::survey::Survey,
+    attributes: &mint_survey::survey::answers::Attributes,
+    overrides: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    use mint_survey::survey::answers::{self as read, Answers, FormFields};
+    let mut answers = Answers::new();
+    let mut all = Vec::new();
+    for page in 0..survey.pages.len() {
+        if !read::visible_pages(survey, &answers, attributes).contains(&page) {
+            continue;
+        }
+        let names: Vec<String> = survey.pages[page]
+            .questions
+            .iter()
+            .flat_map(read::field_names)
+            .collect();
+        let here: Vec<(&str, &str)> = overrides
+            .iter()
+            .copied()
+            .filter(|(name, _)| names.iter().any(|n| n == name))
+            .collect();
+        let fields = answer_page(survey, page, &answers, attributes, &here);
+        let mut form = FormFields::new();
+        for (k, v) in &fields {
+            form.entry(k.clone()).or_default().push(v.clone());
+        }
+        answers.extend(read::read_page(survey, page, &form, &answers, attributes).answers);
+        all.extend(fields);
+    }
+    all
+}

@@ -78,7 +78,7 @@ pub async fn show_open(
     let session = session_of(&request).map(|(_, hash)| hash);
     let cache = state.surveys.clone();
     let ctx = with_db(&state, move |conn| {
-        load_for_session(conn, &cache, &slug, session, false)
+        load_for_session(conn, &cache, &slug, session.clone(), false)
     })
     .await?;
     let (token, cookie) = csrf::token(&request, state.secure_cookies())?;
