@@ -10,7 +10,7 @@ use mint_survey::survey::answers::{Answer, Answers, Attributes};
 use crate::helpers::app::{Respondent, TestApp};
 use crate::helpers::cli::mint;
 use crate::helpers::db::TestDb;
-use crate::helpers::fixtures::{answer_page, link_path, open_wave};
+use crate::helpers::fixtures::{answer_page, link_path, open_wave, whole_form};
 
 fn response_count(db: &TestDb) -> i64 {
     responses::table.count().get_result(&mut db.conn()).unwrap()
@@ -285,4 +285,118 @@ fn closed_and_not_yet_open_waves_say_so() {
         body.contains("Die Umfrage hat noch nicht begonnen") && body.contains("01.01.2099"),
         "{body}"
     );
+}
+
+/// "Zwischenspeichern" is for stopping now: it demands no required answer and says only that the
+/// answers are saved; a wrong entry is shown (and not stored) with the rest saved.
+#[test]
+fn saving_for_later_demands_no_required_answer_and_shows_only_wrong_entries() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 1);
+    let app = TestApp::spawn(&db);
+    let path = link_path(&db, &slug, "person0@example.org");
+    let (mut respondent, _) = Respondent::open(&app, &path);
+    respondent.post("beginnen", &[("einwilligung".into(), "ja".into())]);
+    let (_, body) = respondent.page();
+    let page = page_index(&body);
+    let survey = surveys::find_latest(&mut db.conn(), "fruehjahr-2020")
+        .unwrap()
+        .unwrap()
+        .survey;
+
+    // The required "existenz_bedroht" left open: saved all the same, one message.
+    let (status, location, body) = respondent.post(
+        "speichern",
+        &[
+            ("page".into(), page.to_string()),
+            ("q_lage_gesamt".into(), "eher_gut".into()),
+        ],
+    );
+    assert_eq!(status, 303, "{body}");
+    respondent.path = location.unwrap();
+    let (_, body) = respondent.page();
+    assert!(body.contains("Ihre Antworten sind gespeichert"), "{body}");
+    assert!(!body.contains("Bitte prüfen Sie Ihre Angaben"), "{body}");
+    assert!(!body.contains("error-summary"), "{body}");
+    assert!(stored_answers(&db, &survey).contains_key("lage_gesamt"));
+
+    // A wrong entry is named, not stored; the other answer on the page is.
+    respondent.path = path.clone();
+    let (status, _, body) = respondent.post(
+        "speichern",
+        &[
+            ("page".into(), page.to_string()),
+            ("q_lage_gesamt".into(), "sehr_gut".into()),
+            ("q_existenz_bedroht".into(), "vielleicht-ja".into()),
+        ],
+    );
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.contains("Gespeichert – bis auf diese Angaben"),
+        "{body}"
+    );
+    assert!(body.contains("Diese Antwort gibt es nicht."), "{body}");
+    assert!(!body.contains("Bitte prüfen Sie Ihre Angaben"), "{body}");
+    let stored = stored_answers(&db, &survey);
+    assert_eq!(
+        stored.get("lage_gesamt"),
+        Some(&Answer::Single {
+            code: "sehr_gut".into(),
+            other: None
+        })
+    );
+    assert!(!stored.contains_key("existenz_bedroht"));
+
+    // "Weiter" still demands the required answer.
+    let (status, _, body) = respondent.post(
+        "weiter",
+        &[
+            ("page".into(), page.to_string()),
+            ("q_lage_gesamt".into(), "sehr_gut".into()),
+        ],
+    );
+    assert_eq!(status, 422);
+    assert!(body.contains("Bitte prüfen Sie Ihre Angaben"), "{body}");
+}
+
+/// After submitting, "ändern" beside a page of the summary opens that very page.
+#[test]
+fn the_summary_changes_one_page_directly() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 1);
+    let app = TestApp::spawn(&db);
+    let path = link_path(&db, &slug, "person0@example.org");
+    let (mut respondent, _) = Respondent::open(&app, &path);
+    let survey = surveys::find_latest(&mut db.conn(), "fruehjahr-2020")
+        .unwrap()
+        .unwrap()
+        .survey;
+    let mut fields = whole_form(&survey, &attributes(), &[]);
+    fields.push(("einwilligung".into(), "ja".into()));
+    let (status, _, body) = respondent.post("alles-absenden", &fields);
+    assert_eq!(status, 303, "{body}");
+    let (_, summary) = respondent.page();
+    assert!(summary.contains("Vielen Dank!"), "{summary}");
+    let pages: Vec<usize> = summary
+        .match_indices("name=\"page\" value=\"")
+        .map(|(i, m)| {
+            summary[i + m.len()..]
+                .split('"')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert!(pages.len() >= 3, "one ändern per page: {pages:?}");
+    assert!(summary.contains(&format!(
+        "ändern<span class=\"visually-hidden\">: {}</span>",
+        survey.pages[pages[2]].title
+    )));
+
+    let (status, _, _) = respondent.post("aendern", &[("page".into(), pages[2].to_string())]);
+    assert_eq!(status, 303);
+    let (_, body) = respondent.page();
+    assert_eq!(page_index(&body), pages[2], "{body}");
+    assert!(body.contains(&format!("<h1>{}</h1>", survey.pages[pages[2]].title)));
 }

@@ -110,6 +110,8 @@ pub struct FieldError {
     pub field: String,
     /// What is wrong, in German, one sentence ("Bitte wählen Sie eine Antwort aus.").
     pub message: String,
+    /// Only a required answer is missing (nothing given is wrong): "Zwischenspeichern" lets it be.
+    pub missing: bool,
 }
 
 /// The result of reading a page.

@@ -43,11 +43,17 @@ pub fn read_page(
                 input.raw.insert(name, values.clone());
             }
         }
-        match read_question(question, fields) {
-            Ok(Some(answer)) => {
-                input.answers.insert(question.id.clone(), answer);
+        // What was given is kept even where a required answer is incomplete (a matrix with rows
+        // left open): "Zwischenspeichern" stores it, and the page shows the gap.
+        match parse_question(question, fields) {
+            Ok(answer) => {
+                if let Some(error) = missing_answer(question, answer.as_ref()) {
+                    input.errors.push(error);
+                }
+                if let Some(answer) = answer {
+                    input.answers.insert(question.id.clone(), answer);
+                }
             }
-            Ok(None) => {}
             Err(error) => input.errors.push(error),
         }
     }
@@ -87,6 +93,7 @@ pub fn read_all(survey: &Survey, fields: &FormFields, attributes: &Attributes) -
                 field: field_name(&id),
                 question_id: id,
                 message: ANSWER_THIS.to_owned(),
+                missing: true,
             });
         }
     }
@@ -109,7 +116,17 @@ pub fn read_all(survey: &Survey, fields: &FormFields, attributes: &Attributes) -
 
 /// One question's answer (`None`: not answered, and allowed to be), or its first problem.
 fn read_question(q: &Question, fields: &FormFields) -> Read {
-    let answer = match &q.kind {
+    let answer = parse_question(q, fields)?;
+    match missing_answer(q, answer.as_ref()) {
+        Some(error) => Err(error),
+        None => Ok(answer),
+    }
+}
+
+/// What was given for one question (`None`: nothing, a matrix possibly with rows left open), or
+/// its first wrong entry; whether a required answer is missing is [`missing_answer`]'s question.
+fn parse_question(q: &Question, fields: &FormFields) -> Read {
+    Ok(match &q.kind {
         QuestionKind::Single { choices } => read_single(q, choices, fields)?,
         QuestionKind::Multiple {
             choices,
@@ -124,23 +141,58 @@ fn read_question(q: &Question, fields: &FormFields) -> Read {
         }
         QuestionKind::Date { min, max } => read_date(q, (*min, *max), fields)?,
         QuestionKind::Land => read_land(q, fields)?,
-    };
-    if answer.is_none() && q.required {
-        let message = match q.kind {
-            QuestionKind::Single { .. } | QuestionKind::Land => CHOOSE_ONE,
-            QuestionKind::Multiple { .. } => CHOOSE_SOME,
-            _ => ANSWER_THIS,
-        };
-        return Err(field_error(q, field_name(&q.id), message));
-    }
-    Ok(answer)
+    })
 }
 
+/// The problem of a required question left unanswered, or of a required matrix with rows left
+/// open (`missing` set: nothing given is wrong, something is not given yet).
+fn missing_answer(q: &Question, answer: Option<&Answer>) -> Option<FieldError> {
+    if !q.required {
+        return None;
+    }
+    if let (QuestionKind::Matrix { items, .. }, Some(Answer::Matrix { rows })) = (&q.kind, answer) {
+        let open: Vec<&Item> = items
+            .iter()
+            .filter(|item| !rows.contains_key(&item.id))
+            .collect();
+        let first = open.first()?;
+        let labels: Vec<&str> = open.iter().map(|item| item.label.as_str()).collect();
+        let message = format!(
+            "Bitte beantworten Sie alle Zeilen (fehlt: {}).",
+            labels.join(", ")
+        );
+        return Some(missing_error(
+            q,
+            matrix_field_name(&q.id, &first.id),
+            message,
+        ));
+    }
+    if answer.is_some() {
+        return None;
+    }
+    let message = match q.kind {
+        QuestionKind::Single { .. } | QuestionKind::Land => CHOOSE_ONE,
+        QuestionKind::Multiple { .. } => CHOOSE_SOME,
+        _ => ANSWER_THIS,
+    };
+    Some(missing_error(q, field_name(&q.id), message))
+}
+
+/// A wrong entry in a field.
 fn field_error(q: &Question, field: String, message: impl Into<String>) -> FieldError {
     FieldError {
         question_id: q.id.clone(),
         field,
         message: message.into(),
+        missing: false,
+    }
+}
+
+/// A required answer not given.
+fn missing_error(q: &Question, field: String, message: impl Into<String>) -> FieldError {
+    FieldError {
+        missing: true,
+        ..field_error(q, field, message)
     }
 }
 
@@ -250,29 +302,15 @@ fn read_other(
 
 fn read_matrix(q: &Question, items: &[Item], choices: &Choices, fields: &FormFields) -> Read {
     let mut rows = IndexMap::new();
-    let mut missing: Vec<&Item> = Vec::new();
     for item in items {
         let name = matrix_field_name(&q.id, &item.id);
         let option = match values(fields, &name).as_slice() {
-            [] => {
-                missing.push(item);
-                continue;
-            }
+            [] => continue,
             [code] => find_option(choices, code),
             _ => None,
         };
         let option = option.ok_or_else(|| field_error(q, name, NO_SUCH_ANSWER))?;
         rows.insert(item.id.clone(), option.code.clone());
-    }
-    if let Some(first) = missing.first()
-        && q.required
-    {
-        let labels: Vec<&str> = missing.iter().map(|item| item.label.as_str()).collect();
-        let message = format!(
-            "Bitte beantworten Sie alle Zeilen (fehlt: {}).",
-            labels.join(", ")
-        );
-        return Err(field_error(q, matrix_field_name(&q.id, &first.id), message));
     }
     Ok((!rows.is_empty()).then_some(Answer::Matrix { rows }))
 }

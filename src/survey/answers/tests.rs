@@ -430,6 +430,39 @@ fn required_matrix_names_the_unanswered_rows() {
 }
 
 #[test]
+fn a_required_matrix_with_open_rows_keeps_its_answered_rows_and_flags_only_a_gap() {
+    let fields = page1(&[("q_ausfall__kita", "<none>"), ("q_ausfall__labore", "")]);
+    let input = read(0, &fields);
+    // What was given is kept, so that saving for later loses nothing typed.
+    assert_eq!(input.answers["ausfall"], matrix(&[("schulen", "nicht")]));
+    let gaps: Vec<(&str, bool)> = input
+        .errors
+        .iter()
+        .map(|e| (e.field.as_str(), e.missing))
+        .collect();
+    assert_eq!(gaps, [("q_ausfall__kita", true)]);
+    // A wrong row is not a gap: it is a wrong entry.
+    let wrong = read(0, &page1(&[("q_ausfall__kita", "quatsch")]));
+    assert_eq!(wrong.errors.len(), 1);
+    assert!(!wrong.errors[0].missing);
+    assert!(!wrong.answers.contains_key("ausfall"));
+}
+
+#[test]
+fn required_answers_left_open_are_gaps_and_wrong_entries_are_not() {
+    let input = read(
+        0,
+        &page1(&[("q_lage", "<none>"), ("q_veraenderungen", "quatsch")]),
+    );
+    let kinds: Vec<(&str, bool)> = input
+        .errors
+        .iter()
+        .map(|e| (e.field.as_str(), e.missing))
+        .collect();
+    assert_eq!(kinds, [("q_lage", true), ("q_veraenderungen", false)]);
+}
+
+#[test]
 fn optional_matrix_keeps_only_the_answered_rows() {
     let s = parse(&SURVEY.replacen("required = true\nitems", "items", 1));
     let fields = page1(&[

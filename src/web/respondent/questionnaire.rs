@@ -154,6 +154,8 @@ impl SummaryLink {
 }
 
 struct SummaryPage {
+    /// The page's index in the survey (what its "ändern" button posts).
+    index: usize,
     title: String,
     rows: Vec<SummaryRow>,
 }
@@ -392,7 +394,11 @@ fn render_confirmation(
                 })
                 .collect();
             let title = ctx.survey.pages.get(p)?.title.clone();
-            Some(SummaryPage { title, rows })
+            Some(SummaryPage {
+                index: p,
+                title,
+                rows,
+            })
         })
         .collect();
     let template = ConfirmationTemplate {
@@ -510,11 +516,17 @@ pub(super) async fn handle_post(
                 }
                 ("beginnen", None) => start(conn, &ctx, posted.consent, &location, &token),
                 ("aendern", Some(response)) if !response.is_editable() => {
-                    let first = ctx.sheet().visible_pages().first().copied().unwrap_or(0);
+                    // "ändern" beside a page of the summary goes straight to that page.
+                    let visible = ctx.sheet().visible_pages();
+                    let page = posted
+                        .page
+                        .filter(|p| visible.contains(p))
+                        .or_else(|| visible.first().copied())
+                        .unwrap_or(0);
                     responses::mark_reopened(
                         conn,
                         response.id,
-                        i32::try_from(first).unwrap_or(0),
+                        i32::try_from(page).unwrap_or(0),
                         Utc::now(),
                     )?;
                     Ok(redirect(&location))
@@ -608,8 +620,20 @@ fn page_action(
     };
     match action {
         "zurueck" => go(conn, visible[position.saturating_sub(1)], ""),
-        "speichern" if !input.errors.is_empty() => show_errors(&ctx, &input.errors, true),
-        "speichern" => go(conn, page, "?gespeichert"),
+        // Saving for later demands no required answer; only wrong entries (not stored) are shown.
+        "speichern" => {
+            let wrong: Vec<FieldError> = input
+                .errors
+                .iter()
+                .filter(|e| !e.missing)
+                .cloned()
+                .collect();
+            if wrong.is_empty() {
+                go(conn, page, "?gespeichert")
+            } else {
+                show_errors(&ctx, &wrong, true)
+            }
+        }
         _ if !input.errors.is_empty() => show_errors(&ctx, &input.errors, false),
         "weiter" if position + 1 < visible.len() => go(conn, visible[position + 1], ""),
         "weiter" | "absenden" => submit(conn, &ctx, response, location, csrf),
@@ -662,6 +686,7 @@ fn submit(
             question_id: id.clone(),
             field: answers::field_name(id),
             message: "Bitte beantworten Sie diese Frage, bevor Sie absenden.".to_owned(),
+            missing: true,
         })
         .collect();
     render_page(
