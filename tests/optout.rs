@@ -111,8 +111,32 @@ fn unknown_revoked_and_closed_links_get_the_same_kind_of_page() {
     );
     assert_eq!(unknown_body, revoked_body, "no hint whether a token exists");
     assert!(unknown_body.contains("Seite nicht gefunden"));
+    // Whom to ask for a new link: the installation's contact (SURVEY_CONTACT, by default the
+    // sender's address).
+    assert!(
+        unknown_body.contains("schreiben Sie bitte an das Team der Umfrage: umfragen@localhost."),
+        "{unknown_body}"
+    );
 
-    assert_eq!(app.get(&valid, None).0, 200);
+    // Pages of a personal link (the summary shows answers) are never kept in a cache.
+    let (status, _, _, headers) = app.get(&valid, None);
+    assert_eq!(status, 200);
+    assert_eq!(
+        headers.get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    let open = app.get("/o/irgendeine-welle", None);
+    assert_eq!(
+        open.3.get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("no-store"),
+        "{}",
+        open.0
+    );
+    let style = app.get("/static/style.css", None).3;
+    assert_eq!(
+        style.get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("public, max-age=3600")
+    );
     mint(&db, &["wave", "close", &slug]).success();
     let (status, _, body, _) = app.get(&format!("{valid}/optout"), None);
     assert_eq!(status, 410);

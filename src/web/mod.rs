@@ -218,6 +218,10 @@ impl Application {
                         .error_handler(form_error),
                 )
                 .app_data(web::PayloadConfig::default().limit(MAX_FORM_BYTES))
+                .wrap(
+                    actix_web::middleware::ErrorHandlers::new()
+                        .handler(actix_web::http::StatusCode::NOT_FOUND, not_found_page),
+                )
                 .wrap(security_headers(secure))
                 .wrap(access_log())
                 .configure(routes::routes)
@@ -260,8 +264,41 @@ pub(crate) async fn brake_link_guessing(
     Ok(response)
 }
 
+/// Every 404 (an unknown, shortened or revoked link above all) as the page that says whom to ask:
+/// the installation's `SURVEY_CONTACT`. [`errors::AppError`] renders without the settings, so the
+/// page is finished here, where the application's state is at hand.
+fn not_found_page<B>(
+    response: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
+    let contact = response
+        .request()
+        .app_data::<web::Data<AppState>>()
+        .map(|state| state.settings.survey_contact.clone())
+        .unwrap_or_default();
+    let ask = if contact.is_empty() {
+        "Bitte wenden Sie sich an das Team der Umfrage, wenn Sie einen neuen Link brauchen."
+            .to_owned()
+    } else {
+        format!(
+            "Wenn Sie einen neuen Link brauchen, schreiben Sie bitte an das Team der Umfrage: {contact}."
+        )
+    };
+    let paragraphs = [
+        "Diese Adresse ist uns nicht bekannt. Wenn Sie einem Link aus einer E-Mail gefolgt sind, ist er vielleicht nicht mehr gültig oder wurde beim Kopieren gekürzt.",
+        ask.as_str(),
+    ];
+    let page = pages::MessagePage::new("Seite nicht gefunden", &paragraphs)
+        .respond(actix_web::http::StatusCode::NOT_FOUND);
+    let (request, _) = response.into_parts();
+    Ok(actix_web::middleware::ErrorHandlerResponse::Response(
+        actix_web::dev::ServiceResponse::new(request, page).map_into_right_body(),
+    ))
+}
+
 /// A strict Content-Security-Policy (no inline script, no framing) and no referrer: links carry
 /// tokens. Served over https (`secure`), browsers are told to keep to https (HSTS, one year).
+/// Nothing is kept in a cache (a questionnaire's summary shows answers, a staff page contacts)
+/// unless a response says otherwise (the style sheet).
 fn security_headers(secure: bool) -> DefaultHeaders {
     let headers = DefaultHeaders::new();
     let headers = if secure {
@@ -277,6 +314,7 @@ fn security_headers(secure: bool) -> DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "no-referrer"))
         .add(("X-Frame-Options", "DENY"))
+        .add(("Cache-Control", "no-store"))
 }
 
 /// The access log, with tokens cut out of paths: `/t/…/optout`.
