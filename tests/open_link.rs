@@ -194,3 +194,56 @@ fn an_open_link_wave_shows_its_address_and_refuses_mailings_and_contacts() {
     let (status, _) = app.post_form("/admin/wellen/akteure/einladungen", Some(&auth), &form);
     assert_eq!(status, 422);
 }
+
+/// The open link's session survives closing the browser: its cookie lasts until the wave closes
+/// ("Sie können jederzeit mit Ihrem Link weitermachen").
+#[test]
+fn an_open_link_session_lasts_until_the_wave_closes() {
+    let db = TestDb::new();
+    mint(&db, &["survey", "load", "surveys/herbst-2020-akteure.toml"]).success();
+    let slug = mint(
+        &db,
+        &[
+            "wave",
+            "create",
+            "--survey",
+            "herbst-2020-akteure",
+            "--title",
+            "Akteure bis Juni",
+            "--closes",
+            "2099-06-30",
+        ],
+    )
+    .success()
+    .trim()
+    .to_owned();
+    mint(&db, &["wave", "open", &slug]).success();
+    let app = TestApp::spawn(&db);
+    let path = format!("/o/{slug}");
+    let (_, csrf, _, _) = app.get(&path, None);
+    let csrf = csrf.unwrap();
+    let response = app
+        .client
+        .post(format!("{}{path}", app.address))
+        .header("Cookie", &csrf)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .send(
+            format!(
+                "csrf={}&aktion=beginnen&einwilligung=ja",
+                crate::helpers::app::csrf_of(&csrf)
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    let session = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("sitzung="))
+        .expect("a session cookie")
+        .to_owned();
+    assert!(session.contains("Expires=Tue, 30 Jun 2099"), "{session}");
+    assert!(session.contains("HttpOnly"), "{session}");
+}

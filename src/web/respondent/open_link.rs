@@ -121,13 +121,25 @@ pub async fn submit_open(
     }
     let path = format!("/o/{slug}");
     let cache = state.surveys.clone();
+    let wave = slug.clone();
     let reply = handle_post(&state, &request, form, move |conn| {
-        load_for_session(conn, &cache, &slug, Some(hash.clone()), false)
+        load_for_session(conn, &cache, &wave, Some(hash.clone()), false)
     })
     .await?;
     let mut response = reply.into_response();
     if new && starting {
+        // The session lasts until the wave closes (the page promises "jederzeit weitermachen"), not
+        // only until the browser closes; a wave without an end: a year.
+        let closes_at = with_db(&state, move |conn| {
+            Ok(crate::store::waves::find_by_slug(conn, &slug)?.and_then(|w| w.closes_at))
+        })
+        .await?;
+        let until = closes_at.unwrap_or_else(|| Utc::now() + chrono::Duration::days(365));
+        let expires =
+            actix_web::cookie::time::OffsetDateTime::from_unix_timestamp(until.timestamp())
+                .map_err(|e| AppError::Internal(e.into()))?;
         let cookie = actix_web::cookie::Cookie::build(SESSION_COOKIE, value)
+            .expires(expires)
             .path(path)
             .http_only(true)
             .secure(state.secure_cookies())
