@@ -6,7 +6,6 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_multipart::Multipart;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use serde::de::DeserializeOwned;
@@ -96,10 +95,10 @@ impl<const LIMIT: usize> FromRequest for CsrfUpload<LIMIT> {
     type Future = Pin<Box<dyn Future<Output = Result<CsrfUpload<LIMIT>, actix_web::Error>>>>;
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let multipart = Multipart::new(request.headers(), payload.take());
+        let body = upload::Body::new(request.headers(), payload.take());
         let request = request.clone();
         Box::pin(async move {
-            let form = upload::read(multipart, "datei", LIMIT).await?;
+            let form = upload::read(body, "datei", LIMIT).await?;
             csrf::verify(&request, form.field(CSRF_FIELD))?;
             Ok(CsrfUpload(form))
         })
