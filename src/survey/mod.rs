@@ -151,10 +151,13 @@ pub fn parse_definition(
         Format::Json => source::parse_json(text).map_err(|e| vec![e]),
     };
     let root = root.map_err(|errors| {
-        errors
-            .into_iter()
+        // The TOML parser reports what it recovered from in its own order, now and then twice.
+        let mut located: Vec<_> = (errors.into_iter())
             .map(|e| locate(e.span, e.message, e.german))
-            .collect::<Vec<_>>()
+            .collect();
+        located.sort();
+        located.dedup();
+        located
     })?;
     let decoded = decode::decode(&root);
     let mut diagnostics: Vec<Diagnostic> = decoded
