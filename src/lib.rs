@@ -9,6 +9,8 @@ pub mod accounts;
 pub mod app;
 pub mod commands;
 pub mod config;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod logging;
 pub mod mail;
 pub mod participants;

@@ -116,7 +116,7 @@ pub enum Values<'a> {
 
 impl Values<'_> {
     /// The values of field `name`.
-    fn of(&self, question: &Question, name: &str) -> Vec<String> {
+    pub fn of(&self, question: &Question, name: &str) -> Vec<String> {
         match self {
             Values::Posted(fields) => fields.get(name).cloned().unwrap_or_default(),
             Values::Stored(answers) => stored_values(question, answers.get(&question.id), name),
