@@ -31,7 +31,10 @@ for target in "${targets[@]}"; do
   log="logs/$target.log"
   before=$(find "artifacts/$target" -type f | wc -l)
   # -rss_limit_mb: a definition is at most 1 MiB; -max_len: the readers' inputs are small files.
-  if ! cargo +nightly fuzz run "${flags[@]}" "$target" "corpus/$target" "seeds/$target" -- \
+  seeds=("seeds/$target")
+  # The shipped surveys seed the definition reader from where they live, not as copies.
+  [ "$target" = definition ] && seeds+=(../surveys)
+  if ! cargo +nightly fuzz run "${flags[@]}" "$target" "corpus/$target" "${seeds[@]}" -- \
       -max_total_time="$seconds" -print_final_stats=1 -max_len=65536 -timeout=10 \
       -rss_limit_mb=2048 > "$log" 2>&1; then
     status=1
