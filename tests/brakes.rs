@@ -175,3 +175,31 @@ fn csrf_tokens_are_bound_to_the_staff_session() {
         303
     );
 }
+
+/// A line feed (or any control character) in `weiter` with the right password: a plain 303 to the
+/// staff start page, never a 500 and never the text in a header.
+#[test]
+fn a_line_feed_in_the_login_target_goes_to_the_start_page() {
+    let db = TestDb::new();
+    staff_account(&db, "admin@example.org", Role::Admin, None);
+    let app = TestApp::spawn(&db);
+    for weiter in [
+        "/admin\r\nSet-Cookie: x=1",
+        "/admin\n",
+        "/\u{0}admin",
+        "/ad%0Amin",
+    ] {
+        let (_, cookie, _, _) = app.get("/login", None);
+        let cookie = cookie.unwrap();
+        let form = format!(
+            "csrf={}&email={}&passwort={}&weiter={}",
+            csrf_of(&cookie),
+            encode("admin@example.org"),
+            encode(PASSWORD),
+            encode(weiter)
+        );
+        let (status, location, body) = app.post("/login", Some(&cookie), &form);
+        assert_eq!(status, 303, "{weiter:?}: {body}");
+        assert_eq!(location.as_deref(), Some("/admin"), "{weiter:?}");
+    }
+}
