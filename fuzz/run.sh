@@ -34,6 +34,7 @@ for target in "${targets[@]}"; do
   seeds=("seeds/$target")
   # The shipped surveys seed the definition reader from where they live, not as copies.
   [ "$target" = definition ] && seeds+=(../surveys)
+  started=$(date +%s)
   if ! cargo +nightly fuzz run "${flags[@]}" "$target" "corpus/$target" "${seeds[@]}" -- \
       -max_total_time="$seconds" -print_final_stats=1 -max_len=65536 -timeout=10 \
       -rss_limit_mb=2048 > "$log" 2>&1; then
@@ -42,7 +43,8 @@ for target in "${targets[@]}"; do
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -n 1 || true)
   [ -n "$runs" ] || runs=$(grep -oE '^#[0-9]+' "$log" | tail -n 1 | tr -d '#' || true)
   took=$(grep -oE 'Done [0-9]+ runs in [0-9]+ second' "$log" | grep -oE '[0-9]+ second' | grep -oE '[0-9]+' | tail -n 1 || true)
-  [ -n "$took" ] || took=$seconds
+  # A run that stopped at a crash prints no "Done" line: its own wall time then.
+  [ -n "$took" ] || took=$(( $(date +%s) - started ))
   corpus=$(find "corpus/$target" -type f | wc -l)
   crashes=$(( $(find "artifacts/$target" -type f | wc -l) - before ))
   rate=$(( ${runs:-0} / (took > 0 ? took : 1) ))

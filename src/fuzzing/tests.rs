@@ -175,3 +175,16 @@ fn regression_multipart_short_boundary_is_refused() {
     let result = run_ready(upload::read(Body::new(&headers, stream), "datei", 1024));
     assert!(matches!(result, Err(AppError::BadRequest)), "{result:?}");
 }
+
+/// Found by the `multipart` target in its ten-minute run: a form with two file fields, the first
+/// small and the second over the limit, was reported as oversized with the first file still in
+/// `file` (a page would have taken the wrong file for the upload). Oversized means no file.
+#[test]
+fn regression_multipart_second_file_over_the_limit_leaves_no_file() {
+    let bytes = include_bytes!("../../fuzz/regressions/multipart-second-file-oversized");
+    let result = read_multipart(&bytes[1..], bytes.len(), 16);
+    let upload = result.expect("read");
+    assert!(upload.oversized);
+    assert!(upload.file.is_empty(), "{upload:?}");
+    multipart(bytes);
+}

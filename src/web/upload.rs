@@ -118,7 +118,10 @@ pub async fn read(body: Body, file_field: &str, limit: usize) -> Result<Upload, 
             let chunk = chunk.map_err(|_| AppError::BadRequest)?;
             if bytes.len() + chunk.len() > limit {
                 if name == file_field {
+                    // Oversized means no file, also where an earlier field of the same name was
+                    // small (found by fuzzing): the page must not take that one for the upload.
                     upload.oversized = true;
+                    upload.file = Vec::new();
                     return Ok(upload);
                 }
                 return Err(AppError::TooLarge);
