@@ -120,6 +120,10 @@ struct WaveSettingsArgs {
     /// Smallest group shown in reports (default SUPPRESS_BELOW, else 5).
     #[arg(long)]
     suppress_below: Option<i32>,
+    /// Keep the answers until this date, promised as {{ loeschung }} in survey texts (default: 24
+    /// months after the last day; "" for the default again).
+    #[arg(long)]
+    keep_answers_until: Option<String>,
     /// Subject of the invitation (placeholders like {{ wave }} allowed).
     #[arg(long)]
     invitation_subject: Option<String>,
@@ -147,6 +151,7 @@ impl WaveSettingsArgs {
             reminders: self.reminders,
             reminder_days: self.reminder_days,
             suppress_below: self.suppress_below,
+            keep_answers_until: self.keep_answers_until,
             invitation_subject: self.invitation_subject,
             reminder_subject: self.reminder_subject,
             ..Default::default()

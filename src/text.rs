@@ -65,9 +65,100 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A `{{ name }}` placeholder found in a text (the syntax of mail texts and survey texts alike).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placeholder<'a> {
+    /// `{{ name }}` at byte range `range` of the text; `name` without the spaces around it.
+    Named {
+        /// Byte range of the whole placeholder, braces included.
+        range: std::ops::Range<usize>,
+        /// The name as written, trimmed.
+        name: &'a str,
+    },
+    /// A `{{` at byte offset `at` that no `}}` closes (nothing after it is a placeholder).
+    Unclosed {
+        /// Byte offset of the `{{`.
+        at: usize,
+    },
+}
+
+/// Every placeholder of `text`, in order. A hand-written scanner rather than a template engine:
+/// the syntax is two braces and a name, nothing else (no loops, no filters), and the positions are
+/// needed for the survey checker's `file:line:col`.
+pub fn placeholders(text: &str) -> impl Iterator<Item = Placeholder<'_>> {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let start = from + text.get(from..)?.find("{{")?;
+        match text[start + 2..].find("}}") {
+            Some(length) => {
+                let end = start + 2 + length + 2;
+                from = end;
+                Some(Placeholder::Named {
+                    range: start..end,
+                    name: text[start + 2..end - 2].trim(),
+                })
+            }
+            None => {
+                from = text.len() + 1;
+                Some(Placeholder::Unclosed { at: start })
+            }
+        }
+    })
+}
+
+/// `text` with every `{{ name }}` replaced by `value(name)`; a placeholder without a value and an
+/// unclosed `{{` stay as written.
+pub fn fill_placeholders(text: &str, value: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut copied = 0;
+    for placeholder in placeholders(text) {
+        if let Placeholder::Named { range, name } = placeholder
+            && let Some(value) = value(name)
+        {
+            out.push_str(&text[copied..range.start]);
+            out.push_str(&value);
+            copied = range.end;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_found_with_their_place() {
+        let text = "vom {{ beginn }} bis {{ende}}, {{ offen";
+        let found: Vec<_> = placeholders(text).collect();
+        assert_eq!(
+            found,
+            vec![
+                Placeholder::Named {
+                    range: 4..16,
+                    name: "beginn"
+                },
+                Placeholder::Named {
+                    range: 21..29,
+                    name: "ende"
+                },
+                Placeholder::Unclosed { at: 31 },
+            ]
+        );
+        assert_eq!(&text[4..16], "{{ beginn }}");
+        assert_eq!(placeholders("kein Platzhalter, {einfach}").count(), 0);
+    }
+
+    #[test]
+    fn filling_replaces_known_names_and_keeps_the_rest() {
+        let value = |name: &str| (name == "ende").then(|| "05.05.2020".to_owned());
+        assert_eq!(
+            fill_placeholders("bis {{ ende }} ({{ neu }}) {{ offen", value),
+            "bis 05.05.2020 ({{ neu }}) {{ offen"
+        );
+        assert_eq!(fill_placeholders("ohne", value), "ohne");
+    }
 
     #[test]
     fn slugs_spell_out_umlauts_and_collapse_the_rest() {

@@ -20,9 +20,7 @@ pub fn parse_berlin(text: &str, edge: DayEdge) -> Option<DateTime<Utc>> {
         Some((date, time)) => (date, Some(time.trim())),
         None => (text, None),
     };
-    let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(date, "%d.%m.%Y"))
-        .ok()?;
+    let date = parse_date(date)?;
     let local: NaiveDateTime = match time {
         Some(time) => date.and_time(
             NaiveTime::parse_from_str(time, "%H:%M")
@@ -58,12 +56,39 @@ pub fn format_berlin(time: DateTime<Utc>) -> String {
 pub fn format_deadline(closes_at: DateTime<Utc>) -> String {
     let local = closes_at.with_timezone(&Berlin);
     if local.time() == NaiveTime::MIN {
-        (local.date_naive() - Duration::days(1))
-            .format("%d.%m.%Y")
-            .to_string()
+        format_date(last_day(closes_at))
     } else {
         local.format("%d.%m.%Y, %H:%M Uhr").to_string()
     }
+}
+
+/// The last day a closing time leaves open, in Europe/Berlin: the day before for an end-of-day
+/// closing (00:00), else the day itself.
+pub fn last_day(closes_at: DateTime<Utc>) -> NaiveDate {
+    let local = closes_at.with_timezone(&Berlin);
+    if local.time() == NaiveTime::MIN {
+        local.date_naive() - Duration::days(1)
+    } else {
+        local.date_naive()
+    }
+}
+
+/// The day of a moment in Europe/Berlin.
+pub fn berlin_day(time: DateTime<Utc>) -> NaiveDate {
+    time.with_timezone(&Berlin).date_naive()
+}
+
+/// `05.05.2020`.
+pub fn format_date(date: NaiveDate) -> String {
+    date.format("%d.%m.%Y").to_string()
+}
+
+/// Reads a date alone, `05.05.2020` or `2020-05-05`.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    NaiveDate::parse_from_str(text, "%d.%m.%Y")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%Y-%m-%d"))
+        .ok()
 }
 
 /// A stored time as a form field shows it, so that it reads back as typed through [`parse_berlin`]:

@@ -132,6 +132,22 @@ fn a_respondent_fills_in_the_whole_questionnaire_in_chromium() {
     let browser = Browser::start();
     browser.goto(&link);
     assert_no_violations(&browser.axe(), "the consent page");
+    // The survey's texts name this wave's dates (opened today, closing 31.12.2099), not 2020's.
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .format("%d.%m.%Y");
+    assert!(
+        browser
+            .text("main")
+            .contains(&format!("läuft vom {today} bis zum 31.12.2099.")),
+        "{}",
+        browser.text("main")
+    );
+    assert!(
+        browser
+            .text(".consent")
+            .contains("nach dem Ende der Befragung (31.12.2099) gelöscht")
+    );
     browser.check("einwilligung", "ja");
     press(&browser, "button[value=beginnen]");
 

@@ -88,7 +88,7 @@ fn invitations_arrive_once_with_links_that_identify_their_recipient() {
         let recipient = &message.rcpt_to[0];
         assert_eq!(
             message.header("Subject").unwrap(),
-            "Ihr persönlicher Link zur Umfrage: Frühjahr 2020"
+            "Ihr persönlicher Link: Corona-Umfrage Frühjahr 2020 – MINT-Regionen (Frühjahr 2020)"
         );
         let links = message.links();
         let personal = links.iter().find(|l| !l.ends_with("/optout")).unwrap();
@@ -342,10 +342,9 @@ fn reminders_go_only_to_those_who_have_not_answered_within_the_policy() {
             && reminded.contains(&"person3@example.org".to_owned())
     );
     assert!(
-        smtp.messages()[4]
-            .header("Subject")
-            .unwrap()
-            .starts_with("Erinnerung: Umfrage „Frühjahr 2020“")
+        smtp.messages()[4].header("Subject").unwrap().starts_with(
+            "Erinnerung: Corona-Umfrage Frühjahr 2020 – MINT-Regionen (Frühjahr 2020)"
+        )
     );
 
     diesel::sql_query("UPDATE mail_outbox SET sent_at = sent_at - interval '10 days'")

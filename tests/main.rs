@@ -31,4 +31,5 @@ mod schedule;
 mod staff;
 mod surveys;
 mod test_link;
+mod wave_texts;
 mod waves;

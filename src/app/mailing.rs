@@ -396,7 +396,13 @@ pub fn send(
         connections,
         &settings.var_dir.join("outbox"),
     )?;
+    let mut conn = crate::store::establish(database_url).map_err(anyhow::Error::from)?;
+    let survey_title = crate::store::surveys::find_by_id(&mut conn, wave.survey_version_id)
+        .map_err(anyhow::Error::from)?
+        .survey
+        .title;
     let context = MailContext {
+        survey_title,
         public_url: settings.public_url.clone(),
         mail_from: settings.mail_from.clone(),
         survey_contact: settings.survey_contact.clone(),
@@ -414,7 +420,6 @@ pub fn send(
         due_only: options.due_only,
     };
     let run = sender::send_queued(database_url, &transport, &context, &send_options)?;
-    let mut conn = crate::store::establish(database_url).map_err(anyhow::Error::from)?;
     let counts = outbox::counts(&mut conn, context.wave.id, kind)?;
     Ok(Sent { run, counts })
 }

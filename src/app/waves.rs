@@ -1,7 +1,7 @@
 //! Waves: create one (or copy one), change its settings, open and close it by hand, list them, and
 //! drop the contacts after the field period.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::{Connection, PgConnection};
 
 use super::{Actor, operation_error};
@@ -10,8 +10,9 @@ use crate::mail::templates::{PlaceholderError, check_placeholders};
 use crate::store::participants::{self, NewParticipant};
 use crate::store::surveys as stored_surveys;
 use crate::store::waves::{self, MailTexts, Wave, WaveChanges, WaveState, WaveSummary};
+use crate::survey::texts::WaveTexts;
 use crate::text::{Bilingual, slug};
-use crate::time::{DayEdge, format_berlin, parse_berlin};
+use crate::time::{DayEdge, format_berlin, format_date, parse_berlin, parse_date};
 use crate::tokens::SecretKey;
 
 /// A setting of a wave, as both edges name it.
@@ -29,6 +30,8 @@ pub enum WaveField {
     ReminderDays,
     /// Smallest group shown in reports.
     SuppressBelow,
+    /// Until when the answers are kept.
+    KeepAnswers,
     /// Subject of the invitation.
     InvitationSubject,
     /// Text of the invitation.
@@ -49,6 +52,7 @@ impl WaveField {
             WaveField::Reminders => "Erinnerungen",
             WaveField::ReminderDays => "Abstand",
             WaveField::SuppressBelow => "Mindestgröße",
+            WaveField::KeepAnswers => "Antworten aufbewahren bis",
             WaveField::InvitationSubject => "Betreff der Einladung",
             WaveField::InvitationText => "Text der Einladung",
             WaveField::ReminderSubject => "Betreff der Erinnerung",
@@ -65,6 +69,7 @@ impl WaveField {
             WaveField::Reminders => "--reminders",
             WaveField::ReminderDays => "--reminder-days",
             WaveField::SuppressBelow => "--suppress-below",
+            WaveField::KeepAnswers => "--keep-answers-until",
             WaveField::InvitationSubject => "the invitation subject",
             WaveField::InvitationText => "the invitation text",
             WaveField::ReminderSubject => "the reminder subject",
@@ -139,6 +144,18 @@ pub enum WaveError {
         /// As given.
         value: i32,
     },
+    /// Answers would be deleted before the wave ends.
+    #[error(
+        "--keep-answers-until {} is before the wave's last day ({})",
+        format_date(*until),
+        format_date(*last_day)
+    )]
+    KeptOnlyUntilBeforeEnd {
+        /// The date given.
+        until: NaiveDate,
+        /// The wave's last day.
+        last_day: NaiveDate,
+    },
     /// The closing date is not after the opening date.
     #[error(
         "the wave would close ({}) before it opens ({})",
@@ -211,6 +228,7 @@ impl WaveError {
             | WaveError::TooLarge { field, .. }
             | WaveError::MailText { field, .. } => Some(*field),
             WaveError::ClosesBeforeOpens { .. } => Some(WaveField::Closes),
+            WaveError::KeptOnlyUntilBeforeEnd { .. } => Some(WaveField::KeepAnswers),
             _ => None,
         }
     }
@@ -246,6 +264,12 @@ impl WaveError {
                 format_berlin(*closes),
                 format_berlin(*opens)
             ),
+            WaveError::KeptOnlyUntilBeforeEnd { until, last_day } => format!(
+                "Antworten aufbewahren bis: Der {} liegt vor dem letzten Tag der Welle ({}); bitte ein späteres Datum angeben oder das Feld leer lassen (dann {} Monate nach dem Ende).",
+                format_date(*until),
+                format_date(*last_day),
+                waves::KEEP_ANSWERS_MONTHS
+            ),
             WaveError::MailText { field, problem } => {
                 format!("{}: {}.", field.german(), problem.german())
             }
@@ -279,6 +303,8 @@ pub struct WaveSettings {
     pub reminder_days: Option<i32>,
     /// Smallest group shown in reports.
     pub suppress_below: Option<i32>,
+    /// Until when the answers are kept, a date as typed (blank: 24 months after the end).
+    pub keep_answers_until: Option<String>,
     /// Subject of the invitation (blank: the default).
     pub invitation_subject: Option<String>,
     /// Text of the invitation (blank: the default).
@@ -310,6 +336,23 @@ impl WaveSettings {
         let opens = parse(&self.opens, DayEdge::Start, WaveField::Opens)?;
         let closes = parse(&self.closes, DayEdge::End, WaveField::Closes)?;
         Ok((opens, closes))
+    }
+
+    /// The date until which answers are kept: `Some(None)` for a blank text (the default again).
+    fn keep_answers_until(&self) -> Result<Option<Option<NaiveDate>>, WaveError> {
+        let Some(text) = self.keep_answers_until.as_deref().map(str::trim) else {
+            return Ok(None);
+        };
+        if text.is_empty() {
+            return Ok(Some(None));
+        }
+        match parse_date(text) {
+            Some(date) => Ok(Some(Some(date))),
+            None => Err(WaveError::BadDate {
+                field: WaveField::KeepAnswers,
+                text: text.to_owned(),
+            }),
+        }
     }
 
     fn check_numbers(&self) -> Result<(), WaveError> {
@@ -361,6 +404,16 @@ impl WaveSettings {
     }
 }
 
+/// Answers may not be promised for deletion before the wave's last day.
+fn check_kept_after_end(until: Option<NaiveDate>, closes: Moment) -> Result<(), WaveError> {
+    match (until, closes.map(crate::time::last_day)) {
+        (Some(until), Some(last_day)) if until < last_day => {
+            Err(WaveError::KeptOnlyUntilBeforeEnd { until, last_day })
+        }
+        _ => Ok(()),
+    }
+}
+
 fn check_order(opens: Moment, closes: Moment) -> Result<(), WaveError> {
     match (opens, closes) {
         (Some(opens), Some(closes)) if closes <= opens => {
@@ -407,6 +460,32 @@ pub fn test_link(
     let wave = find(conn, slug)?;
     let key = settings.secret_key().map_err(anyhow::Error::from)?;
     Ok(test_link_of(&settings.public_url, &key, &wave))
+}
+
+/// What the placeholders of the wave's survey texts show (`{{ ende }}` → "05.05.2020"); where a
+/// date is not set yet, words that read in the same place ("bis zum Ende der Befragung").
+pub fn texts_of(wave: &Wave, contact: &str) -> WaveTexts {
+    WaveTexts {
+        beginn: wave
+            .opens_at
+            .or(wave.opened_at)
+            .map(|t| format_date(crate::time::berlin_day(t)))
+            .unwrap_or_else(|| "Beginn der Befragung".to_owned()),
+        ende: wave
+            .closes_at
+            .map(crate::time::format_deadline)
+            .unwrap_or_else(|| "Ende der Befragung".to_owned()),
+        loeschung: wave
+            .answers_kept_until()
+            .map(format_date)
+            .unwrap_or_else(|| {
+                format!(
+                    "Ablauf von {} Monaten nach dem Ende der Befragung",
+                    waves::KEEP_ANSWERS_MONTHS
+                )
+            }),
+        kontakt: contact.to_owned(),
+    }
 }
 
 /// The test link of a wave at hand, with the key at hand (a page that has both).
@@ -512,6 +591,8 @@ pub fn create(
     input.settings.check_numbers()?;
     let (opens_at, closes_at) = input.settings.times()?;
     check_order(opens_at, closes_at)?;
+    let keep_answers_until = input.settings.keep_answers_until()?.flatten();
+    check_kept_after_end(keep_answers_until, closes_at)?;
     let survey_id = input.survey.trim();
     let key = settings.secret_key().map_err(anyhow::Error::from)?;
     conn.transaction(|conn| {
@@ -552,6 +633,7 @@ pub fn create(
                 .unwrap_or(7),
             mail_texts: input.settings.mail_texts(base_texts)?.to_json(),
             copied_from: source.as_ref().map(|w| w.id),
+            keep_answers_until,
         };
         let mut wave = waves::insert(conn, &new)?;
         let copied = match &source {
@@ -613,15 +695,21 @@ pub fn set(
 ) -> Result<Wave, WaveError> {
     input.check_numbers()?;
     let (opens_at, closes_at) = input.times()?;
+    let keep_answers_until = input.keep_answers_until()?;
     conn.transaction(|conn| {
         let wave = find(conn, slug)?;
         check_order(opens_at.or(wave.opens_at), closes_at.or(wave.closes_at))?;
+        check_kept_after_end(
+            keep_answers_until.unwrap_or(wave.keep_answers_until),
+            closes_at.or(wave.closes_at),
+        )?;
         let changes = WaveChanges {
             opens_at: opens_at.map(Some),
             closes_at: closes_at.map(Some),
             suppress_below: input.suppress_below,
             reminders_max: input.reminders,
             reminder_interval_days: input.reminder_days,
+            keep_answers_until: keep_answers_until.filter(|keep| *keep != wave.keep_answers_until),
             mail_texts: if input.has_texts() {
                 Some(input.mail_texts(wave.mail_texts())?.to_json())
             } else {

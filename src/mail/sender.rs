@@ -49,6 +49,8 @@ pub struct SendOptions {
 pub struct MailContext {
     /// The wave.
     pub wave: Wave,
+    /// The title of the survey the wave asks.
+    pub survey_title: String,
     /// `PUBLIC_URL`, without a trailing slash.
     pub public_url: String,
     /// `MAIL_FROM`.
@@ -359,6 +361,7 @@ fn compose(
         name: claimed.name.clone(),
         region: claimed.region.clone(),
         wave: context.wave.title.clone(),
+        survey: context.survey_title.clone(),
         deadline: context.wave.closes_at.map(crate::time::format_deadline),
         link,
         optout_link: optout_link.clone(),

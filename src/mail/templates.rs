@@ -6,12 +6,15 @@
 
 use std::fmt::Write as _;
 
+use crate::text::Placeholder;
+
 /// The placeholders a mail text may use.
-pub const PLACEHOLDERS: [&str; 9] = [
+pub const PLACEHOLDERS: [&str; 10] = [
     "greeting",
     "name",
     "region",
     "wave",
+    "survey",
     "deadline",
     "deadline_note",
     "link",
@@ -69,6 +72,8 @@ pub struct MailValues {
     pub region: String,
     /// The wave's title.
     pub wave: String,
+    /// The title of the survey the wave asks.
+    pub survey: String,
     /// The deadline as a person reads it ("05.05.2020"), if the wave has one.
     pub deadline: Option<String>,
     /// The personal link.
@@ -95,6 +100,7 @@ impl Placeholders for MailValues {
             "name" => self.name.clone().unwrap_or_default(),
             "region" => self.region.clone(),
             "wave" => self.wave.clone(),
+            "survey" => self.survey.clone(),
             "deadline" => self.deadline.clone().unwrap_or_default(),
             "deadline_note" => self
                 .deadline
@@ -154,20 +160,10 @@ pub fn render(kind: MailKind, overrides: Overrides<'_>, values: &MailValues) -> 
 
 /// Every `{{ name }}` of `template` replaced by its value (HTML-escaped where `html`).
 fn fill(template: &str, values: &impl Placeholders, html: bool) -> String {
-    let mut out = String::with_capacity(template.len() + 256);
-    let mut rest = template;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let Some(end) = rest[start..].find("}}") else {
-            break;
-        };
-        let name = rest[start + 2..start + end].trim();
+    crate::text::fill_placeholders(template, |name| {
         let value = values.get(name);
-        out.push_str(&if html { escape_html(&value) } else { value });
-        rest = &rest[start + end + 2..];
-    }
-    out.push_str(rest);
-    out
+        Some(if html { escape_html(&value) } else { value })
+    })
 }
 
 /// The two mails to staff accounts, from `templates/mail/account/` and `templates/mail/password/`.
@@ -271,21 +267,21 @@ impl crate::text::Bilingual for PlaceholderError {
 
 /// Checks that a text uses only known placeholders, each closed: "unknown placeholder `{{ regon }}`".
 pub fn check_placeholders(text: &str) -> Result<(), PlaceholderError> {
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        let Some(end) = rest[start..].find("}}") else {
-            return Err(PlaceholderError::Unclosed(
-                rest[start..].chars().take(20).collect(),
-            ));
-        };
-        let name = rest[start + 2..start + end].trim();
-        if !PLACEHOLDERS.contains(&name) {
-            return Err(PlaceholderError::Unknown {
-                name: name.to_owned(),
-                suggestion: crate::text::suggest(name, PLACEHOLDERS),
-            });
+    for placeholder in crate::text::placeholders(text) {
+        match placeholder {
+            Placeholder::Unclosed { at } => {
+                return Err(PlaceholderError::Unclosed(
+                    text[at..].chars().take(20).collect(),
+                ));
+            }
+            Placeholder::Named { name, .. } if !PLACEHOLDERS.contains(&name) => {
+                return Err(PlaceholderError::Unknown {
+                    name: name.to_owned(),
+                    suggestion: crate::text::suggest(name, PLACEHOLDERS),
+                });
+            }
+            Placeholder::Named { .. } => {}
         }
-        rest = &rest[start + end + 2..];
     }
     Ok(())
 }
@@ -345,6 +341,7 @@ mod tests {
             name: Some("Dr. Anna Müller".into()),
             region: "MINT-Region <Jena> & Umland".into(),
             wave: "Frühjahr 2020".into(),
+            survey: "Corona-Umfrage – MINT-Regionen".into(),
             deadline: Some("05.05.2020".into()),
             link: "http://127.0.0.1:8080/t/0b1c2d3e-0000-4000-8000-000000000000".into(),
             optout_link: "http://127.0.0.1:8080/t/0b1c2d3e-0000-4000-8000-000000000000/optout"
@@ -358,7 +355,13 @@ mod tests {
         let mail = render(MailKind::Invitation, Overrides::default(), &values());
         assert_eq!(
             mail.subject,
-            "Ihr persönlicher Link zur Umfrage: Frühjahr 2020"
+            "Ihr persönlicher Link: Corona-Umfrage – MINT-Regionen (Frühjahr 2020)"
+        );
+        assert!(
+            mail.text
+                .contains("an der Umfrage „Corona-Umfrage – MINT-Regionen“ (Frühjahr 2020)"),
+            "{}",
+            mail.text
         );
         assert!(mail.text.starts_with("Guten Tag Dr. Anna Müller,"));
         assert!(mail.text.contains("„MINT-Region <Jena> & Umland“"));

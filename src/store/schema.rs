@@ -219,6 +219,7 @@ diesel::table! {
         mail_texts -> Jsonb,
         copied_from -> Nullable<Int8>,
         created_at -> Timestamptz,
+        keep_answers_until -> Nullable<Date>,
     }
 }
 

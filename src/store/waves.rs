@@ -1,6 +1,6 @@
 //! Waves: one run of one survey version, with its dates, reminder policy and mail texts.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Months, NaiveDate, Utc};
 use diesel::prelude::*;
 
 use super::schema::{contacts, mail_outbox, participants, survey_versions, wave_schedules, waves};
@@ -71,6 +71,9 @@ pub struct Wave {
     pub copied_from: Option<i64>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// Until when its answers are kept (`None`: 24 months after the end, see
+    /// [`Wave::answers_kept_until`]).
+    pub keep_answers_until: Option<NaiveDate>,
 }
 
 /// When and what a wave's schedule sends by itself. The default sends nothing by itself.
@@ -120,10 +123,27 @@ impl MailTexts {
     }
 }
 
+/// How long answers are kept after a wave's end unless the wave says otherwise.
+pub const KEEP_ANSWERS_MONTHS: u32 = 24;
+
 impl Wave {
     /// The wave's own mail texts (unknown or malformed entries are ignored: the defaults apply).
     pub fn mail_texts(&self) -> MailTexts {
         serde_json::from_value(self.mail_texts.clone()).unwrap_or_default()
+    }
+
+    /// Until when the wave's answers are kept: the date set, or 24 months after the wave's last
+    /// day (`None`: neither is known, the wave has no end yet).
+    pub fn answers_kept_until(&self) -> Option<NaiveDate> {
+        self.keep_answers_until
+            .or_else(|| self.default_keep_answers_until())
+    }
+
+    /// [`KEEP_ANSWERS_MONTHS`] after the wave's last day, if it has an end.
+    pub fn default_keep_answers_until(&self) -> Option<NaiveDate> {
+        self.closes_at
+            .map(crate::time::last_day)
+            .and_then(|day| day.checked_add_months(Months::new(KEEP_ANSWERS_MONTHS)))
     }
 
     /// The wave's state at `now`.
@@ -163,6 +183,8 @@ pub struct NewWave {
     pub mail_texts: serde_json::Value,
     /// See [`Wave::copied_from`].
     pub copied_from: Option<i64>,
+    /// See [`Wave::keep_answers_until`].
+    pub keep_answers_until: Option<NaiveDate>,
 }
 
 /// Changes to a wave's settings; `None` leaves a setting as it is.
@@ -181,6 +203,8 @@ pub struct WaveChanges {
     pub reminder_interval_days: Option<i32>,
     /// New mail texts (all four together).
     pub mail_texts: Option<serde_json::Value>,
+    /// New date until which the answers are kept (`Some(None)`: back to the default).
+    pub keep_answers_until: Option<Option<NaiveDate>>,
 }
 
 /// One line of `wave list`.
@@ -427,7 +451,25 @@ mod tests {
             mail_texts: serde_json::json!({}),
             copied_from: None,
             created_at: Utc::now(),
+            keep_answers_until: None,
         }
+    }
+
+    #[test]
+    fn answers_are_kept_24_months_after_the_last_day_unless_a_date_is_set() {
+        let midnight = crate::time::parse_berlin("05.05.2020", crate::time::DayEdge::End);
+        let w = Wave {
+            closes_at: midnight,
+            ..wave()
+        };
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(w.answers_kept_until(), day(2022, 5, 5));
+        let set = Wave {
+            keep_answers_until: day(2023, 1, 31),
+            ..w.clone()
+        };
+        assert_eq!(set.answers_kept_until(), day(2023, 1, 31));
+        assert_eq!(wave().answers_kept_until(), None, "no end, no default");
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod source;
 mod tests;
 #[cfg(test)]
 mod tests_german;
+pub mod texts;
 mod words;
 
 use std::fmt;
@@ -165,6 +166,11 @@ pub fn parse_definition(
         .into_iter()
         .map(|p| locate(p.span, p.message, p.german))
         .collect();
+    diagnostics.extend(
+        texts::check(&root, text)
+            .into_iter()
+            .map(|p| locate(p.span, p.message, p.german)),
+    );
     diagnostics.extend(
         check::check(&decoded.survey, &decoded.broken_questions)
             .into_iter()

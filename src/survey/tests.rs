@@ -364,3 +364,29 @@ fn question_ids_that_collide_with_form_fields_are_refused() {
     let text = with_page_two("id = \"a__b\"\ntype = \"text\"\ntext = \"x\"");
     assert!(problems(&text)[0].contains("must not contain `__`"));
 }
+
+#[test]
+fn an_unknown_placeholder_is_named_at_its_line_and_column() {
+    let text = BASE.replace(
+        "title = \"Kleine Umfrage\"",
+        "title = \"Kleine Umfrage\"\nintro = \"\"\"\nVom {{ beginn }} bis zum \\\n{{ ende }}, gelöscht am {{ loschung }}.\"\"\"",
+    );
+    assert_one(
+        &text,
+        "t.toml:5:25: unknown placeholder `{{ loschung }}` (did you mean `{{ loeschung }}`?); \
+         known are {{ beginn }}, {{ ende }}, {{ loeschung }}, {{ kontakt }}",
+    );
+    let help =
+        with_page_two("id = \"q2\"\ntype = \"text\"\ntext = \"Frage 2\"\nhelp = \"bis {{ ende\"");
+    let found = problems(&help);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].ends_with(":13: a placeholder is not closed: `{{` without `}}`"),
+        "{found:?}"
+    );
+    let fine = BASE.replace(
+        "title = \"Kleine Umfrage\"",
+        "title = \"Kleine Umfrage\"\nintro = \"Bis {{ ende }}, Fragen an {{kontakt}}\"",
+    );
+    assert!(parse_definition("t.toml", fine.as_bytes(), Format::Toml).is_ok());
+}

@@ -29,6 +29,8 @@ use actix_web::{App, HttpServer, web};
 
 use crate::config::Settings;
 use crate::store::PgPool;
+use crate::survey::Survey;
+use crate::survey::texts::WaveTexts;
 use crate::tokens::SecretKey;
 
 /// Largest form body accepted (the longest questionnaire page is a few KiB).
@@ -100,28 +102,113 @@ impl LegalTexts {
 }
 
 /// Survey versions parsed once per process: every questionnaire request needs its survey, and a
-/// version, once stored, never changes.
+/// version, once stored, never changes. A survey whose texts name the wave's dates
+/// (`{{ ende }}`, see [`crate::survey::texts`]) is also kept as each wave presents it, keyed by the
+/// values filled in, so that a changed end date shows at once (also in other processes).
 #[derive(Debug, Default)]
-pub struct SurveyCache(
-    std::sync::Mutex<std::collections::HashMap<i64, std::sync::Arc<crate::survey::Survey>>>,
-);
+pub struct SurveyCache {
+    versions: std::sync::Mutex<std::collections::HashMap<i64, Version>>,
+    presented: std::sync::Mutex<std::collections::HashMap<(i64, WaveTexts), Presented>>,
+    /// Numbers the filled-in surveys (see [`Presented::key`]).
+    filled: std::sync::atomic::AtomicU64,
+    /// `SURVEY_CONTACT`, for `{{ kontakt }}`.
+    contact: String,
+}
+
+#[derive(Debug, Clone)]
+struct Version {
+    survey: std::sync::Arc<Survey>,
+    /// Whether its texts name placeholders.
+    placeholders: bool,
+}
+
+/// A survey as a wave presents it to respondents.
+#[derive(Debug, Clone)]
+pub struct Presented {
+    /// The survey, its placeholders filled in.
+    pub survey: std::sync::Arc<Survey>,
+    /// Tells presentations apart for caches of rendered forms: the version id where the survey
+    /// has no placeholders (every wave presents it alike), else a number of its own (top bit set).
+    pub key: u64,
+}
 
 impl SurveyCache {
-    /// The survey of version `id`, from memory or the database.
+    /// An empty cache; `contact` fills `{{ kontakt }}`.
+    pub fn new(contact: &str) -> SurveyCache {
+        SurveyCache {
+            contact: contact.to_owned(),
+            ..SurveyCache::default()
+        }
+    }
+
+    /// The survey of version `id`, from memory or the database, as written.
     pub fn get(
         &self,
         conn: &mut diesel::PgConnection,
         id: i64,
-    ) -> Result<std::sync::Arc<crate::survey::Survey>, errors::AppError> {
-        if let Some(survey) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(&id) {
-            return Ok(survey.clone());
+    ) -> Result<std::sync::Arc<Survey>, errors::AppError> {
+        self.version(conn, id).map(|v| v.survey)
+    }
+
+    fn version(
+        &self,
+        conn: &mut diesel::PgConnection,
+        id: i64,
+    ) -> Result<Version, errors::AppError> {
+        let lock = || self.versions.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(version) = lock().get(&id) {
+            return Ok(version.clone());
         }
-        let survey = std::sync::Arc::new(crate::store::surveys::find_by_id(conn, id)?.survey);
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id, survey.clone());
-        Ok(survey)
+        let survey = crate::store::surveys::find_by_id(conn, id)?.survey;
+        let version = Version {
+            placeholders: crate::survey::texts::uses_placeholders(&survey),
+            survey: std::sync::Arc::new(survey),
+        };
+        lock().insert(id, version.clone());
+        Ok(version)
+    }
+
+    /// The survey of `wave` as its respondents see it: placeholders filled with the wave's dates
+    /// and the team's contact.
+    pub fn for_wave(
+        &self,
+        conn: &mut diesel::PgConnection,
+        wave: &crate::store::waves::Wave,
+    ) -> Result<Presented, errors::AppError> {
+        let version = self.version(conn, wave.survey_version_id)?;
+        if !version.placeholders {
+            return Ok(Presented {
+                survey: version.survey,
+                key: wave.survey_version_id.unsigned_abs(),
+            });
+        }
+        let key = (
+            wave.survey_version_id,
+            crate::app::waves::texts_of(wave, &self.contact),
+        );
+        let lock = || self.presented.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(presented) = lock().get(&key) {
+            return Ok(presented.clone());
+        }
+        let survey = key
+            .1
+            .apply(&version.survey)
+            .unwrap_or_else(|| (*version.survey).clone());
+        let number = self
+            .filled
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let presented = Presented {
+            survey: std::sync::Arc::new(survey),
+            key: number | (1 << 63),
+        };
+        let mut cached = lock();
+        // Every change of a wave's dates makes a new entry; a few hundred are more than any
+        // installation has waves at a time, so the old ones are simply dropped now and then.
+        if cached.len() >= 256 {
+            cached.clear();
+        }
+        cached.insert(key, presented.clone());
+        Ok(presented)
     }
 }
 
@@ -161,6 +248,7 @@ impl AppState {
     /// The state for a server: per address, at most 30 failed link look-ups in 10 minutes and 20
     /// open-link responses started in an hour.
     pub fn new(pool: PgPool, key: SecretKey, settings: Settings) -> AppState {
+        let surveys = std::sync::Arc::new(SurveyCache::new(&settings.survey_contact));
         AppState {
             pool,
             key,
@@ -172,7 +260,7 @@ impl AppState {
                 20,
                 std::time::Duration::from_secs(900),
             ),
-            surveys: std::sync::Arc::default(),
+            surveys,
             legal: LegalTexts::default(),
             reports: std::sync::Arc::default(),
             blank_forms: respondent::one_form::BlankForms::default(),

@@ -31,6 +31,8 @@ pub struct SettingsForm {
     #[serde(default)]
     schwelle: String,
     #[serde(default)]
+    aufbewahren: String,
+    #[serde(default)]
     erinnerungen: String,
     #[serde(default)]
     abstand: String,
@@ -64,6 +66,10 @@ struct SettingsPage<'a> {
     /// Whether the schedule is paused.
     paused: bool,
     days: &'static [(&'static str, &'static str); 7],
+    /// How long answers are kept after the end unless a date is given.
+    keep_default_months: u32,
+    /// That default as a date, if the wave has an end.
+    keep_default: Option<String>,
 }
 
 /// The id of the form field (new wave, wave settings) that holds `field`.
@@ -75,6 +81,7 @@ pub(super) fn field_id(field: WaveField) -> &'static str {
         WaveField::Reminders => "erinnerungen",
         WaveField::ReminderDays => "abstand",
         WaveField::SuppressBelow => "schwelle",
+        WaveField::KeepAnswers => "aufbewahren",
         WaveField::InvitationSubject => "einladung_betreff",
         WaveField::InvitationText => "einladung_text",
         WaveField::ReminderSubject => "erinnerung_betreff",
@@ -102,6 +109,8 @@ impl SettingsForm {
             opens: text(&self.beginn),
             closes: text(&self.ende),
             suppress_below: number(&self.schwelle, WaveField::SuppressBelow)?,
+            // Blank: back to the default (24 months after the end).
+            keep_answers_until: Some(self.aufbewahren.trim().to_owned()),
             reminders: number(&self.erinnerungen, WaveField::Reminders)?,
             reminder_days: number(&self.abstand, WaveField::ReminderDays)?,
             invitation_subject: text(&self.einladung_betreff),
@@ -121,6 +130,10 @@ impl SettingsForm {
             beginn: field(wave.opens_at, DayEdge::Start),
             ende: field(wave.closes_at, DayEdge::End),
             schwelle: wave.suppress_below.to_string(),
+            aufbewahren: wave
+                .keep_answers_until
+                .map(crate::time::format_date)
+                .unwrap_or_default(),
             erinnerungen: wave.reminders_max.to_string(),
             abstand: wave.reminder_interval_days.to_string(),
             einladung_betreff: texts.invitation_subject.unwrap_or_default(),
@@ -140,6 +153,7 @@ fn some(text: &str) -> Option<&str> {
 /// Both mails as a sample participant would get them with these texts.
 fn preview(
     wave: &Wave,
+    survey_title: &str,
     form: &SettingsForm,
     public_url: &str,
     contact: &str,
@@ -148,6 +162,7 @@ fn preview(
         name: Some("Erika Mustermann".to_owned()),
         region: "MINT-Region Beispielstadt".to_owned(),
         wave: wave.title.clone(),
+        survey: survey_title.to_owned(),
         deadline: wave.closes_at.map(crate::time::format_deadline),
         link: format!("{public_url}/t/00000000-0000-4000-8000-000000000000"),
         optout_link: format!("{public_url}/t/00000000-0000-4000-8000-000000000000/optout"),
@@ -200,15 +215,16 @@ pub(super) async fn render_settings(
     shown: Shown,
 ) -> Result<HttpResponse, AppError> {
     let (account, cookie) = Account::of(user, request, state)?;
-    let (wave, schedule, open_link) = with_db(state, move |conn| {
+    let (wave, schedule, survey) = with_db(state, move |conn| {
         let Ok(wave) = refusal(waves::find(conn, &slug))? else {
             return Err(AppError::NotFound);
         };
         let schedule = crate::store::waves::find_schedule(conn, wave.id)?;
         let survey = crate::store::surveys::find_by_id(conn, wave.survey_version_id)?.survey;
-        Ok((wave, schedule, survey.access == crate::survey::Access::Open))
+        Ok((wave, schedule, survey))
     })
     .await?;
+    let open_link = survey.access == crate::survey::Access::Open;
     let (schedule_form, schedule_error) = match shown.schedule {
         Some((form, error)) => (form, error),
         None => (ScheduleForm::of(&schedule), None),
@@ -217,7 +233,13 @@ pub(super) async fn render_settings(
     let form = shown.form.unwrap_or_else(|| SettingsForm::of(&wave));
     let preview = if shown.preview {
         let settings = &state.settings;
-        preview(&wave, &form, &settings.public_url, &settings.survey_contact)
+        preview(
+            &wave,
+            &survey.title,
+            &form,
+            &settings.public_url,
+            &settings.survey_contact,
+        )
     } else {
         Vec::new()
     };
@@ -240,6 +262,10 @@ pub(super) async fn render_settings(
         schedule_error,
         paused: schedule.paused_at.is_some(),
         days: &DAYS,
+        keep_default_months: crate::store::waves::KEEP_ANSWERS_MONTHS,
+        keep_default: wave
+            .default_keep_answers_until()
+            .map(crate::time::format_date),
     };
     staff_page(status, page.render(), cookie)
 }

@@ -11,6 +11,7 @@ use crate::app::surveys;
 use crate::store::surveys::{LoadOutcome, SurveySummary};
 use crate::survey::MAX_DEFINITION_BYTES;
 use crate::survey::Survey;
+use crate::survey::texts::WaveTexts;
 use crate::text::Bilingual;
 use crate::web::AppState;
 use crate::web::errors::{AppError, refusal};
@@ -54,6 +55,10 @@ fn render_preview(
     source: String,
 ) -> Result<HttpResponse, AppError> {
     let (account, cookie) = Account::of(user, request, state)?;
+    // Without a wave, the placeholders show what they will stand for ("[Ende der Welle]").
+    let stand_ins = WaveTexts::stand_ins(&state.settings.survey_contact);
+    let filled = stand_ins.apply(survey);
+    let survey = filled.as_ref().unwrap_or(survey);
     let body = preview_body(survey).map_err(|e| AppError::Internal(e.into()))?;
     let page = PreviewPage {
         user: &account.user,

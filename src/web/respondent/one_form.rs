@@ -67,9 +67,9 @@ const CONSENT_MISSING: &str = "Bitte bestätigen Sie die Einwilligung, um die An
 #[derive(Debug, Default)]
 pub struct BlankForms(Mutex<HashMap<BlankKind, Arc<str>>>);
 
-/// A kind of blank form: the survey version, which of its questions are shown (in survey order),
+/// A kind of blank form: the survey as presented (version, or version and wave texts), which of its questions are shown (in survey order),
 /// whether it asks for consent and whether it has the honeypot.
-type BlankKind = (i64, Vec<bool>, bool, bool);
+type BlankKind = (u64, Vec<bool>, bool, bool);
 
 impl BlankForms {
     fn get_or_render(
@@ -151,7 +151,7 @@ pub(super) fn render(
                 .questions()
                 .map(|(_, q)| shown.next_if(|s| std::ptr::eq(**s, q)).is_some())
                 .collect();
-            let kind = (ctx.wave.survey_version_id, mask, needs_consent, honeypot);
+            let kind = (ctx.survey_key, mask, needs_consent, honeypot);
             blank.get_or_render(kind, draw)
         }
         None => draw().map(Arc::from),

@@ -25,7 +25,8 @@ pub(super) fn load_for_session(
     test: bool,
 ) -> Result<Context, AppError> {
     let wave = crate::store::waves::find_by_slug(conn, slug)?.ok_or(AppError::NotFound)?;
-    let survey = cache.get(conn, wave.survey_version_id)?;
+    let presented = cache.for_wave(conn, &wave)?;
+    let survey = presented.survey;
     if survey.access != crate::survey::Access::Open && !test {
         return Err(AppError::NotFound);
     }
@@ -48,6 +49,7 @@ pub(super) fn load_for_session(
         who: Who::Session(session),
         wave,
         survey,
+        survey_key: presented.key,
         response,
         answers,
         attributes,

@@ -45,6 +45,8 @@ pub(super) struct Context {
     pub(super) who: Who,
     pub(super) wave: Wave,
     pub(super) survey: std::sync::Arc<Survey>,
+    /// Tells the ways `survey` is presented apart (see [`crate::web::Presented::key`]).
+    pub(super) survey_key: u64,
     pub(super) response: Option<Response>,
     pub(super) answers: Answers,
     pub(super) attributes: Attributes,
@@ -80,7 +82,8 @@ fn load_for_token(
         region,
         response,
     } = find_by_token(conn, token)?;
-    let survey = cache.get(conn, wave.survey_version_id)?;
+    let presented = cache.for_wave(conn, &wave)?;
+    let survey = presented.survey;
     let answers = match &response {
         Some(r) => responses::find_answers(conn, r.id, &survey)?,
         None => Answers::new(),
@@ -93,6 +96,7 @@ fn load_for_token(
         },
         wave,
         survey,
+        survey_key: presented.key,
         response,
         answers,
         attributes,

@@ -1,0 +1,1 @@
+ALTER TABLE waves DROP COLUMN keep_answers_until;
