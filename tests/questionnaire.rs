@@ -400,3 +400,58 @@ fn the_summary_changes_one_page_directly() {
     assert_eq!(page_index(&body), pages[2], "{body}");
     assert!(body.contains(&format!("<h1>{}</h1>", survey.pages[pages[2]].title)));
 }
+
+/// A page posted from a second, stale tab after the response was submitted stores nothing: the
+/// page save's one call (`save_page`) refuses a submitted response, also when called directly.
+#[test]
+fn a_page_from_a_stale_tab_after_submitting_changes_nothing() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 1);
+    let app = TestApp::spawn(&db);
+    let path = link_path(&db, &slug, "person0@example.org");
+    let (mut respondent, _) = Respondent::open(&app, &path);
+    let survey = surveys::find_latest(&mut db.conn(), "fruehjahr-2020")
+        .unwrap()
+        .unwrap()
+        .survey;
+    let (status, _, _) = respondent.post("beginnen", &[("einwilligung".into(), "ja".into())]);
+    assert_eq!(status, 303);
+    answer_to_the_end(&db, &survey, &mut respondent, &attributes(), &[]);
+    let before = stored_answers(&db, &survey);
+    let first = before.keys().next().unwrap().clone();
+
+    // The stale tab posts the first page with other answers.
+    let page = survey
+        .pages
+        .iter()
+        .position(|p| p.questions.iter().any(|q| q.id == first))
+        .unwrap();
+    let other = answer_page(&survey, page, &Answers::new(), &attributes(), &[]);
+    for action in ["weiter", "speichern", "zurueck"] {
+        let (status, _, _) = respondent.post(
+            action,
+            &[&[("page".to_owned(), page.to_string())][..], &other].concat(),
+        );
+        assert_eq!(status, 303, "{action}");
+    }
+    assert_eq!(stored_answers(&db, &survey), before);
+
+    let mut conn = db.conn();
+    let id: i64 = responses::table
+        .select(responses::id)
+        .first(&mut conn)
+        .unwrap();
+    let saved = stored::save_page(
+        &mut conn,
+        id,
+        std::slice::from_ref(&first),
+        &Answers::new(),
+        &stored::PagePosition {
+            current_page: Some(0),
+            land_code: None,
+        },
+    )
+    .unwrap();
+    assert!(!saved, "a submitted response is not changed");
+    assert_eq!(stored_answers(&db, &survey), before);
+}

@@ -78,15 +78,10 @@ pub(crate) fn answer(
             }
             let input = answers::read_page(&survey, current, &fields, &answers, &attributes);
             assert!(input.errors.is_empty(), "{:?}", input.errors);
-            responses::save_page(
-                conn,
-                response.id,
-                &survey,
-                &attributes,
-                &mut answers,
-                current,
-                input.answers,
-            )?;
+            let replaced =
+                responses::apply_page(&survey, &attributes, &mut answers, current, input.answers);
+            let position = responses::PagePosition::default();
+            responses::save_page(conn, response.id, &replaced, &answers, &position)?;
             if draft {
                 return Ok::<_, diesel::result::Error>(());
             }

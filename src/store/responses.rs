@@ -418,18 +418,16 @@ pub fn insert_submitted(
     Ok(result.stored)
 }
 
-/// Saves one page's answers, the way a respondent's "Weiter" does: the page's old answers are
-/// replaced by `page_answers`, answers that the change hides are dropped, and `answers` (all of the
-/// response's answers) is updated to match. Run it in the request's transaction.
-pub fn save_page(
-    conn: &mut PgConnection,
-    response_id: i64,
+/// Puts one page's answers into `answers` (all of the response's answers), the way a respondent's
+/// "Weiter" does: the page's old answers are replaced by `page_answers` and answers that the change
+/// hides are dropped. Returns the ids of the questions whose stored answers are to be replaced.
+pub fn apply_page(
     survey: &Survey,
     attributes: &Attributes,
     answers: &mut Answers,
     page: usize,
     page_answers: Answers,
-) -> QueryResult<()> {
+) -> Vec<String> {
     let mut replaced: Vec<String> = survey.pages.get(page).map_or_else(Vec::new, |p| {
         p.questions.iter().map(|q| q.id.clone()).collect()
     });
@@ -438,7 +436,53 @@ pub fn save_page(
     }
     answers.extend(page_answers);
     replaced.extend(answers::prune_hidden(survey, answers, attributes));
-    replace_answers(conn, response_id, &replaced, answers)
+    replaced
+}
+
+/// What a page save writes besides the answers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PagePosition {
+    /// The page to show next (`None`: unchanged).
+    pub current_page: Option<i32>,
+    /// The Land an open-link response now counts for (`None`: unchanged).
+    pub land_code: Option<String>,
+}
+
+/// Stores a page save in one call (function `save_page`, migration create_save_page): the answers
+/// to `replaced` become those of `answers`, and `position` is recorded. Returns false, storing
+/// nothing, when the response may no longer be changed (submitted meanwhile) or is gone.
+pub fn save_page(
+    conn: &mut PgConnection,
+    response_id: i64,
+    replaced: &[String],
+    answers: &Answers,
+    position: &PagePosition,
+) -> QueryResult<bool> {
+    let mut columns = Columns::default();
+    for (question_id, answer) in answers.iter().filter(|(id, _)| replaced.contains(id)) {
+        for row in rows_of(answer) {
+            columns.push(question_id, row);
+        }
+    }
+    #[derive(QueryableByName)]
+    struct Saved {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        saved: bool,
+    }
+    let result: Saved =
+        diesel::sql_query("SELECT save_page($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS saved")
+            .bind::<BigInt, _>(response_id)
+            .bind::<Array<Text>, _>(replaced)
+            .bind::<Nullable<diesel::sql_types::Integer>, _>(position.current_page)
+            .bind::<Nullable<Text>, _>(position.land_code.as_deref())
+            .bind::<Array<Text>, _>(&columns.question)
+            .bind::<Array<Text>, _>(&columns.item)
+            .bind::<Array<Text>, _>(&columns.option)
+            .bind::<Array<Nullable<Text>>, _>(&columns.number)
+            .bind::<Array<Nullable<Text>>, _>(&columns.text)
+            .bind::<Array<Nullable<Date>>, _>(&columns.date)
+            .get_result(conn)?;
+    Ok(result.saved)
 }
 
 /// Remembers the page to show next.

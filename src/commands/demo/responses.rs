@@ -110,15 +110,10 @@ fn answer_all(
                 "demo answers were refused: {:?}",
                 input.errors
             );
-            responses::save_page(
-                conn,
-                response.id,
-                survey,
-                &attributes,
-                &mut answers,
-                current,
-                input.answers,
-            )?;
+            let replaced =
+                responses::apply_page(survey, &attributes, &mut answers, current, input.answers);
+            let position = responses::PagePosition::default();
+            responses::save_page(conn, response.id, &replaced, &answers, &position)?;
             pages_done += 1;
             let visible = answers::visible_pages(survey, &answers, &attributes);
             page = visible.into_iter().find(|&p| p > current);

@@ -3,8 +3,10 @@
 //! the confirmation with a read-only summary, and changing answers while the wave is open.
 //!
 //! Everything is decided on the server (no JavaScript): conditions, validation, which page is next.
-//! Every POST does its database work in one transaction and answers with a redirect (post/redirect/
-//! get), except a page with errors, which is shown again at once with what was typed.
+//! Every POST's writes are atomic and it answers with a redirect (post/redirect/get), except a page
+//! with errors, which is shown again at once with what was typed. A page's save is one call of the
+//! database function `save_page` (answers, next page, Land), without a transaction around it;
+//! submitting, starting, reopening and the rare cases run in one transaction.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
@@ -469,6 +471,9 @@ fn read_form(form: Vec<(String, String)>) -> Posted {
     }
 }
 
+/// The buttons of a questionnaire page.
+const PAGE_ACTIONS: [&str; 4] = ["weiter", "zurueck", "speichern", "absenden"];
+
 /// Any questionnaire POST, personal or open link: `load` finds who answers what, in the transaction
 /// (a participant's first whole questionnaire is read before and stored without one; should a
 /// response have appeared meanwhile, `load` runs again in the transaction).
@@ -497,6 +502,27 @@ pub(super) async fn handle_post(
                 &location,
                 &token,
             )? {
+                return Ok(reply);
+            }
+        }
+        if PAGE_ACTIONS.contains(&posted.action.as_str()) {
+            // A page's save is one call and needs no transaction around it (the common case, and
+            // the fast one); submitting and a response changed meanwhile take the general way.
+            let ctx = load(conn)?;
+            if let Some(response) =
+                (ctx.response.clone()).filter(|r| r.is_editable() && ctx.takes_answers())
+                && let Some(reply) = page_action(
+                    conn,
+                    ctx,
+                    &response,
+                    &posted.action,
+                    posted.page,
+                    &posted.fields,
+                    &location,
+                    &token,
+                    false,
+                )?
+            {
                 return Ok(reply);
             }
         }
@@ -537,7 +563,7 @@ pub(super) async fn handle_post(
                 }
                 (_, Some(response)) if response.is_editable() => {
                     let response = response.clone();
-                    page_action(
+                    let reply = page_action(
                         conn,
                         ctx,
                         &response,
@@ -546,7 +572,9 @@ pub(super) async fn handle_post(
                         &posted.fields,
                         &location,
                         &token,
-                    )
+                        true,
+                    )?;
+                    Ok(reply.unwrap_or_else(|| redirect(&location)))
                 }
                 // A repeated or stale form (double submit, back button): show where things stand.
                 _ => Ok(redirect(&location)),
@@ -572,6 +600,22 @@ fn start(
     Ok(redirect(location))
 }
 
+/// Where a page's POST leads, once its answers are saved.
+enum Outcome {
+    /// To this page (with this suffix on the link, e.g. `?gespeichert`).
+    Go(usize, &'static str),
+    /// The same page again with these errors (`true`: after "Zwischenspeichern").
+    Errors(Vec<FieldError>, bool),
+    /// Submitting: every shown page is checked.
+    Submit,
+    /// Back to the link (an action the page does not have).
+    Stay,
+}
+
+/// A page's "Weiter", "Zurück", "Zwischenspeichern" or "Absenden": the valid answers are saved in
+/// any case (nothing typed correctly is lost, whatever the button), with the page to show next, in
+/// one call. Outside a transaction (`in_transaction` false, the common case) `None` means: take
+/// the general way in a transaction (submitting, or the response changed meanwhile).
 #[allow(clippy::too_many_arguments)]
 fn page_action(
     conn: &mut PgConnection,
@@ -582,67 +626,73 @@ fn page_action(
     fields: &FormFields,
     location: &str,
     csrf: &str,
-) -> Result<Reply, AppError> {
+    in_transaction: bool,
+) -> Result<Option<Reply>, AppError> {
     let visible = ctx.sheet().visible_pages();
     let Some(page) = page.filter(|p| visible.contains(p)) else {
-        return Ok(redirect(location));
+        return Ok(Some(redirect(location)));
     };
     let input = answers::read_page(&ctx.survey, page, fields, &ctx.answers, &ctx.attributes);
-    // Save what is valid in any case: nothing typed correctly is lost, whatever the button.
-    let page_answers = input.answers.clone();
-    responses::save_page(
-        conn,
-        response.id,
+    let replaced = responses::apply_page(
         &ctx.survey,
         &ctx.attributes,
         &mut ctx.answers,
         page,
-        page_answers,
-    )?;
+        input.answers.clone(),
+    );
+    let mut position = responses::PagePosition::default();
     if let (Who::Session(_), Some(land)) = (&ctx.who, land_answer(&ctx.answers)) {
         // An open-link response counts for the Land its respondent chose.
-        responses::set_land(conn, response.id, &land)?;
+        position.land_code = Some(land.clone());
         ctx.attributes.insert("land".to_owned(), land);
     }
     let visible = ctx.sheet().visible_pages();
-    let position = visible.iter().position(|&p| p == page).unwrap_or(0);
-    let show_errors = |ctx: &Context, errors: &[FieldError], saved: bool| {
-        render_page(
-            ctx,
-            page,
-            Values::Posted(&input.raw),
-            errors,
-            saved,
-            location,
-            csrf,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-    };
-    let go = |conn: &mut PgConnection, target: usize, suffix: &str| -> Result<Reply, AppError> {
-        responses::set_current_page(conn, response.id, i32::try_from(target).unwrap_or(0))?;
-        Ok(redirect(&format!("{location}{suffix}")))
-    };
-    match action {
-        "zurueck" => go(conn, visible[position.saturating_sub(1)], ""),
+    let at = visible.iter().position(|&p| p == page).unwrap_or(0);
+    let outcome = match action {
+        "zurueck" => Outcome::Go(visible[at.saturating_sub(1)], ""),
         // Saving for later demands no required answer; only wrong entries (not stored) are shown.
         "speichern" => {
-            let wrong: Vec<FieldError> = input
-                .errors
-                .iter()
+            let wrong: Vec<FieldError> = (input.errors.iter())
                 .filter(|e| !e.missing)
                 .cloned()
                 .collect();
             if wrong.is_empty() {
-                go(conn, page, "?gespeichert")
+                Outcome::Go(page, "?gespeichert")
             } else {
-                show_errors(&ctx, &wrong, true)
+                Outcome::Errors(wrong, true)
             }
         }
-        _ if !input.errors.is_empty() => show_errors(&ctx, &input.errors, false),
-        "weiter" if position + 1 < visible.len() => go(conn, visible[position + 1], ""),
-        "weiter" | "absenden" => submit(conn, &ctx, response, location, csrf),
-        _ => Ok(redirect(location)),
+        _ if !input.errors.is_empty() => Outcome::Errors(input.errors.clone(), false),
+        "weiter" if at + 1 < visible.len() => Outcome::Go(visible[at + 1], ""),
+        "weiter" | "absenden" => Outcome::Submit,
+        _ => Outcome::Stay,
+    };
+    if matches!(outcome, Outcome::Submit) && !in_transaction {
+        return Ok(None);
     }
+    if let Outcome::Go(target, _) = outcome {
+        position.current_page = Some(i32::try_from(target).unwrap_or(0));
+    }
+    if !responses::save_page(conn, response.id, &replaced, &ctx.answers, &position)? {
+        // Submitted meanwhile (another tab): show where things stand.
+        return Ok((in_transaction).then(|| redirect(location)));
+    }
+    let reply = match outcome {
+        Outcome::Go(_, suffix) => redirect(&format!("{location}{suffix}")),
+        Outcome::Errors(errors, saved) => render_page(
+            &ctx,
+            page,
+            Values::Posted(&input.raw),
+            &errors,
+            saved,
+            location,
+            csrf,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )?,
+        Outcome::Submit => submit(conn, &ctx, response, location, csrf)?,
+        Outcome::Stay => redirect(location),
+    };
+    Ok(Some(reply))
 }
 
 /// Starts the response of a participant or an open-link session (consent given now).

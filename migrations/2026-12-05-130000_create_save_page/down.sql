@@ -1,0 +1,1 @@
+DROP FUNCTION save_page(bigint, text[], integer, text, text[], text[], text[], text[], text[], date[]);
