@@ -12,6 +12,7 @@ mod accounts;
 mod brakes;
 mod browser;
 mod browser_flow;
+mod changes;
 mod cluster;
 mod demo;
 mod logging;

@@ -1,9 +1,11 @@
 -- One page of a questionnaire saved in one call: the page's answers replaced (and those its change
--- hides), the page to show next and, for open links, the Land the response counts for. The response
--- row is updated first, which locks it against a second tab's save and tells whether it may still
--- be changed. Returns false, storing nothing, when the response is submitted (and not reopened) or
--- gone: the caller then takes the general way in a transaction. Like submit_response(), the
--- function keeps its statements' plans for the database session (bench/submit.sh, page by page).
+-- hides) and the page to show next; for open links the Land the response counts for. A reopened
+-- response saves into its draft of the change (answer_changes) and keeps its Land until the change
+-- is submitted. The response row is updated first, which locks it against a second tab's save and
+-- tells whether it may still be changed. Returns false, storing nothing, when the response is
+-- submitted (and not reopened) or gone: the caller then takes the general way in a transaction.
+-- Like submit_response(), the function keeps its statements' plans for the database session
+-- (bench/submit.sh, page by page).
 CREATE FUNCTION save_page(
     p_response_id bigint,
     p_replaced text[],
@@ -17,20 +19,35 @@ CREATE FUNCTION save_page(
     p_dates date[]
 ) RETURNS boolean
 LANGUAGE plpgsql AS $$
+DECLARE
+    changing boolean;
 BEGIN
     UPDATE responses
     SET current_page = coalesce(p_current_page, current_page),
-        land_code = coalesce(p_land_code, land_code),
+        land_code = CASE WHEN reopened_at IS NULL THEN coalesce(p_land_code, land_code)
+                         ELSE land_code END,
         updated_at = now()
-    WHERE id = p_response_id AND (submitted_at IS NULL OR reopened_at IS NOT NULL);
+    WHERE id = p_response_id AND (submitted_at IS NULL OR reopened_at IS NOT NULL)
+    RETURNING reopened_at IS NOT NULL INTO changing;
     IF NOT FOUND THEN
         RETURN false;
     END IF;
-    DELETE FROM answers WHERE response_id = p_response_id AND question_id = ANY(p_replaced);
-    INSERT INTO answers (response_id, question_id, item_id, option_code, number, text_value,
-                         date_value)
-    SELECT p_response_id, q, i, o, n::numeric, t, d
-    FROM unnest(p_questions, p_items, p_options, p_numbers, p_texts, p_dates) AS u(q, i, o, n, t, d);
+    IF changing THEN
+        DELETE FROM answer_changes
+        WHERE response_id = p_response_id AND question_id = ANY(p_replaced);
+        INSERT INTO answer_changes (response_id, question_id, item_id, option_code, number,
+                                    text_value, date_value)
+        SELECT p_response_id, q, i, o, n::numeric, t, d
+        FROM unnest(p_questions, p_items, p_options, p_numbers, p_texts, p_dates)
+            AS u(q, i, o, n, t, d);
+    ELSE
+        DELETE FROM answers WHERE response_id = p_response_id AND question_id = ANY(p_replaced);
+        INSERT INTO answers (response_id, question_id, item_id, option_code, number, text_value,
+                             date_value)
+        SELECT p_response_id, q, i, o, n::numeric, t, d
+        FROM unnest(p_questions, p_items, p_options, p_numbers, p_texts, p_dates)
+            AS u(q, i, o, n, t, d);
+    END IF;
     RETURN true;
 END
 $$;

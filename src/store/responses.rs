@@ -8,7 +8,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Date, Nullable, Text};
 
 use super::participants::Participant;
-use super::schema::{participants, responses};
+use super::schema::answers as stored_answers;
+use super::schema::{answer_changes, participants, responses};
 use crate::survey::answers::{self, Answer, Answers, Attributes};
 use crate::survey::{QuestionKind, Survey};
 
@@ -197,6 +198,36 @@ pub fn find_answers(
     let rows: Vec<AnswerRow> = diesel::sql_query(
         "SELECT question_id, item_id, option_code, number::text AS number, text_value, date_value
          FROM answers WHERE response_id = $1 ORDER BY question_id, item_id, option_code",
+    )
+    .bind::<BigInt, _>(response_id)
+    .load(conn)?;
+    Ok(answers_from_rows(survey, rows))
+}
+
+/// The answers a respondent works on: the draft of the change while the response is reopened
+/// ([`find_change`]), else the stored answers.
+pub fn find_current_answers(
+    conn: &mut PgConnection,
+    response: &Response,
+    survey: &Survey,
+) -> QueryResult<Answers> {
+    if response.reopened_at.is_some() {
+        find_change(conn, response.id, survey)
+    } else {
+        find_answers(conn, response.id, survey)
+    }
+}
+
+/// The draft of a change to a submitted response (migration create_answer_changes): what the
+/// pages saved since "Antworten ändern", not yet submitted.
+pub fn find_change(
+    conn: &mut PgConnection,
+    response_id: i64,
+    survey: &Survey,
+) -> QueryResult<Answers> {
+    let rows: Vec<AnswerRow> = diesel::sql_query(
+        "SELECT question_id, item_id, option_code, number::text AS number, text_value, date_value
+         FROM answer_changes WHERE response_id = $1 ORDER BY question_id, item_id, option_code",
     )
     .bind::<BigInt, _>(response_id)
     .load(conn)?;
@@ -496,12 +527,15 @@ pub fn set_current_page(conn: &mut PgConnection, response_id: i64, page: i32) ->
         .map(drop)
 }
 
-/// Submits the response (again: the time is updated; answers stay one set per response).
+/// Submits the response with the answers stored in `answers` (again: the time is updated); a draft
+/// of a change, if any, is dropped. Run it in a transaction.
 pub fn mark_submitted(
     conn: &mut PgConnection,
     response: &Response,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
+    diesel::delete(answer_changes::table.filter(answer_changes::response_id.eq(response.id)))
+        .execute(conn)?;
     diesel::update(responses::table.find(response.id))
         .set((
             responses::submitted_at.eq(now),
@@ -517,13 +551,75 @@ pub fn mark_submitted(
     Ok(())
 }
 
-/// Reopens a submitted response for changes, starting again at `page`.
+/// Submits the draft of a change: the response's answers become the draft's, in the caller's
+/// transaction, and the response is submitted again. Returns false, changing nothing, when the
+/// response is no longer being changed (submitted or discarded meanwhile in another tab).
+pub fn submit_change(
+    conn: &mut PgConnection,
+    response: &Response,
+    now: DateTime<Utc>,
+) -> QueryResult<bool> {
+    // The row lock makes a second tab's submit wait, then find the change already submitted.
+    let changing: Option<Option<DateTime<Utc>>> = responses::table
+        .find(response.id)
+        .select(responses::reopened_at)
+        .for_update()
+        .first(conn)
+        .optional()?;
+    if !matches!(changing, Some(Some(_))) {
+        return Ok(false);
+    }
+    diesel::delete(stored_answers::table.filter(stored_answers::response_id.eq(response.id)))
+        .execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO answers (response_id, question_id, item_id, option_code, number, text_value,
+                              date_value)
+         SELECT response_id, question_id, item_id, option_code, number, text_value, date_value
+         FROM answer_changes WHERE response_id = $1",
+    )
+    .bind::<BigInt, _>(response.id)
+    .execute(conn)?;
+    mark_submitted(conn, response, now)?;
+    Ok(true)
+}
+
+/// Drops the draft of a change: the submitted answers stand as they were. Returns false when the
+/// response was not being changed.
+pub fn discard_change(conn: &mut PgConnection, response_id: i64) -> QueryResult<bool> {
+    let reopened = diesel::update(
+        responses::table
+            .find(response_id)
+            .filter(responses::reopened_at.is_not_null()),
+    )
+    .set((
+        responses::reopened_at.eq(None::<DateTime<Utc>>),
+        responses::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)?;
+    diesel::delete(answer_changes::table.filter(answer_changes::response_id.eq(response_id)))
+        .execute(conn)?;
+    Ok(reopened == 1)
+}
+
+/// Reopens a submitted response for changes, starting again at `page`: its answers are copied
+/// into a draft of the change, which the pages then save into; the submitted answers stay what
+/// reports see until the change is submitted ([`submit_change`]). Run it in a transaction.
 pub fn mark_reopened(
     conn: &mut PgConnection,
     response_id: i64,
     page: i32,
     now: DateTime<Utc>,
 ) -> QueryResult<()> {
+    diesel::delete(answer_changes::table.filter(answer_changes::response_id.eq(response_id)))
+        .execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO answer_changes (response_id, question_id, item_id, option_code, number,
+                                     text_value, date_value)
+         SELECT response_id, question_id, item_id, option_code, number, text_value, date_value
+         FROM answers WHERE response_id = $1",
+    )
+    .bind::<BigInt, _>(response_id)
+    .execute(conn)?;
     diesel::update(responses::table.find(response_id))
         .set((
             responses::reopened_at.eq(now),

@@ -13,6 +13,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    answer_changes (response_id, question_id, item_id, option_code) {
+        response_id -> Int8,
+        question_id -> Text,
+        item_id -> Text,
+        option_code -> Text,
+        number -> Nullable<Numeric>,
+        text_value -> Nullable<Text>,
+        date_value -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> Int8,
         at -> Timestamptz,
@@ -223,6 +235,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(answer_changes -> responses (response_id));
 diesel::joinable!(answers -> responses (response_id));
 diesel::joinable!(audit_log -> users (user_id));
 diesel::joinable!(contacts -> participants (participant_id));
@@ -246,6 +259,7 @@ diesel::joinable!(wave_schedules -> waves (wave_id));
 diesel::joinable!(waves -> survey_versions (survey_version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    answer_changes,
     answers,
     audit_log,
     brake_events,

@@ -330,6 +330,13 @@ impl<'a> Respondent<'a> {
         (status, body)
     }
 
+    /// The link with `suffix` (a redirect's `?gespeichert`): status and body.
+    pub fn page_at(&self, suffix: &str) -> (u16, String) {
+        let path = format!("{}{suffix}", self.path);
+        let (status, _, body, _) = self.app.get(&path, Some(&self.cookie));
+        (status, body)
+    }
+
     /// Posts `fields` with `aktion` (and the CSRF token); returns status, redirect target and body.
     /// Cookies the answer sets (an open link's session) are kept for the next requests.
     pub fn post(

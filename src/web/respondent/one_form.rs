@@ -29,6 +29,8 @@ use crate::web::errors::AppError;
 #[template(path = "pages/questionnaire_all.html")]
 struct OneFormTemplate<'a> {
     survey_title: &'a str,
+    /// A submitted response is being changed.
+    changing: bool,
     region: Option<&'a str>,
     errors: Vec<SummaryLink>,
     /// The consent and the questions ([`BodyTemplate`]), HTML.
@@ -167,6 +169,7 @@ pub(super) fn render(
     summary.extend(SummaryLink::of(survey, errors));
     let template = OneFormTemplate {
         survey_title: &survey.title,
+        changing: ctx.changing(),
         region: match &ctx.who {
             Who::Participant { region, .. } => Some(region.as_str()),
             Who::Session(_) => None,

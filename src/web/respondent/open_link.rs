@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use diesel::PgConnection;
 
-use super::questionnaire::{Context, Who, handle_post, render_current};
+use super::questionnaire::{Context, Note, Who, handle_post, render_current};
 use crate::store::responses;
 use crate::store::waves::WaveState;
 use crate::survey::answers::{Answers, Attributes};
@@ -38,7 +38,7 @@ pub(super) fn load_for_session(
         None => None,
     };
     let answers = match &response {
-        Some(r) => responses::find_answers(conn, r.id, &survey)?,
+        Some(r) => responses::find_current_answers(conn, r, &survey)?,
         None => Answers::new(),
     };
     let mut attributes = Attributes::new();
@@ -74,7 +74,6 @@ pub async fn show_open(
     state: web::Data<AppState>,
     request: HttpRequest,
     path: web::Path<String>,
-    query: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let slug = path.into_inner();
     let session = session_of(&request).map(|(_, hash)| hash);
@@ -88,7 +87,7 @@ pub async fn show_open(
         &ctx,
         request.path(),
         &token,
-        query.contains_key("gespeichert"),
+        Note::of(request.query_string()),
     )?;
     with_cookie(page.into_response(), cookie)
 }

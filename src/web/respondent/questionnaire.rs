@@ -67,6 +67,13 @@ impl Context {
         }
     }
 
+    /// Whether a submitted response is being changed (its pages save a draft of the change).
+    pub(super) fn changing(&self) -> bool {
+        self.response
+            .as_ref()
+            .is_some_and(|r| r.reopened_at.is_some())
+    }
+
     /// The survey as this respondent sees it now (conditions evaluated once).
     pub(super) fn sheet(&self) -> AnswerSheet<'_> {
         AnswerSheet::new(&self.survey, &self.answers, &self.attributes)
@@ -87,7 +94,7 @@ fn load_for_token(
     let presented = cache.for_wave(conn, &wave)?;
     let survey = presented.survey;
     let answers = match &response {
-        Some(r) => responses::find_answers(conn, r.id, &survey)?,
+        Some(r) => responses::find_current_answers(conn, r, &survey)?,
         None => Answers::new(),
     };
     let attributes = participant.condition_attributes();
@@ -110,6 +117,8 @@ fn load_for_token(
 #[template(path = "pages/questionnaire.html")]
 struct PageTemplate<'a> {
     survey_title: &'a str,
+    /// A submitted response is being changed (a draft of the change).
+    changing: bool,
     page_title: &'a str,
     page_intro: Option<Vec<String>>,
     page_index: usize,
@@ -177,6 +186,8 @@ struct ConfirmationTemplate<'a> {
     survey_title: &'a str,
     submitted_at: String,
     can_edit: bool,
+    /// The last POST came after the response was submitted and changed nothing.
+    elsewhere: bool,
     deadline: Option<String>,
     pages: Vec<SummaryPage>,
     action: &'a str,
@@ -252,16 +263,39 @@ pub async fn show_questionnaire(
             Some(&state.blank_forms),
         )?
     } else {
-        render_current(&ctx, &action, &token, query.contains_key("gespeichert"))?
+        render_current(&ctx, &action, &token, Note::of(request.query_string()))?
     };
     with_cookie(page.into_response(), cookie)
+}
+
+/// What the page after a redirect says about the request before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Note {
+    /// Nothing.
+    None,
+    /// "Zwischenspeichern" saved everything (`?gespeichert`).
+    Saved,
+    /// A page or a change came from a stale window: the response had been submitted meanwhile
+    /// (`?anderswo`).
+    Elsewhere,
+}
+
+impl Note {
+    /// The note a page's query asks for.
+    pub(super) fn of(query: &str) -> Note {
+        match query {
+            "gespeichert" => Note::Saved,
+            "anderswo" => Note::Elsewhere,
+            _ => Note::None,
+        }
+    }
 }
 
 pub(super) fn render_current(
     ctx: &Context,
     action: &str,
     csrf: &str,
-    saved: bool,
+    note: Note,
 ) -> Result<Reply, AppError> {
     if !ctx.takes_answers() {
         let opens = ctx
@@ -281,7 +315,7 @@ pub(super) fn render_current(
     match &ctx.response {
         None => render_consent(ctx, action, csrf, false, StatusCode::OK),
         Some(response) if !response.is_editable() => {
-            render_confirmation(ctx, response, action, csrf)
+            render_confirmation(ctx, response, action, csrf, note == Note::Elsewhere)
         }
         Some(response) => {
             let page = shown_page(ctx, usize::try_from(response.current_page).unwrap_or(0));
@@ -290,7 +324,7 @@ pub(super) fn render_current(
                 page,
                 Values::Stored(&ctx.answers),
                 &[],
-                saved,
+                note == Note::Saved,
                 action,
                 csrf,
                 StatusCode::OK,
@@ -362,6 +396,7 @@ fn render_page(
         .collect();
     let template = PageTemplate {
         survey_title: &ctx.survey.title,
+        changing: ctx.changing(),
         page_title: &definition.title,
         page_intro: definition.intro.as_deref().map(paragraphs),
         page_index: page,
@@ -382,6 +417,7 @@ fn render_confirmation(
     response: &Response,
     action: &str,
     csrf: &str,
+    elsewhere: bool,
 ) -> Result<Reply, AppError> {
     let sheet = ctx.sheet();
     let pages = sheet
@@ -414,6 +450,7 @@ fn render_confirmation(
             .map(crate::time::format_berlin)
             .unwrap_or_default(),
         can_edit: ctx.takes_answers(),
+        elsewhere,
         deadline: ctx.wave.closes_at.map(crate::time::format_deadline),
         pages,
         action,
@@ -545,6 +582,10 @@ pub(super) async fn handle_post(
                     )
                 }
                 ("beginnen", None) => start(conn, &ctx, posted.consent, &location, &token),
+                ("verwerfen", Some(response)) if response.reopened_at.is_some() => {
+                    responses::discard_change(conn, response.id)?;
+                    Ok(redirect(&location))
+                }
                 ("aendern", Some(response)) if !response.is_editable() => {
                     // "ändern" beside a page of the summary goes straight to that page.
                     let visible = ctx.sheet().visible_pages();
@@ -575,6 +616,15 @@ pub(super) async fn handle_post(
                         true,
                     )?;
                     Ok(reply.unwrap_or_else(|| redirect(&location)))
+                }
+                // A page or a whole form from a window that still shows the questionnaire, after
+                // the response was submitted (another tab, the back button): nothing is stored,
+                // and the summary says so.
+                (action, Some(response))
+                    if !response.is_editable()
+                        && (PAGE_ACTIONS.contains(&action) || action == "alles-absenden") =>
+                {
+                    Ok(redirect(&format!("{location}?anderswo")))
                 }
                 // A repeated or stale form (double submit, back button): show where things stand.
                 _ => Ok(redirect(&location)),
@@ -729,7 +779,17 @@ fn submit(
 ) -> Result<Reply, AppError> {
     let missing = ctx.sheet().missing_required();
     let Some((page, _)) = missing.first().cloned() else {
-        responses::mark_submitted(conn, response, Utc::now())?;
+        if response.reopened_at.is_none() {
+            responses::mark_submitted(conn, response, Utc::now())?;
+        } else {
+            // The change replaces the submitted answers only now, checked like the first time.
+            if let (Who::Session(_), Some(land)) = (&ctx.who, land_answer(&ctx.answers)) {
+                responses::set_land(conn, response.id, &land)?;
+            }
+            if !responses::submit_change(conn, response, Utc::now())? {
+                return Ok(redirect(&format!("{location}?anderswo")));
+            }
+        }
         return Ok(redirect(location));
     };
     responses::set_current_page(conn, response.id, i32::try_from(page).unwrap_or(0))?;

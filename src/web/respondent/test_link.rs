@@ -7,7 +7,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::open_link::load_for_session;
-use super::questionnaire::{handle_post, render_current};
+use super::questionnaire::{Note, handle_post, render_current};
 use crate::store::waves;
 use crate::tokens::{canonical_token, test_token, token_hash};
 use crate::web::errors::AppError;
@@ -46,8 +46,8 @@ pub async fn show_test(
     })
     .await?;
     let (csrf_token, cookie) = csrf::token(&request, state.secure_cookies())?;
-    let saved = request.query_string().contains("gespeichert");
-    let page = render_current(&ctx, request.path(), &csrf_token, saved)?;
+    let note = Note::of(request.query_string());
+    let page = render_current(&ctx, request.path(), &csrf_token, note)?;
     let mut response = with_cookie(page.into_response(), cookie)?;
     response.headers_mut().insert(
         actix_web::http::header::CACHE_CONTROL,
