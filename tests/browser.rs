@@ -558,3 +558,62 @@ fn an_admin_runs_a_wave_and_a_board_member_downloads_its_report() {
     assert_eq!(status, 200);
     assert_eq!(headers["content-type"], "application/zip");
 }
+
+/// The consent on a phone: the summary and the tick box come first, the full privacy information
+/// is folded ("Vollständige Datenschutzhinweise lesen"); on a wide screen it is shown whole.
+#[test]
+fn the_consent_folds_its_full_text_on_a_phone() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 1);
+    let app = TestApp::spawn(&db);
+    let url = format!(
+        "{}{}",
+        app.address,
+        link_path(&db, &slug, "person0@example.org")
+    );
+    let browser = Browser::start();
+    let layout = |browser: &Browser| {
+        browser.execute(
+            "const start = document.querySelector('button[value=beginnen]').getBoundingClientRect(); \
+             const wide = document.querySelector('.consent-wide'); \
+             const narrow = document.querySelector('details.consent-narrow'); \
+             return { start: start.top + window.scrollY, \
+                      wide: getComputedStyle(wide).display, \
+                      narrow: getComputedStyle(narrow).display, open: narrow.open };",
+            vec![],
+        )
+    };
+    browser.set_window_size(360, 740);
+    browser.goto(&url);
+    assert!(browser.text(".consent").contains("Das Wichtigste in Kürze"));
+    let phone = layout(&browser);
+    browser.execute(
+        "document.querySelector('.consent').scrollIntoView()",
+        vec![],
+    );
+    browser.screenshot(screen("consent-phone.png"));
+    assert_eq!(phone["wide"], "none", "{phone}");
+    assert_eq!(phone["narrow"], "block", "{phone}");
+    assert_eq!(phone["open"], false, "folded: {phone}");
+    assert!(
+        phone["start"].as_f64().unwrap() < 2000.0,
+        "'Umfrage beginnen' within reach on a phone (the whole text put it below 4,000 px): {phone}"
+    );
+    assert_no_violations(&browser.axe(), "the consent on a phone");
+    browser.click("details.consent-narrow summary");
+    assert!(
+        browser
+            .text("details.consent-narrow")
+            .contains("Ihre Rechte"),
+        "unfolded, the full text is there"
+    );
+
+    browser.set_window_size(1280, 900);
+    browser.goto(&url);
+    let wide = layout(&browser);
+    assert_eq!(wide["wide"], "block", "{wide}");
+    assert_eq!(wide["narrow"], "none", "{wide}");
+    assert!(browser.text(".consent-wide").contains("Ihre Rechte"));
+    assert_no_violations(&browser.axe(), "the consent on a wide screen");
+    browser.screenshot(screen("consent-wide.png"));
+}

@@ -70,6 +70,10 @@ pub enum Access {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
+    /// The essentials in a few sentences, always shown; the full `text` is then folded on small
+    /// screens (the first layer of a layered privacy notice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
     /// The information (DSGVO Art. 13).
     pub text: String,
     /// The label of the tick box.

@@ -1,4 +1,5 @@
-//! A survey's texts as a wave presents them: the intro, the consent, page intros and help may name
+//! A survey's texts as a wave presents them: the intro, the consent (summary, text, label), page
+//! intros and help may name
 //! the wave's dates and the team's contact with `{{ beginn }}`, `{{ ende }}`, `{{ loeschung }}` and
 //! `{{ kontakt }}` (the syntax of mail texts), so that a definition written once serves every
 //! wave that asks it. The checker refuses other names; [`WaveTexts`] fills them in.
@@ -77,6 +78,7 @@ impl WaveTexts {
         let mut filled = survey.clone();
         filled.intro.iter_mut().for_each(fill);
         if let Some(consent) = &mut filled.consent {
+            consent.summary.iter_mut().for_each(fill);
             fill(&mut consent.text);
             fill(&mut consent.label);
         }
@@ -93,10 +95,9 @@ impl WaveTexts {
 /// The texts of `survey` that may hold placeholders: the intro, the consent's text and label,
 /// each page's intro and each question's help.
 pub fn texts(survey: &Survey) -> impl Iterator<Item = &str> {
-    let consent = survey
-        .consent
-        .iter()
-        .flat_map(|c| [c.text.as_str(), c.label.as_str()]);
+    let consent = survey.consent.iter().flat_map(|c| {
+        (c.summary.as_deref().into_iter()).chain([c.text.as_str(), c.label.as_str()])
+    });
     let pages = survey.pages.iter().flat_map(|page| {
         page.intro
             .as_deref()
@@ -142,6 +143,7 @@ pub(super) fn check(root: &Node, source: &str) -> Vec<Problem> {
     let mut strings: Vec<&Node> = Vec::new();
     strings.extend(field(root, "intro"));
     if let Some(consent) = field(root, "consent") {
+        strings.extend(field(consent, "summary"));
         strings.extend(field(consent, "text"));
         strings.extend(field(consent, "label"));
     }
@@ -257,6 +259,7 @@ mod tests {
         let mut survey = smallest();
         survey.intro = Some("Vom {{ beginn }} bis zum {{ende}}.".to_owned());
         survey.consent = Some(crate::survey::definition::Consent {
+            summary: None,
             text: "Gelöscht am {{ loeschung }}; Fragen an {{ kontakt }}.".to_owned(),
             label: "Einverstanden (bis {{ ende }})".to_owned(),
         });

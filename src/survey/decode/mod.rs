@@ -228,10 +228,12 @@ impl Decoder {
 
     fn consent(&mut self, node: &Node) -> Option<Consent> {
         let mut f = self.fields(node, Noun::key("consent"))?;
+        let summary = self.opt_string(&mut f, "summary");
         let text = self.req_string(&mut f, "text");
         let label = self.req_string(&mut f, "label");
-        self.finish(f, &["text", "label"]);
+        self.finish(f, &["summary", "text", "label"]);
         Some(Consent {
+            summary,
             text: text?,
             label: label?,
         })

@@ -19,7 +19,7 @@ use diesel::PgConnection;
 use super::questionnaire::{
     Context, Reply, SummaryLink, Who, insert_response, land_answer, redirect,
 };
-use super::view::{Input, QuestionView, Values, paragraphs, question_view};
+use super::view::{ConsentView, Input, QuestionView, Values, paragraphs, question_view};
 use crate::store::responses;
 use crate::survey::Survey;
 use crate::survey::answers::{self, FieldError, FormFields};
@@ -42,7 +42,7 @@ struct OneFormTemplate<'a> {
 #[derive(Template)]
 #[template(path = "pages/questionnaire_all_body.html")]
 struct BodyTemplate<'a> {
-    consent: Option<Vec<String>>,
+    consent: Option<ConsentView>,
     consent_label: &'a str,
     consent_error: bool,
     honeypot: bool,
@@ -133,7 +133,7 @@ pub(super) fn render(
                 .consent
                 .as_ref()
                 .filter(|_| needs_consent)
-                .map(|c| paragraphs(&c.text)),
+                .map(ConsentView::of),
             consent_label: survey.consent.as_ref().map_or("", |c| c.label.as_str()),
             consent_error,
             honeypot,
@@ -211,7 +211,7 @@ pub(crate) fn preview_body(survey: &Survey) -> askama::Result<String> {
         })
         .collect();
     BodyTemplate {
-        consent: survey.consent.as_ref().map(|c| paragraphs(&c.text)),
+        consent: survey.consent.as_ref().map(ConsentView::of),
         consent_label: survey.consent.as_ref().map_or("", |c| c.label.as_str()),
         consent_error: false,
         honeypot: false,

@@ -17,7 +17,7 @@ use diesel::{Connection, PgConnection};
 
 use super::find_by_token;
 use super::one_form;
-use super::view::{Input, QuestionView, Values, paragraphs, question_view};
+use super::view::{ConsentView, Input, QuestionView, Values, paragraphs, question_view};
 use crate::store::participants::{Link, Participant};
 use crate::store::responses::{self, Response};
 use crate::store::waves::{Wave, WaveState};
@@ -138,7 +138,7 @@ struct ConsentTemplate<'a> {
     survey_title: &'a str,
     region: Option<&'a str>,
     intro: Vec<String>,
-    consent: Option<Vec<String>>,
+    consent: Option<ConsentView>,
     consent_label: &'a str,
     honeypot: bool,
     error: bool,
@@ -365,7 +365,7 @@ fn render_consent(
             .as_deref()
             .map(paragraphs)
             .unwrap_or_default(),
-        consent: ctx.survey.consent.as_ref().map(|c| paragraphs(&c.text)),
+        consent: ctx.survey.consent.as_ref().map(ConsentView::of),
         consent_label: ctx.survey.consent.as_ref().map_or("", |c| c.label.as_str()),
         error,
         action,

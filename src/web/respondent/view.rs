@@ -306,6 +306,25 @@ pub fn question_view(
     }
 }
 
+/// A consent's information as the pages show it: the summary (if the survey has one) and the
+/// full text, each in paragraphs (`templates/pages/consent_text.html`).
+pub struct ConsentView {
+    /// The essentials, always shown.
+    pub summary: Option<Vec<String>>,
+    /// The full information, folded on small screens where there is a summary.
+    pub text: Vec<String>,
+}
+
+impl ConsentView {
+    /// The view of `consent`.
+    pub fn of(consent: &crate::survey::definition::Consent) -> ConsentView {
+        ConsentView {
+            summary: consent.summary.as_deref().map(paragraphs),
+            text: paragraphs(&consent.text),
+        }
+    }
+}
+
 /// A text split into its paragraphs (blank lines separate them).
 pub fn paragraphs(text: &str) -> Vec<String> {
     text.split("\n\n")
