@@ -37,17 +37,26 @@ fn the_progress_counts_invited_opened_begun_and_submitted_and_draws_the_days() {
     answer_to_the_end(&db, &survey, &mut respondent, &attributes, &[]);
     let visiting = link_path(&db, &slug, "person1@example.org");
     Respondent::open(&app, &visiting);
-    let first: Vec<Option<chrono::DateTime<chrono::Utc>>> = participants::table
-        .select(participants::first_visit_at)
-        .order(participants::id)
-        .load(&mut db.conn())
-        .unwrap();
+    // The recorder writes first visits in batches, moments after the page: wait for both.
+    let visited = || -> Vec<Option<chrono::DateTime<chrono::Utc>>> {
+        participants::table
+            .select(participants::first_visit_at)
+            .order(participants::id)
+            .load(&mut db.conn())
+            .unwrap()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while visited().iter().flatten().count() < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "first visits not recorded"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let first = visited();
     Respondent::open(&app, &visiting);
-    let again: Vec<Option<chrono::DateTime<chrono::Utc>>> = participants::table
-        .select(participants::first_visit_at)
-        .order(participants::id)
-        .load(&mut db.conn())
-        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let again = visited();
     assert_eq!(first, again, "only the first visit is recorded");
     assert_eq!(first.iter().filter(|v| v.is_some()).count(), 2);
 

@@ -270,24 +270,27 @@ pub fn renew_token(conn: &mut PgConnection, id: i64, key: &SecretKey) -> QueryRe
     })
 }
 
-/// Records the first opening of a participant's link (later calls change nothing).
+/// Records the first openings of participants' links, `(participant, when)`, in one statement
+/// (later openings change nothing; a participant named twice keeps one of the times).
 ///
-/// The mark only feeds the wave's progress ("geöffnet"), so its commit does not wait for the disk:
-/// `synchronous_commit` is off for this one statement's transaction (`set_config(…, true)` is
-/// `SET LOCAL`). A crash of the machine may lose the marks of its last fraction of a second; the
-/// respondent's first page no longer waits for a WAL flush, which made it a tenth as fast as a
-/// later view under load (bench/submit.sh, first page).
-pub fn mark_visited(conn: &mut PgConnection, id: i64, now: DateTime<Utc>) -> QueryResult<()> {
-    use diesel::sql_types::{BigInt, Timestamptz};
+/// The marks only feed the wave's progress ("geöffnet"), so the commit does not wait for the disk:
+/// `synchronous_commit` is off for this statement's transaction (`set_config(…, true)` is
+/// `SET LOCAL`). A crash of the machine may lose the marks of its last fraction of a second.
+pub fn mark_visited(
+    conn: &mut PgConnection,
+    visits: &[(i64, DateTime<Utc>)],
+) -> QueryResult<usize> {
+    use diesel::sql_types::{Array, BigInt, Timestamptz};
+    let (ids, times): (Vec<i64>, Vec<DateTime<Utc>>) = visits.iter().copied().unzip();
     diesel::sql_query(
         "WITH quick AS (SELECT set_config('synchronous_commit', 'off', true)) \
-         UPDATE participants SET first_visit_at = $2 FROM quick \
-         WHERE id = $1 AND first_visit_at IS NULL",
+         UPDATE participants p SET first_visit_at = v.at \
+         FROM quick, unnest($1::bigint[], $2::timestamptz[]) AS v(id, at) \
+         WHERE p.id = v.id AND p.first_visit_at IS NULL",
     )
-    .bind::<BigInt, _>(id)
-    .bind::<Timestamptz, _>(now)
+    .bind::<Array<BigInt>, _>(&ids)
+    .bind::<Array<Timestamptz>, _>(&times)
     .execute(conn)
-    .map(drop)
 }
 
 /// How a wave's participants of one Land stand: a row of the wave's progress.

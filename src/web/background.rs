@@ -6,13 +6,18 @@
 //!   invitations when a wave opens, reminders under its policy, inside the sending window; the
 //!   same round deletes the brakes' old events.
 //!
-//! Any number of processes may run both: staff mails and outbox rows are claimed with
+//! - the visit recorder writes the first openings of personal links ([`FirstVisits`]) in batches,
+//!   so that a respondent's first page does not wait for a write.
+//!
+//! Any number of processes may run all three: staff mails and outbox rows are claimed with
 //! `FOR UPDATE SKIP LOCKED`, and the scheduler decides what is due from the database alone (see
 //! `app::schedule`). Both end when the application's [`Wakeup`] is dropped (the server is gone).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use crate::app::{accounts, schedule};
 use crate::config::Settings;
@@ -25,6 +30,43 @@ const STAFF_MAIL_POLL: Duration = Duration::from_secs(30);
 
 /// How often the scheduler looks for due work: a minute's granularity is enough for mails.
 const SCHEDULE_POLL: Duration = Duration::from_secs(60);
+
+/// How long the visit recorder sleeps when nobody wakes it (a page that notes a visit does).
+const VISITS_POLL: Duration = Duration::from_secs(5);
+
+/// At most this many first visits wait in memory while the database is away; beyond, the oldest
+/// are dropped (they only feed the progress's "geöffnet").
+const MAX_PENDING_VISITS: usize = 100_000;
+
+/// First openings of personal links not yet recorded: the first page notes them here and wakes
+/// the recorder, which writes whatever has gathered in one statement. Under load the marks of many
+/// requests go in one write; the page itself never waits for one. A process that dies loses the
+/// marks of its last moments, which only the progress's "geöffnet" count would have shown.
+#[derive(Debug, Default)]
+pub struct FirstVisits(Mutex<Vec<(i64, DateTime<Utc>)>>);
+
+impl FirstVisits {
+    /// Notes the first opening of participant `id`'s link at `at`.
+    pub fn note(&self, id: i64, at: DateTime<Utc>) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((id, at));
+    }
+
+    fn take(&self) -> Vec<(i64, DateTime<Utc>)> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Puts marks back that could not be written (the newest kept when there are too many).
+    fn put_back(&self, mut visits: Vec<(i64, DateTime<Utc>)>) {
+        let mut pending = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        visits.append(&mut pending);
+        let excess = visits.len().saturating_sub(MAX_PENDING_VISITS);
+        visits.drain(..excess);
+        *pending = visits;
+    }
+}
 
 /// Wakes a background worker before its next round, and counts the rounds it finished.
 #[derive(Debug)]
@@ -53,6 +95,11 @@ impl Wakeup {
     /// For the scheduler.
     pub fn scheduler() -> Wakeup {
         Wakeup::every(SCHEDULE_POLL)
+    }
+
+    /// For the visit recorder.
+    pub fn visits() -> Wakeup {
+        Wakeup::every(VISITS_POLL)
     }
 
     /// Asks the worker to do its round now.
@@ -95,6 +142,41 @@ fn start(
             }
         })
         .map(drop)
+}
+
+/// Starts the visit recorder: it writes the noted first visits whenever woken, and once more
+/// when the application is gone (a server stopped with Ctrl-C loses none).
+pub fn start_visit_recorder(
+    wakeup: &Arc<Wakeup>,
+    visits: Arc<FirstVisits>,
+    pool: PgPool,
+) -> std::io::Result<()> {
+    let wakeup: Weak<Wakeup> = Arc::downgrade(wakeup);
+    std::thread::Builder::new()
+        .name("visits".to_owned())
+        .spawn(move || {
+            while let Some(current) = wakeup.upgrade() {
+                record_visits(&visits, &pool);
+                current.rounds.fetch_add(1, Ordering::SeqCst);
+                current.wait();
+            }
+            record_visits(&visits, &pool);
+        })
+        .map(drop)
+}
+
+fn record_visits(visits: &FirstVisits, pool: &PgPool) {
+    let batch = visits.take();
+    if batch.is_empty() {
+        return;
+    }
+    let written = pool.get().map_err(|e| e.to_string()).and_then(|mut conn| {
+        crate::store::participants::mark_visited(&mut conn, &batch).map_err(|e| e.to_string())
+    });
+    if let Err(error) = written {
+        tracing::warn!(%error, pending = batch.len(), "first visits wait: not recorded yet");
+        visits.put_back(batch);
+    }
 }
 
 /// Starts the staff-mail worker.
@@ -171,5 +253,33 @@ fn run_schedule(pool: &PgPool, settings: &Settings, clock: &Clock) {
             }
         }
         Err(error) => tracing::warn!(error = %format!("{error:#}"), "schedule not run this round"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visits_that_could_not_be_written_wait_with_the_newest_kept() {
+        let visits = FirstVisits::default();
+        let at = Utc::now();
+        visits.note(1, at);
+        let batch = visits.take();
+        assert!(visits.take().is_empty());
+        visits.note(2, at);
+        visits.put_back(batch);
+        assert_eq!(
+            visits.take().iter().map(|v| v.0).collect::<Vec<_>>(),
+            [1, 2]
+        );
+        visits.put_back(
+            (0..MAX_PENDING_VISITS as i64 + 5)
+                .map(|i| (i, at))
+                .collect(),
+        );
+        let kept = visits.take();
+        assert_eq!(kept.len(), MAX_PENDING_VISITS);
+        assert_eq!(kept[0].0, 5, "the oldest are dropped");
     }
 }

@@ -62,6 +62,10 @@ pub struct AppState {
     pub staff_mailer: std::sync::Arc<background::Wakeup>,
     /// Wakes the scheduler (a changed schedule is looked at at once).
     pub scheduler: std::sync::Arc<background::Wakeup>,
+    /// First visits of personal links waiting to be recorded.
+    pub visits: std::sync::Arc<background::FirstVisits>,
+    /// Wakes the visit recorder (a first page noted a visit).
+    pub visit_recorder: std::sync::Arc<background::Wakeup>,
     /// Where the scheduler and the pages that show it read the time (tests move it).
     pub clock: crate::time::Clock,
     /// Whether the database was just found unreachable (requests then get 503 at once).
@@ -266,6 +270,8 @@ impl AppState {
             blank_forms: respondent::one_form::BlankForms::default(),
             staff_mailer: std::sync::Arc::new(background::Wakeup::staff_mails()),
             scheduler: std::sync::Arc::new(background::Wakeup::scheduler()),
+            visits: std::sync::Arc::default(),
+            visit_recorder: std::sync::Arc::new(background::Wakeup::visits()),
             clock: crate::time::Clock::system(),
             db_health: shared::DbHealth::default(),
         }
@@ -288,6 +294,11 @@ impl Application {
             &state.staff_mailer,
             state.pool.clone(),
             state.settings.clone(),
+        )?;
+        background::start_visit_recorder(
+            &state.visit_recorder,
+            state.visits.clone(),
+            state.pool.clone(),
         )?;
         background::start_scheduler(
             &state.scheduler,

@@ -236,17 +236,15 @@ pub async fn show_questionnaire(
     query: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let cache = state.surveys.clone();
-    let ctx = with_db(&state, move |conn| {
-        let ctx = load_for_token(conn, &cache, &token)?;
-        // The first opening counts for the wave's progress ("geöffnet"); later views only read.
-        if let Who::Participant { participant, .. } = &ctx.who
-            && participant.first_visit_at.is_none()
-        {
-            crate::store::participants::mark_visited(conn, participant.id, Utc::now())?;
-        }
-        Ok(ctx)
-    })
-    .await?;
+    let ctx = with_db(&state, move |conn| load_for_token(conn, &cache, &token)).await?;
+    // The first opening counts for the wave's progress ("geöffnet"): noted for the recorder, which
+    // writes it in a batch, so the page does not wait for a write. Later views only read.
+    if let Who::Participant { participant, .. } = &ctx.who
+        && participant.first_visit_at.is_none()
+    {
+        state.visits.note(participant.id, Utc::now());
+        state.visit_recorder.wake();
+    }
     let (token, cookie) = csrf::token(&request, state.secure_cookies())?;
     let action = request.path().to_owned();
     let editable = ctx.response.as_ref().is_none_or(Response::is_editable);
