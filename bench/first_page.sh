@@ -8,6 +8,8 @@
 # Usage: bench/first_page.sh OTHER_BINARY [ROUNDS]   (default 3 rounds; run from the project folder)
 # OTHER_BINARY: a release build of mint-survey, e.g. made in a worktree of an older commit with
 #   git worktree add /tmp/old REV && (cd /tmp/old && cargo build --release --bin mint-survey)
+# OTHER_SURVEY: the definition the other build loads (default: surveys/fruehjahr-2020.toml of this tree;
+#   give the older tree's copy where the format grew since, e.g. /tmp/old/surveys/fruehjahr-2020.toml)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 other=$(realpath "${1:?usage: bench/first_page.sh OTHER_BINARY [ROUNDS]}")
@@ -30,9 +32,9 @@ PY
 
 # Prepares a build's cluster and wave, starts its server on `port`; prints the server's pid.
 prepare() {
-  local name=$1 bin=$2 port=$3
+  local name=$1 bin=$2 port=$3 survey=$4
   export VAR_DIR="$work/$name/var" PUBLIC_URL="http://127.0.0.1:$port"
-  "$bin" survey load surveys/fruehjahr-2020.toml > /dev/null
+  "$bin" survey load "$survey" > /dev/null
   local slug
   slug=$("$bin" wave create --survey fruehjahr-2020 --title "Bench" --closes 2099-12-31 2> /dev/null)
   "$bin" wave open "$slug" > /dev/null
@@ -47,8 +49,8 @@ prepare() {
   until curl -sf "http://127.0.0.1:$port/healthz" > /dev/null; do sleep 0.1; done
 }
 
-prepare this "$this" 18101
-prepare other "$other" 18102
+prepare this "$this" 18101 surveys/fruehjahr-2020.toml
+prepare other "$other" 18102 "${OTHER_SURVEY:-surveys/fruehjahr-2020.toml}"
 for r in $(seq 1 "$rounds"); do
   for name in this other; do
     label=$([ "$name" = this ] && echo "this build " || echo "other build")
