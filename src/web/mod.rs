@@ -26,6 +26,7 @@ use std::net::TcpListener;
 use actix_web::dev::Server;
 use actix_web::middleware::{DefaultHeaders, Logger};
 use actix_web::{App, HttpServer, web};
+use chrono::{DateTime, Utc};
 
 use crate::config::Settings;
 use crate::store::PgPool;
@@ -112,12 +113,23 @@ impl LegalTexts {
 #[derive(Debug, Default)]
 pub struct SurveyCache {
     versions: std::sync::Mutex<std::collections::HashMap<i64, Version>>,
-    presented: std::sync::Mutex<std::collections::HashMap<(i64, WaveTexts), Presented>>,
+    presented: std::sync::Mutex<std::collections::HashMap<PresentedKey, Presented>>,
     /// Numbers the filled-in surveys (see [`Presented::key`]).
     filled: std::sync::atomic::AtomicU64,
     /// `SURVEY_CONTACT`, for `{{ kontakt }}`.
     contact: String,
 }
+
+/// What a survey's presentation depends on: its version and the wave's dates that fill
+/// [`WaveTexts`] (the contact is the process's own). Plain values, so a look-up neither formats nor
+/// allocates.
+type PresentedKey = (
+    i64,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    Option<chrono::NaiveDate>,
+);
 
 #[derive(Debug, Clone)]
 struct Version {
@@ -188,16 +200,17 @@ impl SurveyCache {
         }
         let key = (
             wave.survey_version_id,
-            crate::app::waves::texts_of(wave, &self.contact),
+            wave.opens_at,
+            wave.opened_at,
+            wave.closes_at,
+            wave.keep_answers_until,
         );
         let lock = || self.presented.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(presented) = lock().get(&key) {
             return Ok(presented.clone());
         }
-        let survey = key
-            .1
-            .apply(&version.survey)
-            .unwrap_or_else(|| (*version.survey).clone());
+        let texts: WaveTexts = crate::app::waves::texts_of(wave, &self.contact);
+        let survey = (texts.apply(&version.survey)).unwrap_or_else(|| (*version.survey).clone());
         let number = self
             .filled
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
