@@ -619,3 +619,39 @@ fn the_consent_folds_its_full_text_on_a_phone() {
     );
     browser.screenshot(screen("consent-wide.png"));
 }
+
+/// The open link's continue link in Chromium: the button under a page, the page that shows the
+/// link once, on a phone, with axe.
+#[test]
+fn the_open_links_continue_page_has_no_accessibility_violations() {
+    let db = TestDb::new();
+    mint(&db, &["survey", "load", "surveys/herbst-2020-akteure.toml"]).success();
+    let slug = mint(
+        &db,
+        &[
+            "wave",
+            "create",
+            "--survey",
+            "herbst-2020-akteure",
+            "--title",
+            "Akteure",
+        ],
+    )
+    .success()
+    .trim()
+    .to_owned();
+    mint(&db, &["wave", "open", &slug]).success();
+    let app = TestApp::spawn(&db);
+    let browser = Browser::start();
+    browser.set_window_size(360, 740);
+    browser.goto(&format!("{}/o/{slug}", app.address));
+    browser.check("einwilligung", "ja");
+    browser.click("button[value=beginnen]");
+    browser.wait_for("form.alternative button");
+    assert_no_violations(&browser.axe(), "a page of the open link");
+    browser.click("form.alternative button");
+    browser.wait_for("#link");
+    assert!(browser.text("h1").contains("Link zum Weitermachen"));
+    assert_no_violations(&browser.axe(), "the continue link page");
+    browser.screenshot(screen("continue-phone.png"));
+}

@@ -144,9 +144,11 @@ fn a_respondent_fills_in_the_whole_questionnaire_in_chromium() {
         browser.text("main")
     );
     assert!(
-        browser
-            .text(".consent")
-            .contains("nach dem Ende der Befragung (31.12.2099) gelöscht")
+        browser.text(".consent").contains(
+            "nach dem Ende der Befragung (31.12.2099), die Antworten spätestens am 31.12.2101"
+        ),
+        "{}",
+        browser.text(".consent")
     );
     browser.check("einwilligung", "ja");
     press(&browser, "button[value=beginnen]");

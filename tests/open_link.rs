@@ -9,8 +9,10 @@ use mint_survey::survey::answers::Attributes;
 use crate::helpers::app::{Respondent, TestApp};
 use crate::helpers::cli::mint;
 use crate::helpers::db::TestDb;
+use crate::helpers::fixtures::answer_page;
 use crate::helpers::fixtures::open_wave;
-use crate::questionnaire::answer_to_the_end;
+use crate::helpers::smtp::SmtpServer;
+use crate::questionnaire::{answer_to_the_end, page_index};
 
 /// An open wave of the actors' survey; returns its slug.
 fn actors_wave(db: &TestDb) -> String {
@@ -246,4 +248,102 @@ fn an_open_link_session_lasts_until_the_wave_closes() {
         .to_owned();
     assert!(session.contains("Expires=Tue, 30 Jun 2099"), "{session}");
     assert!(session.contains("HttpOnly"), "{session}");
+}
+
+/// The value of the page's `<input id="link" … readonly>`: the continue link shown once.
+fn shown_link(body: &str) -> String {
+    let start = body
+        .find("id=\"link\" value=\"")
+        .expect("a link on the page")
+        + 17;
+    body[start..].split('"').next().unwrap().to_owned()
+}
+
+#[test]
+fn a_continue_link_takes_the_response_to_another_browser_and_is_mailed_without_storing_the_address()
+{
+    let db = TestDb::new();
+    let slug = actors_wave(&db);
+    let smtp = SmtpServer::start();
+    let app = TestApp::spawn_with_env(&db, &[("SMTP_URL", smtp.url())]);
+    let survey = surveys::find_latest(&mut db.conn(), "herbst-2020-akteure")
+        .unwrap()
+        .unwrap()
+        .survey;
+    let path = format!("/o/{slug}");
+    let (mut first, _) = Respondent::open(&app, &path);
+    let (status, _, _) = first.post("beginnen", &[("einwilligung".into(), "ja".into())]);
+    assert_eq!(status, 303);
+    let (_, body) = first.page();
+    let page = page_index(&body);
+    assert!(body.contains("Link zum Weitermachen"), "{body}");
+    let fields = answer_page(&survey, page, &Default::default(), &Attributes::new(), &[]);
+    let (status, _, _) = first.post(
+        "weiter",
+        &[&[("page".to_owned(), page.to_string())][..], &fields].concat(),
+    );
+    assert_eq!(status, 303);
+    let (_, body) = first.page();
+    let next = page_index(&body);
+    assert_ne!(next, page);
+
+    // A wrong address: a German message, no link made.
+    let (status, _, body) = first.post_at("/weiterlink", &[("email", "keine adresse")]);
+    assert_eq!(status, 422);
+    assert!(body.contains("Bitte geben Sie eine gültige E-Mail-Adresse an"));
+    assert!(!body.contains("id=\"link\""));
+    assert!(
+        body.contains("value=\"keine adresse\""),
+        "what was typed is kept"
+    );
+
+    // Asked for with an address: shown once and mailed there.
+    let (status, _, body) = first.post_at("/weiterlink", &[("email", "ich@example.net")]);
+    assert_eq!(status, 200, "{body}");
+    let link = shown_link(&body);
+    let continue_path = &link[link.find("/o/").unwrap()..];
+    assert!(
+        continue_path.starts_with(&format!("/o/{slug}/weiter/")),
+        "{link}"
+    );
+    assert!(body.contains("Der Link ist an ich@example.net gesendet"));
+    smtp.wait_for_messages(1);
+    let mail = smtp.messages_to("ich@example.net").pop().unwrap();
+    assert!(mail.links().contains(&link), "{:?}", mail.links());
+
+    // Another browser takes over where the first stopped.
+    let (status, cookie, _, headers) = app.get(continue_path, None);
+    assert_eq!(status, 303);
+    assert_eq!(headers.get("location").unwrap().to_str().unwrap(), path);
+    let cookie = cookie.expect("the session cookie");
+    assert!(cookie.starts_with("sitzung="));
+    let (status, _, body, _) = app.get(&path, Some(&cookie));
+    assert_eq!(status, 200);
+    assert_eq!(page_index(&body), next, "{body}");
+    // The first browser's session is no longer the response's; asking again makes a new link and
+    // the one shown before stops working.
+    let (_, body) = first.page();
+    assert!(body.contains("Umfrage beginnen"), "{body}");
+    let (status, _, _, _) = app.get(continue_path, None);
+    assert_eq!(status, 303, "still the newest link");
+    let (status, _, _, _) = app.get(&format!("/o/{slug}/weiter/{}", "0".repeat(64)), None);
+    assert_eq!(status, 404);
+
+    // The address is stored nowhere.
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let found: Count = diesel::sql_query(
+        "SELECT count(*) AS n FROM (
+           SELECT r::text AS t FROM responses r UNION ALL SELECT a::text FROM answers a
+           UNION ALL SELECT l::text FROM audit_log l UNION ALL SELECT m::text FROM staff_mails m
+           UNION ALL SELECT o::text FROM mail_outbox o UNION ALL SELECT c::text FROM contacts c
+           UNION ALL SELECT b::text FROM brake_events b) rows
+         WHERE t LIKE '%example.net%'",
+    )
+    .get_result(&mut db.conn())
+    .unwrap();
+    assert_eq!(found.n, 0);
 }

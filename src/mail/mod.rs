@@ -174,8 +174,9 @@ pub fn build_message(envelope: &Envelope<'_>, mail: &RenderedMail) -> anyhow::Re
         ))?)
 }
 
-/// A mail to a staff member (a password link): text and HTML, no list headers.
-pub fn staff_message(from: &str, to: &str, mail: &RenderedMail) -> anyhow::Result<Message> {
+/// A mail to one person, not part of a mailing (a staff member's password link, an open-link
+/// respondent's continue link): text and HTML, no list headers.
+pub fn single_message(from: &str, to: &str, mail: &RenderedMail) -> anyhow::Result<Message> {
     let from: Mailbox = from
         .parse()
         .map_err(|e| anyhow::anyhow!("MAIL_FROM `{from}` is not a valid sender: {e}"))?;

@@ -7,7 +7,7 @@ use chrono::Utc;
 use diesel::{Connection, PgConnection};
 
 use super::templates::{StaffMail, StaffValues, render_staff};
-use super::{SendFailure, Transport, staff_message};
+use super::{SendFailure, Transport, single_message};
 use crate::accounts::Role;
 use crate::store::staff_mails::{self, Claimed, MAX_ATTEMPTS, StaffMailKind};
 use crate::text::Bilingual;
@@ -94,7 +94,7 @@ fn send_one(
         StaffMailKind::Reset => (StaffMail::Password, "passwort"),
     };
     let mail = render_staff(kind, &values);
-    let message = match staff_message(&context.mail_from, &claimed.email, &mail) {
+    let message = match single_message(&context.mail_from, &claimed.email, &mail) {
         Ok(message) => message,
         Err(error) => {
             staff_mails::mark_attempt(conn, claimed.id, &format!("{error:#}"), true)?;

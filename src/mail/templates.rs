@@ -166,6 +166,55 @@ fn fill(template: &str, values: &impl Placeholders, html: bool) -> String {
     })
 }
 
+/// The values of the open link's continue mail (a respondent asked for the link to go on with).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContinueValues {
+    /// The survey's title.
+    pub survey: String,
+    /// The link to go on with.
+    pub link: String,
+    /// The last day, as a person reads it, if the wave has one.
+    pub deadline: Option<String>,
+    /// How to reach the survey team.
+    pub contact: String,
+}
+
+impl Placeholders for ContinueValues {
+    fn get(&self, placeholder: &str) -> String {
+        match placeholder {
+            "survey" => self.survey.clone(),
+            "link" => self.link.clone(),
+            "deadline_note" => self
+                .deadline
+                .as_ref()
+                .map(|d| format!("Der Link gilt bis zum Ende der Umfrage am {d}."))
+                .unwrap_or_default(),
+            "contact" => self.contact.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// The continue mail, from `templates/mail/continue/` (its HTML part made from the text).
+pub fn render_continue(values: &ContinueValues) -> RenderedMail {
+    let text = fill(
+        include_str!("../../templates/mail/continue/body.txt"),
+        values,
+        false,
+    );
+    RenderedMail {
+        subject: fill(
+            include_str!("../../templates/mail/continue/subject.txt"),
+            values,
+            false,
+        )
+        .trim()
+        .to_owned(),
+        html: html_from_text(&text, &values.survey),
+        text,
+    }
+}
+
 /// The two mails to staff accounts, from `templates/mail/account/` and `templates/mail/password/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StaffMail {

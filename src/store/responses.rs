@@ -111,6 +111,25 @@ pub fn insert_for_participant(
 }
 
 /// The response an open-link session started in a wave, if any.
+/// Gives an open-link response a new session (a continue link was asked for): only the newest
+/// link works. Returns false when the response no longer has session `old` (changed meanwhile).
+pub fn rotate_session(
+    conn: &mut PgConnection,
+    response_id: i64,
+    old: &[u8],
+    new: &[u8],
+) -> QueryResult<bool> {
+    diesel::update(
+        responses::table
+            .find(response_id)
+            .filter(responses::session_sha256.eq(old)),
+    )
+    .set(responses::session_sha256.eq(new))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// The response of an open-link browser session, if it started one.
 pub fn find_for_session(
     conn: &mut PgConnection,
     wave_id: i64,

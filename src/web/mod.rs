@@ -49,6 +49,8 @@ pub struct AppState {
     pub lookups: rate_limit::Brake,
     /// Limits how many open-link responses one address starts.
     pub starts: rate_limit::Brake,
+    /// Continue links mailed from the open link, per address: at most 10 an hour.
+    pub continue_mails: rate_limit::Brake,
     /// Pauses addresses with many failed staff logins or password-reset requests.
     pub logins: rate_limit::Brake,
     /// Parsed survey versions (a stored version never changes).
@@ -272,6 +274,11 @@ impl AppState {
             settings,
             lookups: rate_limit::Brake::new("link_lookup", 30, std::time::Duration::from_secs(600)),
             starts: rate_limit::Brake::new("open_start", 20, std::time::Duration::from_secs(3600)),
+            continue_mails: rate_limit::Brake::new(
+                "continue_mail",
+                10,
+                std::time::Duration::from_secs(3600),
+            ),
             logins: rate_limit::Brake::new(
                 crate::app::accounts::LOGIN_ADDRESS,
                 20,

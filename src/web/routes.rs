@@ -45,6 +45,8 @@ route_table! {
         get "/barrierefreiheit" => pages::show_accessibility,
         get "/o/{wave}" => respondent::open_link::show_open,
         post "/o/{wave}" => respondent::open_link::submit_open,
+        post "/o/{wave}/weiterlink" => respondent::open_link::continue_link,
+        get "/o/{wave}/weiter/{token}" => respondent::open_link::resume,
         get "/test/{wave}/{token}" => respondent::test_link::show_test,
         post "/test/{wave}/{token}" => respondent::test_link::submit_test,
         get "/login" => staff::login::show_login,

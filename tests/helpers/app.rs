@@ -337,6 +337,26 @@ impl<'a> Respondent<'a> {
         (status, body)
     }
 
+    /// Posts `fields` (and the CSRF token) to the link with `suffix` (`/weiterlink`); returns status,
+    /// redirect target and body.
+    pub fn post_at(
+        &mut self,
+        suffix: &str,
+        fields: &[(&str, &str)],
+    ) -> (u16, Option<String>, String) {
+        let mut form = format!("csrf={}", self.csrf);
+        for (name, value) in fields {
+            form.push_str(&format!("&{}={}", encode(name), encode(value)));
+        }
+        let path = format!("{}{suffix}", self.path);
+        let (status, location, body, cookies) =
+            self.app.post_with_cookies(&path, Some(&self.cookie), &form);
+        for cookie in cookies {
+            self.cookie = format!("{}; {cookie}", self.cookie);
+        }
+        (status, location, body)
+    }
+
     /// Posts `fields` with `aktion` (and the CSRF token); returns status, redirect target and body.
     /// Cookies the answer sets (an open link's session) are kept for the next requests.
     pub fn post(

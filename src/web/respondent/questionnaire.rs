@@ -117,6 +117,8 @@ fn load_for_token(
 #[template(path = "pages/questionnaire.html")]
 struct PageTemplate<'a> {
     survey_title: &'a str,
+    /// Where an open-link session asks for a link to go on with elsewhere.
+    continue_action: Option<String>,
     /// A submitted response is being changed (a draft of the change).
     changing: bool,
     page_title: &'a str,
@@ -394,6 +396,8 @@ fn render_page(
         .collect();
     let template = PageTemplate {
         survey_title: &ctx.survey.title,
+        continue_action: (matches!(ctx.who, Who::Session(_)) && !ctx.test)
+            .then(|| format!("{action}/weiterlink")),
         changing: ctx.changing(),
         page_title: &definition.title,
         page_intro: definition.intro.as_deref().map(paragraphs),
