@@ -463,12 +463,7 @@ fn an_admin_runs_a_wave_and_a_board_member_downloads_its_report() {
     browser.goto(&format!("{}/admin/umfragen", app.address));
     browser.choose_file("#datei", &definition);
     browser.click("button[value=laden]");
-    browser.wait_for(".notice");
-    assert!(
-        browser.text(".notice").contains("als Version 1"),
-        "{}",
-        browser.text(".notice")
-    );
+    browser.wait_for_text(".notice", "als Version 1");
 
     browser.goto(&format!("{}/admin/wellen/neu", app.address));
     browser.fill("#titel", "Frühjahr 2020");
@@ -519,24 +514,14 @@ fn an_admin_runs_a_wave_and_a_board_member_downloads_its_report() {
     );
     assert_no_violations(&browser.axe(), "the participants preview");
     browser.click("form:has(input[name=inhalt]) button");
-    browser.wait_for(".notice");
-    assert!(
-        browser
-            .text(".notice")
-            .contains("6 Teilnehmende importiert")
-    );
+    browser.wait_for_text(".notice", "6 Teilnehmende importiert");
 
     browser.click("form[action$='/einladungen'] button");
     browser.wait_for("input[name=anzahl]");
     assert!(browser.text("main").contains("6 Einladungen gehen hinaus"));
     assert_no_violations(&browser.axe(), "the confirmation of the invitations");
     browser.click("form[method=post][action$='/einladungen'] button");
-    browser.wait_for(".notice");
-    assert!(
-        browser
-            .text(".notice")
-            .contains("6 Einladungen in die Warteschlange gestellt")
-    );
+    browser.wait_for_text(".notice", "6 Einladungen in die Warteschlange gestellt");
     smtp.wait_for_messages(6);
     assert_eq!(smtp.messages_to("region3@example.org").len(), 1);
     browser.click("a[href^='/board/ruecklauf/']");
@@ -625,22 +610,7 @@ fn the_consent_folds_its_full_text_on_a_phone() {
 #[test]
 fn the_open_links_continue_page_has_no_accessibility_violations() {
     let db = TestDb::new();
-    mint(&db, &["survey", "load", "surveys/herbst-2020-akteure.toml"]).success();
-    let slug = mint(
-        &db,
-        &[
-            "wave",
-            "create",
-            "--survey",
-            "herbst-2020-akteure",
-            "--title",
-            "Akteure",
-        ],
-    )
-    .success()
-    .trim()
-    .to_owned();
-    mint(&db, &["wave", "open", &slug]).success();
+    let slug = crate::open_link::actors_wave(&db);
     let app = TestApp::spawn(&db);
     let browser = Browser::start();
     browser.set_window_size(360, 740);

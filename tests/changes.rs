@@ -6,6 +6,7 @@
 use diesel::prelude::*;
 use mint_survey::store::schema::{answer_changes, answers, participants, responses};
 use mint_survey::store::surveys;
+use mint_survey::survey::Survey;
 use mint_survey::survey::answers::{Answers, Attributes, field_name};
 
 use crate::helpers::app::{Respondent, TestApp};
@@ -71,8 +72,9 @@ fn exported(db: &TestDb, slug: &str) -> String {
     rows[0][column].to_owned()
 }
 
-#[test]
-fn a_change_after_submitting_counts_only_once_it_is_submitted() {
+/// A wave whose person0 has answered every page and submitted: the database, the server, the
+/// survey, the wave's slug and person0's link.
+fn submitted_wave() -> (TestDb, TestApp, Survey, String, String) {
     let db = TestDb::new();
     let slug = open_wave(&db, 1);
     let app = TestApp::spawn(&db);
@@ -81,10 +83,19 @@ fn a_change_after_submitting_counts_only_once_it_is_submitted() {
         .unwrap()
         .survey;
     let path = link_path(&db, &slug, "person0@example.org");
+    {
+        let (mut respondent, _) = Respondent::open(&app, &path);
+        let (status, _, _) = respondent.post("beginnen", &[("einwilligung".into(), "ja".into())]);
+        assert_eq!(status, 303);
+        answer_to_the_end(&db, &survey, &mut respondent, &attributes(), &[]);
+    }
+    (db, app, survey, slug, path)
+}
+
+#[test]
+fn a_change_after_submitting_counts_only_once_it_is_submitted() {
+    let (db, app, survey, slug, path) = submitted_wave();
     let (mut respondent, _) = Respondent::open(&app, &path);
-    let (status, _, _) = respondent.post("beginnen", &[("einwilligung".into(), "ja".into())]);
-    assert_eq!(status, 303);
-    answer_to_the_end(&db, &survey, &mut respondent, &attributes(), &[]);
     assert_eq!(submitted(&db).as_deref(), Some("sehr_gut"));
     let before = exported(&db, &slug);
 
@@ -184,18 +195,8 @@ fn a_change_after_submitting_counts_only_once_it_is_submitted() {
 
 #[test]
 fn a_second_window_after_the_change_was_submitted_is_told_and_changes_nothing() {
-    let db = TestDb::new();
-    let slug = open_wave(&db, 1);
-    let app = TestApp::spawn(&db);
-    let survey = surveys::find_latest(&mut db.conn(), "fruehjahr-2020")
-        .unwrap()
-        .unwrap()
-        .survey;
-    let path = link_path(&db, &slug, "person0@example.org");
+    let (db, app, survey, _, path) = submitted_wave();
     let (mut first, _) = Respondent::open(&app, &path);
-    let (status, _, _) = first.post("beginnen", &[("einwilligung".into(), "ja".into())]);
-    assert_eq!(status, 303);
-    answer_to_the_end(&db, &survey, &mut first, &attributes(), &[]);
     let page = page_index(&{
         let (status, _, _) = first.post("aendern", &[]);
         assert_eq!(status, 303);

@@ -15,7 +15,7 @@ use crate::helpers::smtp::SmtpServer;
 use crate::questionnaire::{answer_to_the_end, page_index};
 
 /// An open wave of the actors' survey; returns its slug.
-fn actors_wave(db: &TestDb) -> String {
+pub fn actors_wave(db: &TestDb) -> String {
     mint(db, &["survey", "load", "surveys/herbst-2020-akteure.toml"]).success();
     let slug = mint(
         db,

@@ -214,12 +214,37 @@ pub fn find_answers(
     response_id: i64,
     survey: &Survey,
 ) -> QueryResult<Answers> {
-    let rows: Vec<AnswerRow> = diesel::sql_query(
-        "SELECT question_id, item_id, option_code, number::text AS number, text_value, date_value
-         FROM answers WHERE response_id = $1 ORDER BY question_id, item_id, option_code",
-    )
-    .bind::<BigInt, _>(response_id)
-    .load(conn)?;
+    read_answers(conn, AnswerTable::Submitted, response_id, survey)
+}
+
+/// The two tables that hold answers, with the same columns.
+#[derive(Debug, Clone, Copy)]
+enum AnswerTable {
+    /// `answers`: the submitted (or not yet submitted) version.
+    Submitted,
+    /// `answer_changes`: the draft of a change to a submitted response.
+    Change,
+}
+
+fn read_answers(
+    conn: &mut PgConnection,
+    table: AnswerTable,
+    response_id: i64,
+    survey: &Survey,
+) -> QueryResult<Answers> {
+    let sql = match table {
+        AnswerTable::Submitted => {
+            "SELECT question_id, item_id, option_code, number::text AS number, text_value, date_value
+             FROM answers WHERE response_id = $1 ORDER BY question_id, item_id, option_code"
+        }
+        AnswerTable::Change => {
+            "SELECT question_id, item_id, option_code, number::text AS number, text_value, date_value
+             FROM answer_changes WHERE response_id = $1 ORDER BY question_id, item_id, option_code"
+        }
+    };
+    let rows: Vec<AnswerRow> = diesel::sql_query(sql)
+        .bind::<BigInt, _>(response_id)
+        .load(conn)?;
     Ok(answers_from_rows(survey, rows))
 }
 
@@ -244,13 +269,7 @@ pub fn find_change(
     response_id: i64,
     survey: &Survey,
 ) -> QueryResult<Answers> {
-    let rows: Vec<AnswerRow> = diesel::sql_query(
-        "SELECT question_id, item_id, option_code, number::text AS number, text_value, date_value
-         FROM answer_changes WHERE response_id = $1 ORDER BY question_id, item_id, option_code",
-    )
-    .bind::<BigInt, _>(response_id)
-    .load(conn)?;
-    Ok(answers_from_rows(survey, rows))
+    read_answers(conn, AnswerTable::Change, response_id, survey)
 }
 
 pub(crate) fn answers_from_rows(

@@ -428,6 +428,33 @@ impl Browser {
         })
     }
 
+    /// Waits (polling, up to the page deadline) until the first element matching `css` says
+    /// `expected`; returns its text. Tolerates the page changing underneath (a form's answer still
+    /// loading), where `wait_for` then `text` can find the old page's element and lose it.
+    #[track_caller]
+    pub fn wait_for_text(&self, css: &str, expected: &str) -> String {
+        let client = self.client();
+        let deadline = std::time::Instant::now() + WAIT;
+        let mut last = String::new();
+        while std::time::Instant::now() < deadline {
+            let text = self.runtime.block_on(async {
+                let element = client.find(Locator::Css(css)).await?;
+                element.text().await
+            });
+            if let Ok(text) = text {
+                if text.contains(expected) {
+                    return text;
+                }
+                last = text;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "browser: `{css}` did not say {expected:?} within {WAIT:?} on {} (last: {last:?})",
+            self.where_now()
+        );
+    }
+
     /// Whether any element matches `css`.
     #[track_caller]
     pub fn exists(&self, css: &str) -> bool {
