@@ -301,8 +301,24 @@ fn board_report_pages_have_no_accessibility_violations() {
     assert!(browser.exists("figure.chart svg[role=img]"));
     assert_no_violations(&browser.axe(), "a wave's report");
     browser.screenshot(screen("report.png"));
+    let smallest_text = |browser: &Browser| {
+        browser.execute(
+            "return Math.min(...[...document.querySelectorAll('figure.chart svg text')] \
+                 .filter(t => t.textContent.trim() !== '') \
+                 .map(t => t.getBoundingClientRect().height));",
+            vec![],
+        )
+    };
     browser.set_window_size(360, 800);
+    // On a phone the chart keeps its natural size and scrolls sideways in its box: its text stays
+    // readable (it shrank to about 5 px when the chart was fitted to the screen).
+    let smallest = smallest_text(&browser).as_f64().unwrap();
+    assert!(smallest >= 11.0, "chart text on a phone: {smallest} px");
     assert_no_violations(&browser.axe(), "a wave's report on a phone");
+    browser.execute(
+        "document.querySelector('figure.chart').scrollIntoView()",
+        vec![],
+    );
     browser.screenshot(screen("report-phone.png"));
 }
 
