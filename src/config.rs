@@ -48,11 +48,29 @@ fn networks(text: &str) -> Result<Vec<ipnet::IpNet>, String> {
         .collect()
 }
 
+/// A PostgreSQL URL from `name`, if set.
+fn postgres_url(env: &impl Environment, name: &'static str) -> Result<Option<String>, ConfigError> {
+    let url = env.var(name);
+    if let Some(url) = &url
+        && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+    {
+        return Err(ConfigError {
+            name,
+            shown: redact_url(url),
+            reason: "expected a URL starting with postgres:// or postgresql://".into(),
+        });
+    }
+    Ok(url)
+}
+
 /// The installation's settings (see the configuration table in README.md).
 #[derive(Clone)]
 pub struct Settings {
     /// `DATABASE_URL`; `None`: the private cluster in `var/postgres`.
     pub database_url: Option<String>,
+    /// `REPORT_DATABASE_URL`: where `report` and the board pages read (a replica); `None`: the
+    /// database above.
+    pub report_database_url: Option<String>,
     /// `VAR_DIR`: the folder for the private cluster, the outbox and generated keys (default `var`).
     pub var_dir: PathBuf,
     /// `PUBLIC_URL`: base of every link in a mail, without a trailing slash.
@@ -91,6 +109,10 @@ impl fmt::Debug for Settings {
                 "database_url",
                 &self.database_url.as_deref().map(redact_url),
             )
+            .field(
+                "report_database_url",
+                &self.report_database_url.as_deref().map(redact_url),
+            )
             .field("var_dir", &self.var_dir)
             .field("public_url", &self.public_url)
             .field("bind", &self.bind)
@@ -122,16 +144,8 @@ impl Settings {
 
     /// Reads and validates the settings from `env`.
     pub fn from(env: &impl Environment) -> Result<Settings, ConfigError> {
-        let database_url = env.var("DATABASE_URL");
-        if let Some(url) = &database_url
-            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
-        {
-            return Err(ConfigError {
-                name: "DATABASE_URL",
-                shown: redact_url(url),
-                reason: "expected a URL starting with postgres:// or postgresql://".into(),
-            });
-        }
+        let database_url = postgres_url(env, "DATABASE_URL")?;
+        let report_database_url = postgres_url(env, "REPORT_DATABASE_URL")?;
         let public_url = env
             .var("PUBLIC_URL")
             .unwrap_or_else(|| "http://127.0.0.1:8080".to_owned());
@@ -165,6 +179,7 @@ impl Settings {
         };
         Ok(Settings {
             database_url,
+            report_database_url,
             var_dir: env
                 .var("VAR_DIR")
                 .map_or_else(|| PathBuf::from("var"), PathBuf::from),
@@ -309,10 +324,13 @@ mod tests {
         let env = Fake(HashMap::from([
             ("DATABASE_URL", "postgres://u:topsecret@db/x"),
             ("SMTP_URL", "smtp://mailer:hunter2@mail:587"),
+            ("REPORT_DATABASE_URL", "postgres://r:replicapw@replica/x"),
         ]));
         let shown = format!("{:?}", Settings::from(&env).unwrap());
         assert!(
-            !shown.contains("topsecret") && !shown.contains("hunter2"),
+            !shown.contains("topsecret")
+                && !shown.contains("hunter2")
+                && !shown.contains("replicapw"),
             "{shown}"
         );
     }
@@ -329,6 +347,12 @@ mod tests {
         let error = Settings::from(&env).unwrap_err().to_string();
         assert!(
             error.contains("DATABASE_URL") && !error.contains("pw@"),
+            "{error}"
+        );
+        let env = Fake(HashMap::from([("REPORT_DATABASE_URL", "replica.example")]));
+        let error = Settings::from(&env).unwrap_err().to_string();
+        assert!(
+            error.starts_with("REPORT_DATABASE_URL is set to"),
             "{error}"
         );
     }

@@ -464,7 +464,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 compare,
                 include_raw,
             };
-            commands::report::run(&mut conn, &options)
+            let mut replica = mint_survey::store::establish_report(&settings)?;
+            commands::report::run(&mut conn, replica.as_mut(), &options)
         }
         Command::User { command } => {
             let mut conn = commands::open_store(&settings)?;

@@ -264,6 +264,62 @@ fn report_counts_submitted_answers_per_land_and_never_drafts() {
     );
 }
 
+/// `REPORT_DATABASE_URL`: `report` and the board read there (a read-only copy taken before one
+/// more submission stands in for a replica that lags), the audit log is written to the main one.
+#[test]
+fn reports_read_from_the_report_database() {
+    use diesel::prelude::*;
+    use mint_survey::store::schema::audit_log;
+    let db = TestDb::new();
+    let slug = wave_with_participants(&db);
+    fill(&db, &slug);
+    staff_account(&db, "beirat@example.org", Role::Board, None);
+    let replica = db.read_only_copy();
+    // After the copy: Bayern's draft is submitted in the main database only (7 → 8, 16 → 17).
+    answer(&db, &slug, "by7@example.org", &[], false);
+    let report = |env: &[(&str, &str)]| {
+        let out = scratch_dir().join(crate::helpers::db::unique("replica-report"));
+        let args = ["report", "--wave", &slug, "--out", out.to_str().unwrap()];
+        crate::helpers::cli::mint_env(&db, &args, env)
+            .success()
+            .to_owned()
+    };
+    let printed = report(&[("REPORT_DATABASE_URL", &replica.url)]);
+    assert!(printed.contains("16 submitted responses"), "{printed}");
+    assert!(report(&[]).contains("17 submitted responses"));
+    let written: i64 = audit_log::table
+        .filter(audit_log::action.eq("report_written"))
+        .count()
+        .get_result(&mut db.conn())
+        .unwrap();
+    assert_eq!(written, 2, "both runs are audited in the main database");
+    let unreachable = crate::helpers::cli::mint_env(
+        &db,
+        &["report", "--wave", &slug],
+        &[("REPORT_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")],
+    );
+    assert!(
+        unreachable.failure().contains(
+            "cannot connect to the report database at postgres://nobody@127.0.0.1:1/none"
+        ),
+        "{}",
+        unreachable.stderr
+    );
+    for (env, bayern) in [
+        (
+            vec![("REPORT_DATABASE_URL", replica.url.clone())],
+            "Bayern (n = 7)",
+        ),
+        (vec![], "Bayern (n = 8)"),
+    ] {
+        let app = TestApp::spawn_with_env(&db, &env);
+        let auth = app.login("beirat@example.org", PASSWORD);
+        let (status, _, page, _) = app.get(&format!("/board/waves/{slug}/"), Some(&auth));
+        assert_eq!(status, 200);
+        assert!(page.contains(bayern), "{env:?}: {bayern} not in the report");
+    }
+}
+
 #[test]
 fn a_failed_report_run_keeps_the_previous_report() {
     let db = TestDb::new();

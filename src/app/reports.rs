@@ -76,11 +76,57 @@ pub struct Written {
 
 /// Builds the report and writes its folder; returns what it wrote. Audited as `report_written`,
 /// or `raw_export_written` with `include_raw` (one row per response).
+///
+/// Everything is read through `replica` when given (`REPORT_DATABASE_URL`, see
+/// [`crate::store::establish_report`]), else through `conn`; only the audit entry is written, to
+/// `conn`.
 pub fn write(
     conn: &mut PgConnection,
+    replica: Option<&mut PgConnection>,
     actor: &Actor,
     options: &ReportOptions,
 ) -> Result<Written, ReportError> {
+    let Built {
+        wave,
+        folder,
+        files,
+        report,
+    } = match replica {
+        Some(replica) => build(replica, options)?,
+        None => build(conn, options)?,
+    };
+    let action = if options.include_raw {
+        "raw_export_written"
+    } else {
+        "report_written"
+    };
+    let details = folder.display().to_string();
+    actor.audit(conn, action, &wave.slug, &details)?;
+    let responses = report
+        .responses
+        .groups
+        .iter()
+        .find(|g| g.kind == crate::report::GroupKind::Total)
+        .and_then(|g| g.figures.as_ref())
+        .map(|f| f.n);
+    Ok(Written {
+        folder,
+        files,
+        responses,
+    })
+}
+
+/// A report folder written by [`build`].
+struct Built {
+    wave: crate::store::waves::Wave,
+    folder: PathBuf,
+    /// Files written.
+    files: usize,
+    report: crate::report::Report,
+}
+
+/// Reads the report through `conn` and writes its folder (nothing is written to `conn`).
+fn build(conn: &mut PgConnection, options: &ReportOptions) -> Result<Built, ReportError> {
     let wave = waves::find(conn, &options.wave)?;
     let (survey, report) = reports::find_report(conn, &wave)?;
     let comparison = match &options.compare {
@@ -114,24 +160,11 @@ pub fn write(
         let _ = fs::remove_dir_all(&staging);
     }
     result?;
-    let action = if options.include_raw {
-        "raw_export_written"
-    } else {
-        "report_written"
-    };
-    let details = folder.display().to_string();
-    actor.audit(conn, action, &wave.slug, &details)?;
-    let responses = report
-        .responses
-        .groups
-        .iter()
-        .find(|g| g.kind == crate::report::GroupKind::Total)
-        .and_then(|g| g.figures.as_ref())
-        .map(|f| f.n);
-    Ok(Written {
+    Ok(Built {
+        wave,
         folder,
         files: output.len(),
-        responses,
+        report,
     })
 }
 

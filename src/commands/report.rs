@@ -7,10 +7,15 @@ use diesel::PgConnection;
 use crate::app::Actor;
 use crate::app::reports::{self, ReportOptions};
 
-/// Writes the report of a wave (the command).
-pub fn run(conn: &mut PgConnection, options: &ReportOptions) -> anyhow::Result<()> {
+/// Writes the report of a wave (the command), reading through `replica` when
+/// `REPORT_DATABASE_URL` is set.
+pub fn run(
+    conn: &mut PgConnection,
+    replica: Option<&mut PgConnection>,
+    options: &ReportOptions,
+) -> anyhow::Result<()> {
     let started = Instant::now();
-    let written = reports::write(conn, &Actor::command_line(), options)?;
+    let written = reports::write(conn, replica, &Actor::command_line(), options)?;
     println!(
         "Report of {} written to {} ({} files, {} submitted responses, {:.1} s).",
         options.wave,

@@ -53,6 +53,16 @@ pub enum StoreError {
         /// libpq's reason, first line.
         reason: String,
     },
+    /// The report database (a replica) did not answer.
+    #[error(
+        "cannot connect to the report database at {url}: {reason}. Check that it is running and that REPORT_DATABASE_URL is right"
+    )]
+    ReportUnreachable {
+        /// The URL without its password.
+        url: String,
+        /// libpq's reason, first line.
+        reason: String,
+    },
     /// The private cluster could not be started.
     #[error(transparent)]
     Cluster(#[from] cluster::ClusterError),
@@ -92,7 +102,19 @@ pub fn establish(url: &str) -> Result<PgConnection, StoreError> {
 pub fn pool(url: &str, size: u32) -> Result<PgPool, StoreError> {
     // One direct attempt first: r2d2 would retry for its whole time-out and then report only that.
     drop(establish(url)?);
-    Ok(Pool::builder()
+    Ok(pool_builder(size).build(ConnectionManager::new(url))?)
+}
+
+/// A pool that connects only when first used: for the report database (`REPORT_DATABASE_URL`),
+/// so that a replica that is away makes the board pages unavailable, not the whole server.
+pub fn lazy_pool(url: &str, size: u32) -> PgPool {
+    pool_builder(size)
+        .min_idle(Some(0))
+        .build_unchecked(ConnectionManager::new(url))
+}
+
+fn pool_builder(size: u32) -> diesel::r2d2::Builder<ConnectionManager<PgConnection>> {
+    Pool::builder()
         .max_size(size)
         // Also caps the back-off of reconnecting after an outage at half of it (r2d2), so a pool finds
         // a restarted database again within half a second.
@@ -102,7 +124,21 @@ pub fn pool(url: &str, size: u32) -> Result<PgPool, StoreError> {
         // the request again on one that answers.
         .test_on_check_out(false)
         .connection_customizer(Box::new(SessionDefaults))
-        .build(ConnectionManager::new(url))?)
+}
+
+/// One connection to where reports read: `REPORT_DATABASE_URL` (a replica; never written to and
+/// never migrated), or `None` when reports read from the main database.
+pub fn establish_report(settings: &Settings) -> Result<Option<PgConnection>, StoreError> {
+    let Some(url) = &settings.report_database_url else {
+        return Ok(None);
+    };
+    match establish(url) {
+        Ok(conn) => Ok(Some(conn)),
+        Err(StoreError::Unreachable { url, reason }) => {
+            Err(StoreError::ReportUnreachable { url, reason })
+        }
+        Err(other) => Err(other),
+    }
 }
 
 #[derive(Debug)]

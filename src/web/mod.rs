@@ -37,10 +37,17 @@ use crate::tokens::SecretKey;
 /// Largest form body accepted (the longest questionnaire page is a few KiB).
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
 
+/// Connections to the report database (`REPORT_DATABASE_URL`) of one process: reports are built
+/// once per change and cached, so few are needed.
+const REPORT_POOL_SIZE: u32 = 4;
+
 /// What every handler may use.
 pub struct AppState {
     /// Database connections.
     pub pool: PgPool,
+    /// Connections to where the board's reports read (`REPORT_DATABASE_URL`, a replica); `None`:
+    /// they read through `pool`.
+    pub report_pool: Option<PgPool>,
     /// Derives and checks links.
     pub key: SecretKey,
     /// The installation's settings.
@@ -268,8 +275,13 @@ impl AppState {
     /// open-link responses started in an hour.
     pub fn new(pool: PgPool, key: SecretKey, settings: Settings) -> AppState {
         let surveys = std::sync::Arc::new(SurveyCache::new(&settings.survey_contact));
+        let report_pool = settings
+            .report_database_url
+            .as_deref()
+            .map(|url| crate::store::lazy_pool(url, REPORT_POOL_SIZE));
         AppState {
             pool,
+            report_pool,
             key,
             settings,
             lookups: rate_limit::Brake::new("link_lookup", 30, std::time::Duration::from_secs(600)),

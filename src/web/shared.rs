@@ -124,6 +124,17 @@ pub fn connection(state: &AppState) -> Result<Connection, AppError> {
     })
 }
 
+/// A connection to where reports read: the report database (`REPORT_DATABASE_URL`, a replica)
+/// when one is configured, else the main pool; [`AppError::Unavailable`] when it does not answer.
+pub fn report_connection(state: &AppState) -> Result<Connection, AppError> {
+    match &state.report_pool {
+        Some(pool) => pool
+            .get_timeout(POOL_WAIT)
+            .map_err(|_| AppError::Unavailable),
+        None => connection(state),
+    }
+}
+
 /// An HTML response from a rendered template (a template error becomes a bare 500).
 pub fn html(status: StatusCode, rendered: askama::Result<String>) -> HttpResponse {
     match rendered {

@@ -191,6 +191,27 @@ impl TestDb {
         }
     }
 
+    /// A copy of this database as it is now, read-only like a hot standby (a stand-in for a
+    /// replica in `REPORT_DATABASE_URL`). Nobody may be connected to this one meanwhile.
+    pub fn read_only_copy(&self) -> TestDb {
+        let name = unique("mint_copy");
+        let mut admin = store::establish(&self.admin_url).expect("connect to the test server");
+        execute(
+            &mut admin,
+            &format!("CREATE DATABASE {name} TEMPLATE {}", self.name),
+        );
+        execute(
+            &mut admin,
+            &format!("ALTER DATABASE {name} SET default_transaction_read_only = on"),
+        );
+        TestDb {
+            url: with_database(&self.admin_url, &name),
+            var_dir: self.var_dir.clone(),
+            name,
+            admin_url: self.admin_url.clone(),
+        }
+    }
+
     /// A new connection to this database.
     pub fn conn(&self) -> PgConnection {
         store::establish(&self.url).expect("connect to the test database")

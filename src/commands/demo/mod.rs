@@ -151,7 +151,7 @@ fn write_reports(conn: &mut diesel::PgConnection) -> anyhow::Result<()> {
             compare: compare.map(str::to_owned),
             ..Default::default()
         };
-        let written = reports::write(conn, &Actor::command_line(), &options)?;
+        let written = reports::write(conn, None, &Actor::command_line(), &options)?;
         println!(
             "  {wave:<15} {} ({} files{})",
             written.folder.join("index.html").display(),

@@ -64,7 +64,7 @@ pub async fn show_board(
 ) -> Result<HttpResponse, AppError> {
     let (csrf_token, cookie) = csrf::token(&request, state.secure_cookies())?;
     let page = web::block(move || -> Result<BoardPage, AppError> {
-        let mut conn = crate::web::shared::connection(&state)?;
+        let mut conn = crate::web::shared::report_connection(&state)?;
         let summaries = waves::find_summaries(&mut conn)?;
         let now = chrono::Utc::now();
         let mut surveys = Vec::new();
@@ -179,7 +179,7 @@ fn report_files(
     slug: &str,
     other: Option<&str>,
 ) -> Result<Arc<Vec<OutputFile>>, AppError> {
-    let mut conn = crate::web::shared::connection(state)?;
+    let mut conn = crate::web::shared::report_connection(state)?;
     let wave = waves::find_by_slug(&mut conn, slug)?.ok_or(AppError::NotFound)?;
     let other = match other {
         Some(slug) => Some(waves::find_by_slug(&mut conn, slug)?.ok_or(AppError::NotFound)?),
