@@ -244,7 +244,46 @@ fn report_counts_submitted_answers_per_land_and_never_drafts() {
     assert_eq!(raw.lines().count(), 1 + 16);
     assert!(!raw.contains("example.org") && !raw.contains("Region"));
     assert!(raw.contains(",'=SUMME(A1:A9)"), "formula not neutralised");
+    // Response rates: Bayern 7 of 9 invited; NRW, Bremen and Saarland only as the pool (9 of 9).
+    let rates: Vec<Vec<String>> = read_csv(&out.join("response-rates.csv"))
+        .iter()
+        .map(|r| {
+            [
+                "land_code",
+                "invited",
+                "submitted",
+                "rate_percent",
+                "suppressed",
+            ]
+            .iter()
+            .map(|c| r[*c].clone())
+            .collect()
+        })
+        .collect();
+    let expected = [
+        ["DE-BY", "9", "7", "77.8", ""],
+        ["DE-HB", ".", ".", ".", "zu wenige Antworten"],
+        [
+            "DE-NW",
+            ".",
+            ".",
+            ".",
+            "ausgeblendet, damit kleine Gruppen geschützt bleiben",
+        ],
+        ["DE-SL", ".", ".", ".", "zu wenige Antworten"],
+        ["weitere", "9", "9", "100.0", ""],
+        ["DE", "18", "16", "88.9", ""],
+    ];
+    assert_eq!(rates, expected.map(|r| r.map(str::to_owned).to_vec()));
+    let excel = std::fs::read(out.join("response-rates-excel.csv")).unwrap();
+    assert!(
+        String::from_utf8(excel)
+            .unwrap()
+            .contains(";DE-BY;Bayern;9;7;77,8;\r\n")
+    );
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("Abgeschlossene Fragebögen: 16 von 18 Eingeladenen (88,9 %)."));
+    assert!(index.contains("<td>77,8 %</td>"), "Bayern's rate");
     assert!(index.contains("Bayern (n = 7)") && !index.contains("Bremen (n ="));
     assert!(index.contains("<li>Alles gut</li>"));
     for file in [

@@ -5,9 +5,10 @@ use super::figures::{Distribution, Figures, Stratum, Value, merge, stats};
 use super::suppress::{self, Plan, Status};
 use super::{
     Body, ChoiceReport, Dimension, Group, GroupKind, ItemReport, NumberReport, OptionInfo, POOL,
-    QuestionReport, Report, Shown, TOTAL, Table, WaveInfo,
+    QuestionReport, Rate, RateFigures, Report, Shown, TOTAL, Table, WaveInfo,
 };
 use crate::survey::definition::{LAENDER, QuestionKind, Survey};
+use std::collections::BTreeMap;
 
 /// Builds the report of a wave that answered `survey`, from its figures.
 pub fn build(survey: &Survey, wave: WaveInfo, figures: &Figures) -> Report {
@@ -22,6 +23,7 @@ pub fn build(survey: &Survey, wave: WaveInfo, figures: &Figures) -> Report {
         table(b, &sizes, payloads, threshold)
     };
     let responses = responses_of(&breakdowns[0]);
+    let rates = rates(&responses, &figures.invited);
     let responses_by_attribute = breakdowns[1..].iter().map(responses_of).collect();
     let submitted: u64 = figures.submitted.values().sum();
     let questions = survey
@@ -82,8 +84,44 @@ pub fn build(survey: &Survey, wave: WaveInfo, figures: &Figures) -> Report {
         wave,
         responses,
         responses_by_attribute,
+        rates,
         questions,
     }
+}
+
+/// The response rate of every group of the per-Land response table that has invitations, shown
+/// exactly where its response count is (the same plan, so a rate never reveals a hidden count).
+fn rates(responses: &Table, invited: &BTreeMap<String, u64>) -> Vec<Rate> {
+    if invited.is_empty() {
+        return Vec::new();
+    }
+    let of = |code: &str| invited.get(code).copied().unwrap_or(0);
+    responses
+        .groups
+        .iter()
+        .filter_map(|group| {
+            let invited = match group.kind {
+                GroupKind::Member => of(&group.code),
+                GroupKind::Pool => group.members.iter().map(|code| of(code)).sum(),
+                GroupKind::Total => invited.values().sum(),
+            };
+            // A Land nobody was invited from is no part of the sample.
+            let answered = group.figures.as_ref().is_some_and(|f| f.n > 0);
+            if group.kind == GroupKind::Member && invited == 0 && !answered {
+                return None;
+            }
+            Some(Rate {
+                code: group.code.clone(),
+                label: group.label.clone(),
+                kind: group.kind.clone(),
+                note: group.note(),
+                figures: group.figures.as_ref().map(|f| RateFigures {
+                    invited,
+                    submitted: f.n,
+                }),
+            })
+        })
+        .collect()
 }
 
 impl Stratum {

@@ -41,6 +41,12 @@ pub enum Column {
     Group,
     /// Respondents shown the question.
     N,
+    /// Invited personally (response rates).
+    Invited,
+    /// Submitted responses (response rates).
+    Submitted,
+    /// Submitted as percent of invited.
+    Rate,
     /// n in the wave compared with.
     NCompared,
     /// Respondents who chose the option.
@@ -97,6 +103,9 @@ impl Column {
             Self::GroupCode => ("group_code", "Gruppen-Code"),
             Self::Group => ("group", "Gruppe"),
             Self::N => ("n", "n"),
+            Self::Invited => ("invited", "Eingeladen"),
+            Self::Submitted => ("submitted", "Abgeschickt"),
+            Self::Rate => ("rate_percent", "Rücklaufquote (%)"),
             Self::NCompared => ("n_compared", "n Vergleichswelle"),
             Self::Count => ("count", "Anzahl"),
             Self::Percent => ("percent", "Anteil (%)"),

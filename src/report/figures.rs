@@ -57,6 +57,9 @@ pub struct Figures {
     pub texts: BTreeMap<String, Vec<String>>,
     /// How many free-text answers each question has in all (`texts` may hold only the first ones).
     pub text_totals: BTreeMap<String, u64>,
+    /// Participants personally invited (given a personal link that was not revoked before they
+    /// submitted), per Land code; empty when nobody was (an open-link wave).
+    pub invited: BTreeMap<String, u64>,
 }
 
 impl Figures {

@@ -51,6 +51,7 @@ pub fn render(
     comparison: Option<&Comparison>,
 ) -> Result<Vec<OutputFile>, RenderError> {
     let mut sheets = vec![tables::per_land(report)];
+    sheets.extend(tables::rates(report));
     if !report.responses_by_attribute.is_empty() {
         sheets.push(tables::per_attribute(report));
     }
@@ -165,6 +166,7 @@ fn write_csv(
 fn describe(file: &str) -> &'static str {
     match file {
         "per-land" => "Häufigkeiten je Frage, Antwort und Land",
+        "response-rates" => "Rücklaufquote je Land: eingeladen, abgeschickt, Anteil",
         "per-attribute" => "Häufigkeiten je Frage, Antwort und Merkmal, z. B. Landesnetzwerk",
         "numeric" => "Mittelwerte, Median, Minimum und Maximum je Land",
         "codebook" => "Codebuch: alle Fragen, Zeilen und Antworten mit ihren Codes",

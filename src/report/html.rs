@@ -79,19 +79,35 @@ pub fn index(
     comparison: Option<(&Comparison, &[InlineChart<'_>])>,
     downloads: &[(String, String)],
 ) -> askama::Result<String> {
-    let total = report
-        .responses
-        .groups
+    let total_rate = report
+        .rates
         .iter()
-        .find(|g| g.kind == GroupKind::Total)
-        .and_then(|g| g.figures.as_ref())
-        .map_or_else(
-            || "weniger als die Mindestzahl".to_owned(),
-            |f| f.n.to_string(),
-        );
+        .find(|r| r.kind == GroupKind::Total)
+        .and_then(|r| r.figures);
+    let total = match (total_rate, total_rate.and_then(|f| f.percent())) {
+        (Some(f), Some(percent)) => format!(
+            "{} von {} Eingeladenen ({} %)",
+            f.submitted,
+            f.invited,
+            german(percent, 1)
+        ),
+        _ => report
+            .responses
+            .groups
+            .iter()
+            .find(|g| g.kind == GroupKind::Total)
+            .and_then(|g| g.figures.as_ref())
+            .map_or_else(
+                || "weniger als die Mindestzahl".to_owned(),
+                |f| f.n.to_string(),
+            ),
+    };
     let responses = std::iter::once(&report.responses)
         .chain(&report.responses_by_attribute)
-        .map(|t| count_table(t, "Abgeschlossene Fragebögen"))
+        .map(|t| match t.dimension {
+            super::Dimension::Land if !report.rates.is_empty() => rate_table(report),
+            _ => count_table(t, "Abgeschlossene Fragebögen"),
+        })
         .collect();
     let questions = report
         .questions
@@ -249,6 +265,36 @@ fn count_table(table: &Table, column: &str) -> TableView {
                     note: g.note().to_owned(),
                     total: g.kind == GroupKind::Total,
                 }
+            })
+            .collect(),
+    }
+}
+
+/// Invited, submitted and the rate per Land (for waves with personal links).
+fn rate_table(report: &Report) -> TableView {
+    TableView {
+        caption: "Nach Land: Rücklaufquote".to_owned(),
+        columns: vec![
+            "Eingeladen".to_owned(),
+            "Abgeschlossene Fragebögen".to_owned(),
+            "Rücklaufquote".to_owned(),
+        ],
+        rows: report
+            .rates
+            .iter()
+            .map(|r| RowView {
+                label: r.label.clone(),
+                cells: match &r.figures {
+                    Some(f) => vec![
+                        f.invited.to_string(),
+                        f.submitted.to_string(),
+                        f.percent()
+                            .map_or_else(String::new, |p| format!("{} %", german(p, 1))),
+                    ],
+                    None => vec![".".to_owned(); 3],
+                },
+                note: r.note.to_owned(),
+                total: r.kind == GroupKind::Total,
             })
             .collect(),
     }

@@ -50,9 +50,43 @@ pub struct Report {
     pub responses: Table,
     /// Submitted responses per value of each declared attribute.
     pub responses_by_attribute: Vec<Table>,
+    /// Response rates per Land, pool and total, with the suppression of `responses`; empty when
+    /// nobody was invited personally (an open link has no rate).
+    pub rates: Vec<Rate>,
     /// The questions in survey order (`land` questions and date questions are left out: the
     /// response table covers the first, the raw export the second).
     pub questions: Vec<QuestionReport>,
+}
+
+/// The response rate of a Land, the pool or the total: a row of [`Report::rates`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rate {
+    /// Land code, [`POOL`] or [`TOTAL`].
+    pub code: String,
+    /// Its label.
+    pub label: String,
+    /// Member, pool or total.
+    pub kind: GroupKind,
+    /// Why its figures are hidden (empty when shown), as [`Group::note`].
+    pub note: &'static str,
+    /// Present exactly when the group's response count is shown.
+    pub figures: Option<RateFigures>,
+}
+
+/// The published figures of a response rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateFigures {
+    /// Invited personally.
+    pub invited: u64,
+    /// Submitted responses.
+    pub submitted: u64,
+}
+
+impl RateFigures {
+    /// Submitted as percent of invited (`None` when nobody was invited).
+    pub fn percent(&self) -> Option<f64> {
+        (self.invited > 0).then(|| self.submitted as f64 * 100.0 / self.invited as f64)
+    }
 }
 
 /// The report of one question.

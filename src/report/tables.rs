@@ -194,6 +194,46 @@ pub fn responses(report: &Report) -> Sheet {
     }
 }
 
+/// `response-rates.csv`: invited, submitted and the rate per Land, pool and total; `None` when
+/// nobody was invited personally.
+pub fn rates(report: &Report) -> Option<Sheet> {
+    if report.rates.is_empty() {
+        return None;
+    }
+    let rows = report
+        .rates
+        .iter()
+        .map(|rate| {
+            let mut row = vec![text(&report.wave.slug), text(&rate.code), text(&rate.label)];
+            match &rate.figures {
+                Some(f) => row.extend([
+                    Cell::Count(f.invited),
+                    Cell::Count(f.submitted),
+                    f.percent()
+                        .map_or_else(|| text(""), |p| Cell::Decimal(p, 1)),
+                ]),
+                None => row.extend([text(HIDDEN), text(HIDDEN), text(HIDDEN)]),
+            }
+            row.push(text(rate.note));
+            row
+        })
+        .collect();
+    Some(Sheet {
+        file: "response-rates",
+        title: "Rücklaufquote",
+        header: vec![
+            Column::Wave,
+            Column::LandCode,
+            Column::Land,
+            Column::Invited,
+            Column::Submitted,
+            Column::Rate,
+            Column::Suppressed,
+        ],
+        rows,
+    })
+}
+
 /// `codebook.csv`: every question, item and option of the survey with ids, codes and texts.
 pub fn codebook(survey: &Survey) -> Sheet {
     let mut rows = Vec::new();

@@ -138,6 +138,13 @@ fn lines(sheet: &tables::Sheet) -> Vec<String> {
 }
 
 #[test]
+fn a_wave_without_personal_invitations_has_no_response_rates() {
+    let report = report();
+    assert!(report.rates.is_empty());
+    assert!(tables::rates(&report).is_none());
+}
+
+#[test]
 fn per_land_counts_show_large_groups_and_pool_the_small_ones() {
     let rows = lines(&tables::per_land(&report()));
     let q = "probe,lage,Wie ist die Lage?,,";
@@ -317,6 +324,20 @@ mod properties {
 
     /// A report of the probe survey with these responses per Land, `good[i]` of them "gut".
     fn report_of(sizes: &[u64], good: &[u64], threshold: u64) -> Report {
+        build(&survey(), wave(threshold), &figures_of(sizes, good))
+    }
+
+    fn wave(threshold: u64) -> WaveInfo {
+        WaveInfo {
+            slug: "w".into(),
+            title: "W".into(),
+            survey_title: "Probe".into(),
+            period: String::new(),
+            threshold,
+        }
+    }
+
+    fn figures_of(sizes: &[u64], good: &[u64]) -> Figures {
         let mut f = Figures::default();
         for (i, (&n, &g)) in sizes.iter().zip(good).enumerate() {
             let s = stratum(LAENDER[i].0, if i % 2 == 0 { "ja" } else { "nein" });
@@ -329,14 +350,7 @@ mod properties {
                 );
             }
         }
-        let wave = WaveInfo {
-            slug: "w".into(),
-            title: "W".into(),
-            survey_title: "Probe".into(),
-            period: String::new(),
-            threshold,
-        };
-        build(&survey(), wave, &f)
+        f
     }
 
     /// Checks one published table against the truth (`sizes`, `good` per group).
@@ -408,6 +422,51 @@ mod properties {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// Response rates carry figures exactly where the response count is shown; the pool's
+        /// invitations are its hidden members' and the total's everyone's, so a hidden Land's
+        /// submissions cannot be recovered from the rates either.
+        #[test]
+        fn response_rates_are_shown_exactly_where_counts_are(
+            sizes in proptest::collection::vec(0u64..30, 16),
+            not_answered in proptest::collection::vec(0u64..10, 16),
+            threshold in 1u64..10,
+        ) {
+            let mut f = figures_of(&sizes, &sizes);
+            for (i, (code, _)) in LAENDER.iter().enumerate() {
+                let invited = sizes[i] + not_answered[i];
+                if invited > 0 {
+                    f.invited.insert((*code).to_owned(), invited);
+                }
+            }
+            let report = build(&survey(), wave(threshold), &f);
+            let invited_of = |code: &str| f.invited.get(code).copied().unwrap_or(0);
+            for rate in &report.rates {
+                let group = report.responses.groups.iter().find(|g| g.code == rate.code).unwrap();
+                prop_assert_eq!(rate.figures.is_some(), group.figures.is_some());
+                if let Some(figures) = rate.figures {
+                    prop_assert_eq!(figures.submitted, group.figures.as_ref().unwrap().n);
+                    let invited = match rate.kind {
+                        GroupKind::Member => invited_of(&rate.code),
+                        GroupKind::Pool => group.members.iter().map(|c| invited_of(c)).sum(),
+                        GroupKind::Total => f.invited.values().sum(),
+                    };
+                    prop_assert_eq!(figures.invited, invited);
+                }
+            }
+            // Every Land with invitations has its row.
+            for code in f.invited.keys() {
+                prop_assert!(report.rates.iter().any(|r| &r.code == code), "{} missing", code);
+            }
+            if let Some(sheet) = tables::rates(&report) {
+                for row in sheet.rows {
+                    let hidden = matches!(&row[6], tables::Cell::Text(t) if t == "zu wenige Antworten" || t.starts_with("ausgeblendet"));
+                    if hidden {
+                        prop_assert!(row[3..6].iter().all(|c| *c == tables::Cell::Text(".".into())));
+                    }
+                }
+            }
+        }
 
         /// Over random per-Land counts, in the report (and so in every file written from it) and in
         /// the comparison of two such reports: no figure under the threshold, no hidden Land's

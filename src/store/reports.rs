@@ -106,6 +106,7 @@ pub fn find_figures(
     let names: Vec<String> = survey.attributes.keys().cloned().collect();
     let mut figures = Figures::default();
     shown_per_stratum(conn, wave_id, survey, &names, &mut figures)?;
+    figures.invited = find_invited(conn, wave_id)?;
     let counts: Vec<CountRow> = diesel::sql_query(format!(
         "SELECT r.stratum, a.question_id, a.item_id, a.option_code, count(*) AS n
          FROM answers a JOIN responses r ON r.id = a.response_id
@@ -368,6 +369,30 @@ pub fn for_each_response<E: From<diesel::result::Error>>(
 fn finish(survey: &Survey, mut response: RawResponse, rows: Vec<AnswerRow>) -> RawResponse {
     response.answers = answers_from_rows(survey, rows);
     response
+}
+
+#[derive(QueryableByName)]
+struct InvitedRow {
+    #[diesel(sql_type = Text)]
+    land_code: String,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Participants per Land whose personal link was given out and not revoked before they submitted
+/// (the denominator of the response rate; a purged contact still counts).
+fn find_invited(conn: &mut PgConnection, wave_id: i64) -> QueryResult<BTreeMap<String, u64>> {
+    let rows: Vec<InvitedRow> = diesel::sql_query(
+        "SELECT land_code, count(*) AS n FROM participants
+         WHERE wave_id = $1 AND (revoked_at IS NULL OR submitted_at IS NOT NULL)
+         GROUP BY land_code",
+    )
+    .bind::<BigInt, _>(wave_id)
+    .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| (row.land_code, count(row.n)))
+        .collect())
 }
 
 /// The report of a wave, built from its submitted responses (with the survey it answered).
