@@ -301,6 +301,57 @@ fn report_counts_submitted_answers_per_land_and_never_drafts() {
             .unwrap()
             .starts_with(b"PK")
     );
+    // The PDF: every question the page reports, and no figure of a hidden Land anywhere (charts
+    // and tables alike; a line naming one carries only its note).
+    let pdf = pdf_text(&out.join("report.pdf"), false);
+    let flat = pdf.split_whitespace().collect::<Vec<_>>().join(" ");
+    let headings = regex::Regex::new(r#"<h2 id="frage-[^"]+">([^<]+)</h2>"#).unwrap();
+    let questions: Vec<String> = headings
+        .captures_iter(&index)
+        .map(|c| c[1].replace("&quot;", "\"").replace("&#39;", "'"))
+        .collect();
+    assert!(questions.len() > 5, "{questions:?}");
+    for question in &questions {
+        let question = question.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(&question), "{question} not in the PDF");
+    }
+    assert!(flat.contains("Abgeschlossene Fragebögen: 16 von 18 Eingeladenen (88,9 %)"));
+    assert!(flat.contains("Seite 3 von"));
+    let layout = pdf_text(&out.join("report.pdf"), true);
+    let hidden: Vec<&str> = layout
+        .lines()
+        .filter(|l| {
+            ["Bremen", "Saarland", "Nordrhein-Westfalen"]
+                .iter()
+                .any(|land| l.contains(land))
+        })
+        .collect();
+    assert!(hidden.len() > 10, "{hidden:?}");
+    for line in hidden {
+        assert!(
+            !line.contains("n =") && !line.chars().any(|c| c.is_ascii_digit()),
+            "a hidden Land's figure in the PDF: {line}"
+        );
+    }
+}
+
+/// The text of a PDF as `pdftotext` (poppler-utils) extracts it, optionally keeping the layout.
+pub(crate) fn pdf_text(path: &std::path::Path, layout: bool) -> String {
+    let mut command = std::process::Command::new("pdftotext");
+    if layout {
+        command.arg("-layout");
+    }
+    let output = command
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils; .ci/run installs it) must be installed");
+    assert!(
+        output.status.success(),
+        "pdftotext failed on {}",
+        path.display()
+    );
+    String::from_utf8(output.stdout).unwrap()
 }
 
 /// `REPORT_DATABASE_URL`: `report` and the board read there (a read-only copy taken before one
@@ -370,6 +421,13 @@ fn a_failed_report_run_keeps_the_previous_report() {
     )
     .success();
     let before = std::fs::read(out.join("per-land.csv")).unwrap();
+    // Nothing submitted yet: a report (PDF included) that says so.
+    let pdf = pdf_text(&out.join("report.pdf"), false);
+    let flat = pdf.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("für diese Welle liegen noch keine abgeschlossenen Fragebögen vor"),
+        "{flat}"
+    );
     let error = mint(
         &db,
         &[
@@ -562,6 +620,7 @@ fn board_reports_need_a_login_and_serve_every_file() {
     );
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(body)).unwrap();
     assert!(zip.by_name("index.html").is_ok() && zip.by_name("report.xlsx").is_ok());
+    assert!(zip.by_name("report.pdf").is_ok());
     assert!(
         zip.by_name("responses.csv").is_err(),
         "the raw export is for admins only"
@@ -574,6 +633,16 @@ fn board_reports_need_a_login_and_serve_every_file() {
         .1["content-type"],
         "image/png"
     );
+    let (status, headers, body) = get(&format!("/board/waves/{slug}/report.pdf"), Some(&auth));
+    assert_eq!(
+        (status, headers["content-type"].to_str().unwrap()),
+        (200, "application/pdf")
+    );
+    assert_eq!(
+        headers["content-disposition"],
+        "attachment; filename=\"report.pdf\""
+    );
+    assert!(body.starts_with(b"%PDF-"));
     assert_eq!(
         get(&format!("/board/waves/{slug}/responses.csv"), Some(&auth)).0,
         404

@@ -86,6 +86,7 @@ pub fn build(survey: &Survey, wave: WaveInfo, figures: &Figures) -> Report {
         responses_by_attribute,
         rates,
         questions,
+        empty: submitted == 0,
     }
 }
 

@@ -194,22 +194,21 @@ const fn rgb(hex: u32) -> RGBColor {
 }
 
 /// DejaVu Sans regular and bold.
-type Fonts = [FontRef<'static>; 2];
+pub(super) type Fonts = [FontRef<'static>; 2];
+
+/// DejaVu Sans, built into the binary: the charts' font and the PDF report's.
+pub const REGULAR_FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+/// DejaVu Sans Bold.
+pub const BOLD_FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// The fonts, parsed once per process from the bytes built into the binary.
-fn fonts() -> Result<&'static Fonts, ChartError> {
+pub(super) fn fonts() -> Result<&'static Fonts, ChartError> {
     static FONTS: OnceLock<Result<Fonts, &'static str>> = OnceLock::new();
     let parse = |bytes: &'static [u8], name| FontRef::try_from_slice(bytes).map_err(|_| name);
     let fonts = FONTS.get_or_init(|| {
         Ok([
-            parse(
-                include_bytes!("../../assets/fonts/DejaVuSans.ttf"),
-                "DejaVuSans.ttf",
-            )?,
-            parse(
-                include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf"),
-                "DejaVuSans-Bold.ttf",
-            )?,
+            parse(REGULAR_FONT, "DejaVuSans.ttf")?,
+            parse(BOLD_FONT, "DejaVuSans-Bold.ttf")?,
         ])
     });
     fonts.as_ref().map_err(|name| ChartError::Font(name))

@@ -1,4 +1,4 @@
-//! The files of a report, in memory: `index.html`, every table as CSV in both dialects
+//! The files of a report, in memory: `index.html`, `report.pdf`, every table as CSV in both dialects
 //! (`per-land-excel.csv` for German Excel, `per-land.csv` tidy), `report.xlsx`, the charts and
 //! `report.zip` with all of them. The command writes them to `reports/<wave>/`; the board serves
 //! the same bytes.
@@ -36,10 +36,16 @@ pub enum RenderError {
     /// The page.
     #[error("could not render index.html: {0}")]
     Html(#[from] askama::Error),
+    /// The PDF.
+    #[error("could not write report.pdf: {0}")]
+    Pdf(#[from] super::pdf::PdfError),
     /// The archive.
     #[error("could not write report.zip: {0}")]
     Zip(#[from] zip::result::ZipError),
 }
+
+/// The name of the PDF report.
+pub const PDF: &str = "report.pdf";
 
 /// The name of the archive with every file.
 pub const ZIP: &str = "report.zip";
@@ -78,9 +84,18 @@ pub fn render(
         Some(c) => Some((c, draw(diagrams::comparison_diagrams(c))?)),
         None => None,
     };
-    let mut files = Vec::new();
-    // The board's dialect first: German Excel, then the workbook, then the tidy CSV files.
-    let mut downloads = write_csv(&csv_tables, Dialect::Excel, &mut files)?;
+    let report_inline = inline(&report_charts);
+    let mut files = vec![OutputFile {
+        path: PDF.to_owned(),
+        bytes: super::pdf::pdf(report, &report_inline)?,
+    }];
+    // The PDF for the meeting first, then the board's dialect: German Excel, then the workbook,
+    // then the tidy CSV files.
+    let mut downloads = vec![(
+        PDF.to_owned(),
+        "der Bericht als PDF (A4, zum Versenden und Ausdrucken)".to_owned(),
+    )];
+    downloads.extend(write_csv(&csv_tables, Dialect::Excel, &mut files)?);
     files.push(OutputFile {
         path: "report.xlsx".to_owned(),
         bytes: xlsx::to_xlsx(&workbook)?,
@@ -91,7 +106,6 @@ pub fn render(
     ));
     downloads.extend(write_csv(&csv_tables, Dialect::Tidy, &mut files)?);
     downloads.push((ZIP.to_owned(), "alles zusammen als ZIP-Archiv".to_owned()));
-    let report_inline = inline(&report_charts);
     let compared_inline = compared.as_ref().map(|(c, charts)| (*c, inline(charts)));
     let page = html::index(
         report,

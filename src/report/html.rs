@@ -18,42 +18,43 @@ struct IndexPage<'a> {
     css: &'a str,
     total: String,
     responses: Vec<TableView>,
+    hints: Vec<String>,
     downloads: &'a [(String, String)],
     questions: Vec<QuestionView>,
     comparison: Option<ComparisonView>,
 }
 
-struct QuestionView {
-    id: String,
-    text: String,
-    note: String,
-    items: Vec<ItemView>,
-    texts: Vec<String>,
-    texts_note: String,
+pub(super) struct QuestionView {
+    pub(super) id: String,
+    pub(super) text: String,
+    pub(super) note: String,
+    pub(super) items: Vec<ItemView>,
+    pub(super) texts: Vec<String>,
+    pub(super) texts_note: String,
 }
 
-struct ItemView {
-    heading: String,
-    figure: Option<FigureView>,
-    tables: Vec<TableView>,
+pub(super) struct ItemView {
+    pub(super) heading: String,
+    pub(super) figure: Option<FigureView>,
+    pub(super) tables: Vec<TableView>,
 }
 
-struct FigureView {
-    svg: String,
-    file: String,
+pub(super) struct FigureView {
+    pub(super) svg: String,
+    pub(super) file: String,
 }
 
-struct TableView {
-    caption: String,
-    columns: Vec<String>,
-    rows: Vec<RowView>,
+pub(super) struct TableView {
+    pub(super) caption: String,
+    pub(super) columns: Vec<String>,
+    pub(super) rows: Vec<RowView>,
 }
 
-struct RowView {
-    label: String,
-    cells: Vec<String>,
-    note: String,
-    total: bool,
+pub(super) struct RowView {
+    pub(super) label: String,
+    pub(super) cells: Vec<String>,
+    pub(super) note: String,
+    pub(super) total: bool,
 }
 
 struct ComparisonView {
@@ -79,6 +80,29 @@ pub fn index(
     comparison: Option<(&Comparison, &[InlineChart<'_>])>,
     downloads: &[(String, String)],
 ) -> askama::Result<String> {
+    let (total, responses) = summary(report);
+    let questions = report
+        .questions
+        .iter()
+        .map(|q| question_view(q, charts))
+        .collect();
+    let comparison = comparison.map(|(c, diagrams)| comparison_view(c, diagrams));
+    IndexPage {
+        report,
+        css: REPORT_CSS,
+        total,
+        responses,
+        hints: hints(report),
+        downloads,
+        questions,
+        comparison,
+    }
+    .render()
+}
+
+/// The report's lead figure ("94 von 130 Eingeladenen (72,3 %)", or the count) and its response
+/// tables (the rates per Land where there are personal invitations), for the page and the PDF.
+pub(super) fn summary(report: &Report) -> (String, Vec<TableView>) {
     let total_rate = report
         .rates
         .iter()
@@ -91,6 +115,9 @@ pub fn index(
             f.invited,
             german(percent, 1)
         ),
+        _ if report.empty => {
+            "keine; für diese Welle liegen noch keine abgeschlossenen Fragebögen vor".to_owned()
+        }
         _ => report
             .responses
             .groups
@@ -109,22 +136,29 @@ pub fn index(
             _ => count_table(t, "Abgeschlossene Fragebögen"),
         })
         .collect();
-    let questions = report
-        .questions
-        .iter()
-        .map(|q| question_view(q, charts))
-        .collect();
-    let comparison = comparison.map(|(c, diagrams)| comparison_view(c, diagrams));
-    IndexPage {
-        report,
-        css: REPORT_CSS,
-        total,
-        responses,
-        downloads,
-        questions,
-        comparison,
+    (total, responses)
+}
+
+/// The notes on how figures are shown, for the page and the PDF.
+pub(super) fn hints(report: &Report) -> Vec<String> {
+    let mut hints = vec![
+        "Gezählt werden nur abgeschlossene Fragebögen; begonnene, nicht abgesendete zählen nie.".to_owned(),
+        "n ist die Zahl der Befragten, denen eine Frage gestellt wurde (bei Folgefragen nur die, auf die sie zutraf). Anteile sind Prozent von n.".to_owned(),
+        format!("Gruppen mit weniger als {} Antworten werden nicht ausgewiesen („.“, „zu wenige Antworten“). Sie sind unter „weitere Länder“ zusammengefasst (alle Länder, die nicht einzeln ausgewiesen sind), wenn diese Gruppe die Mindestzahl erreicht.", report.wave.threshold),
+        "Damit sich eine ausgeblendete Gruppe nicht aus der Gesamtzahl und den übrigen Ländern errechnen lässt, wird wo nötig auch die kleinste weitere Gruppe ausgeblendet („ausgeblendet, damit kleine Gruppen geschützt bleiben“).".to_owned(),
+    ];
+    if !report.rates.is_empty() {
+        hints.push("Rücklaufquote: abgeschlossene Fragebögen je persönlich eingeladener Region (Links, die vor dem Absenden zurückgezogen wurden, zählen nicht). Sie steht nur, wo auch die Zahl der Fragebögen steht.".to_owned());
     }
-    .render()
+    hints.push(
+        "Freitextantworten stehen ohne Zuordnung zu Land oder Region, alphabetisch sortiert."
+            .to_owned(),
+    );
+    hints.push(
+        "„weiß nicht / keine Angabe“ zählt bei den Anteilen mit, nicht aber bei Mittelwerten."
+            .to_owned(),
+    );
+    hints
 }
 
 fn figure(charts: &[InlineChart<'_>], file: &str) -> Option<FigureView> {
@@ -149,7 +183,7 @@ fn accessible_svg(svg: &str, description: &str) -> String {
     )
 }
 
-fn question_view(q: &super::QuestionReport, charts: &[InlineChart<'_>]) -> QuestionView {
+pub(super) fn question_view(q: &super::QuestionReport, charts: &[InlineChart<'_>]) -> QuestionView {
     let mut note = String::new();
     let items = match &q.body {
         Body::Choice(c) => {

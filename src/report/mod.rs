@@ -17,6 +17,7 @@ pub mod diagrams;
 pub mod figures;
 pub mod files;
 pub mod html;
+pub mod pdf;
 pub mod raw;
 pub mod suppress;
 pub mod tables;
@@ -56,6 +57,8 @@ pub struct Report {
     /// The questions in survey order (`land` questions and date questions are left out: the
     /// response table covers the first, the raw export the second).
     pub questions: Vec<QuestionReport>,
+    /// Nothing was submitted at all: the report says so (a total of zero identifies nobody).
+    pub empty: bool,
 }
 
 /// The response rate of a Land, the pool or the total: a row of [`Report::rates`].

@@ -137,7 +137,7 @@ pub async fn show_comparison_file(
     serve(state, user, wave, Some(other), file).await
 }
 
-/// A file of a report; downloads (CSV, Excel, ZIP) are recorded in the audit log.
+/// A file of a report; downloads (PDF, CSV, Excel, ZIP) are recorded in the audit log.
 async fn serve(
     state: web::Data<AppState>,
     user: StaffUser,
@@ -151,7 +151,9 @@ async fn serve(
     } else {
         file
     };
-    let download = [".csv", ".xlsx", ".zip"].iter().any(|e| file.ends_with(e));
+    let download = [".csv", ".xlsx", ".zip", ".pdf"]
+        .iter()
+        .any(|e| file.ends_with(e));
     let subject = match &other {
         Some(other) => format!("{wave}/vergleich/{other}/{file}"),
         None => format!("{wave}/{file}"),
@@ -247,6 +249,7 @@ fn respond_with(file: &OutputFile) -> HttpResponse {
         "png" => "image/png",
         "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "zip" => "application/zip",
+        "pdf" => "application/pdf",
         _ => "application/octet-stream",
     };
     let mut response = HttpResponse::Ok();
@@ -259,7 +262,7 @@ fn respond_with(file: &OutputFile) -> HttpResponse {
             "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
         ));
     }
-    if matches!(extension, "csv" | "xlsx" | "zip") {
+    if matches!(extension, "csv" | "xlsx" | "zip" | "pdf") {
         let name = file.path.rsplit('/').next().unwrap_or("report");
         response.insert_header((
             header::CONTENT_DISPOSITION,
