@@ -47,6 +47,11 @@ fn kind() -> impl Strategy<Value = QuestionKind> {
     let choices = || {
         options().prop_map(|options| Choices {
             scale: None,
+            direction: options
+                .iter()
+                .any(|o| o.value.is_some())
+                .then_some(mint_survey::survey::definition::Direction::PositiveNegative),
+            neutral: None,
             options,
         })
     };

@@ -326,11 +326,11 @@ fn an_admin_uploads_a_definition_sees_its_problems_then_loads_it() {
     // The page words the checker's problems in German; the English is the command line's.
     assert!(
         body.contains(
-            "neu.toml, Zeile 88, Spalte 1: unbekannter Schlüssel „requird“ in der Frage „lage_gesamt“ (gemeint ist wohl „required“)"
+            "neu.toml, Zeile 90, Spalte 1: unbekannter Schlüssel „requird“ in der Frage „lage_gesamt“ (gemeint ist wohl „required“)"
         ),
         "{body}"
     );
-    assert!(!body.contains("neu.toml:88:1"), "{body}");
+    assert!(!body.contains("neu.toml:90:1"), "{body}");
     assert!(!body.contains("unknown key"), "{body}");
     assert!(!body.contains("did you mean"), "{body}");
     let versions = || -> i64 {

@@ -35,7 +35,7 @@ pub fn build(survey: &Survey, wave: WaveInfo, figures: &Figures) -> Report {
                     choice(
                         &q.id,
                         multiple,
-                        &choices.options,
+                        choices,
                         &[],
                         &breakdowns,
                         figures,
@@ -50,7 +50,7 @@ pub fn build(survey: &Survey, wave: WaveInfo, figures: &Figures) -> Report {
                     choice(
                         &q.id,
                         false,
-                        &choices.options,
+                        choices,
                         &items,
                         &breakdowns,
                         figures,
@@ -234,12 +234,13 @@ struct Payload {
 fn choice(
     question: &str,
     multiple: bool,
-    options: &[crate::survey::definition::ChoiceOption],
+    choices: &crate::survey::definition::Choices,
     items: &[(String, String)],
     breakdowns: &[Breakdown],
     figures: &Figures,
     threshold: u64,
 ) -> Body {
+    let options = &choices.options;
     let values: Vec<Option<f64>> = options
         .iter()
         .map(|o| o.value.filter(|_| !o.missing))
@@ -301,9 +302,15 @@ fn choice(
                 code: o.code.clone(),
                 label: o.label.clone(),
                 missing: o.missing,
+                value: o.value.filter(|_| !o.missing),
             })
             .collect(),
         scaled,
+        direction: choices.direction,
+        neutral: choices
+            .neutral
+            .as_ref()
+            .and_then(|code| options.iter().position(|o| &o.code == code)),
         items,
     })
 }

@@ -14,6 +14,7 @@
 
 use std::sync::OnceLock;
 
+use crate::survey::definition::Direction;
 use ab_glyph::{Font as _, FontRef, PxScaleFont, ScaleFont, point};
 use plotters::coord::Shift;
 use plotters::prelude::{
@@ -34,10 +35,29 @@ pub enum Chart {
 pub struct StackedChart {
     /// Heading drawn above the chart (the question text, for matrix questions "question – item"); wrapped.
     pub title: String,
+    /// How the categories are coloured.
+    pub palette: Palette,
     /// The answer options in scale order, as legend entries.
     pub categories: Vec<Category>,
     /// One bar per row, top to bottom.
     pub rows: Vec<ChartRow>,
+}
+
+/// How the categories of a stacked chart are coloured, so that a colour means the same in every
+/// chart of every wave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Palette {
+    /// An ordered scale: each end in the hue of its meaning (positive blue, negative orange;
+    /// decrease purple, increase green; low to high one teal ramp), darker towards the ends and
+    /// the neutral option grey.
+    Ordered {
+        /// Which way the scale runs.
+        direction: Direction,
+        /// The neutral option's index among the categories that are not missing.
+        neutral: Option<usize>,
+    },
+    /// Unordered options: a qualitative palette (Okabe–Ito, safe for colour-blind readers).
+    Nominal,
 }
 
 /// One answer option of a stacked chart.
@@ -128,6 +148,105 @@ pub fn svg(chart: &Chart) -> Result<String, ChartError> {
     Ok(out)
 }
 
+/// A chart laid out, in the units of its SVG (pixels): what a PDF draws natively, from the same
+/// layout as the SVG and the PNG.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drawing {
+    /// Width.
+    pub width: f32,
+    /// Height.
+    pub height: f32,
+    /// What to draw, in order.
+    pub marks: Vec<Mark>,
+}
+
+/// One mark of a [`Drawing`]; colours as RGB.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mark {
+    /// A filled rectangle.
+    Rect {
+        /// Left edge.
+        left: f32,
+        /// Top edge.
+        top: f32,
+        /// Right edge.
+        right: f32,
+        /// Bottom edge.
+        bottom: f32,
+        /// Fill.
+        colour: [u8; 3],
+    },
+    /// A line one unit wide (the white hatch of "weiß nicht").
+    Line {
+        /// Start.
+        from: (f32, f32),
+        /// End.
+        to: (f32, f32),
+        /// Colour.
+        colour: [u8; 3],
+    },
+    /// A line of text in DejaVu Sans, its alignment already resolved.
+    Text {
+        /// Left end of the text.
+        left: f32,
+        /// Baseline.
+        baseline: f32,
+        /// Size (em).
+        size: f32,
+        /// Bold.
+        bold: bool,
+        /// Colour.
+        colour: [u8; 3],
+        /// The text.
+        text: String,
+    },
+}
+
+/// The chart laid out as marks (see [`Drawing`]).
+pub fn drawing(chart: &Chart) -> Result<Drawing, ChartError> {
+    let canvas = layout(chart)?;
+    let (width, height) = canvas.size();
+    let rgb = |c: &RGBColor| [c.0, c.1, c.2];
+    let marks = canvas
+        .shapes
+        .iter()
+        .map(|shape| match shape {
+            Shape::Rect([x0, y0, x1, y1], colour) => Mark::Rect {
+                left: *x0 as f32,
+                top: *y0 as f32,
+                right: *x1 as f32,
+                bottom: *y1 as f32,
+                colour: rgb(colour),
+            },
+            Shape::Line((x0, y0), (x1, y1)) => Mark::Line {
+                from: (*x0 as f32, *y0 as f32),
+                to: (*x1 as f32, *y1 as f32),
+                colour: rgb(&WHITE),
+            },
+            Shape::Text((x, y), text, font, colour, align) => {
+                let shift = match align {
+                    HPos::Left => 0.0,
+                    HPos::Center => font.advance(canvas.fonts, text) / 2.0,
+                    HPos::Right => font.advance(canvas.fonts, text),
+                };
+                Mark::Text {
+                    left: *x as f32 - shift,
+                    baseline: *y as f32 + HALF_EX * font.0,
+                    size: font.0,
+                    bold: font.1,
+                    colour: rgb(colour),
+                    text: text.clone(),
+                }
+            }
+        })
+        .collect();
+    Ok(Drawing {
+        width: width as f32,
+        height: height as f32,
+        marks,
+    })
+}
+
 /// The chart as PNG bytes (same drawing, rendered with the shipped font).
 ///
 /// plotters draws the shapes; the text is rasterised here with ab_glyph, because plotters' own
@@ -183,6 +302,21 @@ const BLUE: [u32; 7] = [
 ];
 const ORANGE: [u32; 7] = [
     0xfedfca, 0xfda96d, 0xdd823b, 0xbb6212, 0x934b04, 0x6c3604, 0x431f00,
+];
+/// Purple and green ramps for decrease and increase, and teal for low to high: the same
+/// luminance per step as the blue one (OKLCH hues 315, 150 and 195, computed to match).
+const PURPLE: [u32; 7] = [
+    0xf3ddfe, 0xe3a4ff, 0xbe81d9, 0x9e62b8, 0x814699, 0x642a7b, 0x46055c,
+];
+const GREEN: [u32; 7] = [
+    0xd6f5dc, 0x6fd086, 0x49ab64, 0x238c47, 0x046e30, 0x025021, 0x013011,
+];
+const TEAL: [u32; 7] = [
+    0xd0f0f0, 0x5fcdcc, 0x35a8a8, 0x078889, 0x046a6a, 0x024d4d, 0x012e2e,
+];
+/// Unordered options: the Okabe–Ito palette, told apart by colour-blind readers too.
+const QUALITATIVE: [u32; 8] = [
+    0x0072b2, 0xe69f00, 0x009e73, 0xcc79a7, 0x56b4e9, 0xd55e00, 0xf0e442, 0x000000,
 ];
 /// Centre of an odd-length scale ("teils/teils"), as light as the lightest ramp step.
 const NEUTRAL: RGBColor = rgb(0xe5e5e5);
@@ -254,23 +388,58 @@ impl Font {
     }
 }
 
-/// Colour of the `i`-th of `k` ordered categories: blue for the first half, orange for the second,
-/// dark at both ends and lighter towards the centre, so neighbours differ in lightness.
-fn scale_color(i: usize, k: usize) -> RGBColor {
-    match k {
-        0 | 1 => return rgb(BLUE[3]),
-        2 => return rgb(if i == 0 { BLUE[6] } else { ORANGE[1] }),
+/// Colour of the `i`-th of `k` categories (those that are not missing) under `palette`.
+///
+/// Ordered scales diverge from the neutral option (grey; without one declared, the middle option
+/// of an odd scale): each side takes the hue of what its end means, from a middle step next to the
+/// centre to the darkest at the end, so neighbours differ in lightness and "sehr gut" is the same
+/// navy in every chart. Low-to-high scales run along one ramp, light to dark.
+fn scale_color(palette: Palette, i: usize, k: usize) -> RGBColor {
+    let (direction, neutral) = match palette {
+        Palette::Nominal => return rgb(QUALITATIVE[i % QUALITATIVE.len()]),
+        Palette::Ordered { direction, neutral } => (direction, neutral),
+    };
+    let ramp = |first: bool| -> &'static [u32; 7] {
+        match (direction, first) {
+            (Direction::PositiveNegative, true) | (Direction::NegativePositive, false) => &BLUE,
+            (Direction::PositiveNegative, false) | (Direction::NegativePositive, true) => &ORANGE,
+            (Direction::DecreaseIncrease, true) | (Direction::IncreaseDecrease, false) => &PURPLE,
+            (Direction::DecreaseIncrease, false) | (Direction::IncreaseDecrease, true) => &GREEN,
+            (Direction::LowHigh | Direction::HighLow, _) => &TEAL,
+        }
+    };
+    match direction {
+        Direction::LowHigh | Direction::HighLow => {
+            let position = if direction == Direction::LowHigh {
+                i
+            } else {
+                k - 1 - i
+            };
+            let step = 1 + (position * 5).checked_div(k - 1).unwrap_or(2);
+            return rgb(TEAL[step]);
+        }
         _ => {}
     }
-    let odd = k % 2 == 1;
-    let (i, half, lift) = (i as f64, (k - 1) as f64 / 2.0, if odd { 0.0 } else { 0.5 });
-    // 0 at the centre (pair), 1 at the ends; odd scales have a neutral centre.
-    let distance = ((i - half).abs() - lift) / (half - lift);
-    if odd && distance == 0.0 {
+    let centre = neutral.filter(|&n| n < k).or((k % 2 == 1).then_some(k / 2));
+    if centre == Some(i) {
         return NEUTRAL;
     }
-    let step = ((distance * 6.0).round() as usize).clamp(usize::from(!odd), 6);
-    rgb(if i < half { BLUE[step] } else { ORANGE[step] })
+    // The two sides: before the centre (or the first half) and after it.
+    let (first, side, distance) = match centre {
+        Some(c) if i < c => (true, c, c - i),
+        Some(c) => (false, k - 1 - c, i - c),
+        None if i < k / 2 => (true, k / 2, k / 2 - i),
+        None => (false, k - k / 2, i + 1 - k / 2),
+    };
+    // One option on a side: step 5 beside a neutral one; a two-option scale dark against light
+    // (so it reads in greyscale too); more: from 3 next to the centre to 6 at the end.
+    let step = match (side, centre) {
+        (0 | 1, Some(_)) => 5,
+        (0 | 1, None) if first => 6,
+        (0 | 1, None) => 1,
+        _ => 3 + (distance - 1) * 3 / (side - 1),
+    };
+    rgb(ramp(first)[step])
 }
 
 /// Relative luminance (WCAG 2) of a colour.
@@ -611,7 +780,7 @@ fn layout_stacked(canvas: &mut Canvas, chart: &StackedChart) -> Result<(), Chart
         (0..chart.categories.len()).partition(|&i| !chart.categories[i].missing);
     let mut fills = vec![Fill::Solid(NEUTRAL); chart.categories.len()];
     for (n, &i) in scale.iter().enumerate() {
-        fills[i] = Fill::Solid(scale_color(n, scale.len()));
+        fills[i] = Fill::Solid(scale_color(chart.palette, n, scale.len()));
     }
     for (n, &i) in missing.iter().enumerate() {
         fills[i] = Fill::Hatched(MISSING[n % MISSING.len()]);

@@ -71,6 +71,8 @@ pub enum Column {
     Missing,
     /// Why a figure is hidden or empty (a German note, empty when shown).
     Suppressed,
+    /// The ends of the scale a mean is on ("1 = sehr gut … 5 = sehr schlecht").
+    Scale,
 }
 
 impl Column {
@@ -118,6 +120,7 @@ impl Column {
             Self::Value => ("value", "Wert"),
             Self::Missing => ("missing", "weiß nicht (fehlender Wert)"),
             Self::Suppressed => ("suppressed", "Hinweis"),
+            Self::Scale => ("scale", "Skala"),
         }
     }
 }

@@ -31,6 +31,8 @@ pub struct ComparedQuestion {
     pub multiple: bool,
     /// Options (codes shared by both waves).
     pub options: Vec<OptionInfo>,
+    /// Colours of the options, as in the report's wave.
+    pub palette: super::chart::Palette,
     /// Items (one with id `""` outside matrices).
     pub items: Vec<ComparedItem>,
 }
@@ -124,6 +126,7 @@ pub fn compare(report: &Report, compared: &Report) -> Comparison {
             text: q.text.clone(),
             multiple: this.multiple,
             options: this.options.clone(),
+            palette: super::diagrams::palette(this),
             items,
         });
     }

@@ -2,7 +2,7 @@
 //! questions and for every matrix row, bars per option for multiple-choice questions, and the
 //! same for a comparison of two waves.
 
-use super::chart::{BarChart, BarRow, Category, Chart, ChartRow, StackedChart};
+use super::chart::{BarChart, BarRow, Category, Chart, ChartRow, Palette, StackedChart};
 use super::compare::{ComparedGroup, Comparison};
 use super::{Body, ChoiceReport, Group, GroupKind, OptionInfo, Report, Shown};
 
@@ -86,6 +86,7 @@ pub fn diagrams(report: &Report) -> Vec<Diagram> {
                 });
                 Chart::Stacked(StackedChart {
                     title,
+                    palette: palette(choice),
                     categories: categories(&choice.options, rest),
                     rows: rows.collect(),
                 })
@@ -115,6 +116,27 @@ pub fn file_name(question_id: &str, item_id: &str) -> String {
         question_id.to_owned()
     } else {
         format!("{question_id}--{item_id}")
+    }
+}
+
+/// How a question's options are coloured: by the meaning of the scale's ends where the survey
+/// says which way it runs, else as unordered categories.
+pub fn palette(choice: &ChoiceReport) -> Palette {
+    match choice.direction {
+        Some(direction) => {
+            // The neutral option's place among the options that are not "weiß nicht".
+            let neutral = choice
+                .neutral
+                .map(|n| choice.options[..n].iter().filter(|o| !o.missing).count());
+            Palette::Ordered { direction, neutral }
+        }
+        // Versions stored before scales declared a direction: valued options read as running
+        // from positive to negative, as their charts always showed them.
+        None if choice.scaled => Palette::Ordered {
+            direction: crate::survey::definition::Direction::PositiveNegative,
+            neutral: None,
+        },
+        None => Palette::Nominal,
     }
 }
 
@@ -219,6 +241,7 @@ pub fn comparison_diagrams(comparison: &Comparison) -> Vec<Diagram> {
             } else {
                 Chart::Stacked(StackedChart {
                     title: title.clone(),
+                    palette: q.palette,
                     categories: categories(&q.options, rest),
                     rows,
                 })

@@ -85,43 +85,56 @@ pub fn render(
         None => None,
     };
     let report_inline = inline(&report_charts);
-    let mut files = vec![OutputFile {
-        path: PDF.to_owned(),
-        bytes: super::pdf::pdf(report, &report_inline)?,
-    }];
-    // The PDF for the meeting first, then the board's dialect: German Excel, then the workbook,
-    // then the tidy CSV files.
-    let mut downloads = vec![(
-        PDF.to_owned(),
-        "der Bericht als PDF (A4, zum Versenden und Ausdrucken)".to_owned(),
-    )];
-    downloads.extend(write_csv(&csv_tables, Dialect::Excel, &mut files)?);
-    files.push(OutputFile {
-        path: "report.xlsx".to_owned(),
-        bytes: xlsx::to_xlsx(&workbook)?,
-    });
-    downloads.push((
-        "report.xlsx".to_owned(),
-        "alle Tabellen als Excel-Arbeitsmappe".to_owned(),
-    ));
-    downloads.extend(write_csv(&csv_tables, Dialect::Tidy, &mut files)?);
-    downloads.push((ZIP.to_owned(), "alles zusammen als ZIP-Archiv".to_owned()));
-    let compared_inline = compared.as_ref().map(|(c, charts)| (*c, inline(charts)));
-    let page = html::index(
-        report,
-        &report_inline,
-        compared_inline
-            .as_ref()
-            .map(|(c, charts)| (*c, charts.as_slice())),
-        &downloads,
-    )?;
-    drop(compared_inline);
+    // The PDF is the slowest file (its charts are parsed and drawn again as vector graphics): it
+    // is written on a thread of its own while the tables and the page are.
+    let (pdf, mut files) = std::thread::scope(|scope| -> Result<_, RenderError> {
+        let pdf = scope.spawn(|| super::pdf::pdf(report, &report_inline));
+        let mut files = Vec::new();
+        // The PDF for the meeting first, then the board's dialect: German Excel, then the
+        // workbook, then the tidy CSV files.
+        let mut downloads = vec![(
+            PDF.to_owned(),
+            "der Bericht als PDF (A4, zum Versenden und Ausdrucken)".to_owned(),
+        )];
+        downloads.extend(write_csv(&csv_tables, Dialect::Excel, &mut files)?);
+        files.push(OutputFile {
+            path: "report.xlsx".to_owned(),
+            bytes: xlsx::to_xlsx(&workbook)?,
+        });
+        downloads.push((
+            "report.xlsx".to_owned(),
+            "alle Tabellen als Excel-Arbeitsmappe".to_owned(),
+        ));
+        downloads.extend(write_csv(&csv_tables, Dialect::Tidy, &mut files)?);
+        downloads.push((ZIP.to_owned(), "alles zusammen als ZIP-Archiv".to_owned()));
+        let compared_inline = compared.as_ref().map(|(c, charts)| (*c, inline(charts)));
+        let page = html::index(
+            report,
+            &report_inline,
+            compared_inline
+                .as_ref()
+                .map(|(c, charts)| (*c, charts.as_slice())),
+            &downloads,
+        )?;
+        files.insert(
+            0,
+            OutputFile {
+                path: "index.html".to_owned(),
+                bytes: page.into_bytes(),
+            },
+        );
+        let pdf = match pdf.join() {
+            Ok(pdf) => pdf?,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        Ok((pdf, files))
+    })?;
     drop(report_inline);
     files.insert(
-        0,
+        1,
         OutputFile {
-            path: "index.html".to_owned(),
-            bytes: page.into_bytes(),
+            path: PDF.to_owned(),
+            bytes: pdf,
         },
     );
     let all_charts = report_charts
@@ -152,6 +165,7 @@ fn inline(charts: &[(Diagram, String, Vec<u8>)]) -> Vec<html::InlineChart<'_>> {
             file: &d.file,
             description: &d.description,
             svg,
+            chart: &d.chart,
         })
         .collect()
 }
@@ -227,11 +241,14 @@ fn draw(diagrams: Vec<Diagram>) -> Result<Vec<(Diagram, String, Vec<u8>)>, chart
     })
 }
 
-/// A ZIP archive of the files (deflated; charts and workbook are stored as they are).
+/// A ZIP archive of the files (deflated; charts, workbook and PDF are stored as they are).
 pub fn zip_files(files: &[OutputFile]) -> Result<Vec<u8>, zip::result::ZipError> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for file in files {
-        let compressed = !(file.path.ends_with(".png") || file.path.ends_with(".xlsx"));
+        // PNG, the workbook and the PDF are compressed already.
+        let compressed = ![".png", ".xlsx", ".pdf"]
+            .iter()
+            .any(|e| file.path.ends_with(e));
         let method = if compressed {
             zip::CompressionMethod::Deflated
         } else {

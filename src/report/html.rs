@@ -70,6 +70,8 @@ pub struct InlineChart<'a> {
     pub description: &'a str,
     /// The SVG document.
     pub svg: &'a str,
+    /// The chart it was drawn from (the PDF draws it again natively).
+    pub chart: &'a super::chart::Chart,
 }
 
 /// Renders `index.html`. `charts` are the report's drawn charts, `downloads` the (file name,
@@ -192,6 +194,11 @@ pub(super) fn question_view(q: &super::QuestionReport, charts: &[InlineChart<'_>
             } else {
                 "Anteile in Prozent der Befragten, denen die Frage gestellt wurde.".to_owned()
             };
+            if let Some(anchors) = c.anchors().filter(|_| c.scaled) {
+                note.push_str(&format!(
+                    " Mittelwert auf der Skala {anchors}, ohne „weiß nicht / keine Angabe“."
+                ));
+            }
             c.items
                 .iter()
                 .map(|item| {

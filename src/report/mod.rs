@@ -128,8 +128,36 @@ pub struct ChoiceReport {
     pub options: Vec<OptionInfo>,
     /// Whether the scale has values, so means are reported.
     pub scaled: bool,
+    /// Which way the options run (what colours and means' anchors say); `None`: unordered.
+    pub direction: Option<crate::survey::definition::Direction>,
+    /// The index of the neutral option, if any.
+    pub neutral: Option<usize>,
     /// One entry for single and multiple questions (item id `""`), one per row of a matrix.
     pub items: Vec<ItemReport>,
+}
+
+impl ChoiceReport {
+    /// The ends of the scale its means are on: "1 = sehr gut … 5 = sehr schlecht" (`None`: no
+    /// values).
+    pub fn anchors(&self) -> Option<String> {
+        let valued: Vec<(f64, &str)> = self
+            .options
+            .iter()
+            .filter_map(|o| o.value.map(|v| (v, o.label.as_str())))
+            .collect();
+        let low = valued.iter().min_by(|a, b| a.0.total_cmp(&b.0))?;
+        let high = valued.iter().max_by(|a, b| a.0.total_cmp(&b.0))?;
+        let number = |v: f64| german(v, if v.fract() == 0.0 { 0 } else { 1 });
+        (low.0 < high.0).then(|| {
+            format!(
+                "{} = {} … {} = {}",
+                number(low.0),
+                low.1,
+                number(high.0),
+                high.1
+            )
+        })
+    }
 }
 
 /// An answer option as reports show it.
@@ -141,6 +169,8 @@ pub struct OptionInfo {
     pub label: String,
     /// "weiß nicht / keine Angabe": counted, left out of means.
     pub missing: bool,
+    /// Its value on the scale (means), if any.
+    pub value: Option<f64>,
 }
 
 /// The figures of one item (matrix row) or of a whole single/multiple question.

@@ -1,33 +1,36 @@
 //! `report.pdf`: the report for the meeting, A4, German: a title page (survey, wave, field period,
 //! n), the contents with page numbers, the response rates, the notes on method and suppression,
-//! then per question its chart (vector, from the same SVG as the page) with its tables and the
-//! free texts; page numbers in the footer, the questions as bookmarks.
+//! then per question its chart (vector graphics) with its tables and the free texts; page numbers
+//! in the footer, the questions as bookmarks.
 //!
 //! It shows exactly the page's views ([`html::summary`], [`html::question_view`]): the same
-//! rows, the same hidden cells, so the PDF can show nothing the page does not. krilla writes the
-//! PDF (glyphs with DejaVu Sans embedded and subset, krilla-svg the charts as vector graphics);
-//! it does not lay out text, and typst as a library would add a whole typesetting system to the
-//! build for one column of headings, paragraphs, tables and charts. So the layout is ours: text
-//! is measured with the fonts the charts use (ab_glyph), wrapped at spaces, and placed on pages
-//! by a breaker that keeps headings with what follows and repeats table headers.
-
-use std::sync::Arc;
+//! rows, the same hidden cells, so the PDF can show nothing the page does not. The charts are the
+//! same drawing as their SVG and PNG ([`chart::drawing`]: one layout, three outputs), drawn here
+//! as rectangles, lines and text.
+//!
+//! krilla writes the PDF (DejaVu Sans embedded and subset). It does not lay out text, and typst
+//! as a library would add a whole typesetting system to the build for one column of headings,
+//! paragraphs, tables and charts, so the layout is ours: text is measured and set with the
+//! advances and kerning the charts use (ab_glyph; German needs no shaping), wrapped at spaces,
+//! and placed on pages by a breaker that keeps headings with what follows and repeats table
+//! headers. (Parsing the SVGs again with usvg and krilla-svg, tried first, took 0.13 s for a
+//! report's 40 charts and shaped every label anew.)
 
 use ab_glyph::Font as _;
 use krilla::Document;
 use krilla::color::rgb;
 use krilla::destination::XyzDestination;
-use krilla::geom::{PathBuilder, Point, Rect, Size};
+use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::metadata::Metadata;
 use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
-use krilla::text::{Font, TextDirection};
-use krilla_svg::{SurfaceExt, SvgSettings};
+use krilla::surface::Surface;
+use krilla::text::{Font, GlyphId, KrillaGlyph};
 
 use super::Report;
-use super::chart::{self, BOLD_FONT, REGULAR_FONT};
+use super::chart::{self, BOLD_FONT, Drawing, Mark, REGULAR_FONT};
 use super::html::{self, InlineChart, TableView};
 
 /// Why the PDF could not be written.
@@ -36,9 +39,9 @@ pub enum PdfError {
     /// The built-in fonts.
     #[error("the built-in font could not be read")]
     Font,
-    /// A chart's SVG.
-    #[error("a chart could not be read: {0}")]
-    Svg(#[from] usvg::Error),
+    /// A chart.
+    #[error("a chart could not be laid out: {0}")]
+    Chart(#[from] chart::ChartError),
     /// krilla.
     #[error("the PDF could not be written: {0:?}")]
     Write(krilla::error::KrillaError),
@@ -109,12 +112,12 @@ enum Item {
         width: f32,
         height: f32,
     },
+    /// A chart's drawing, its units scaled by `scale`.
     Chart {
         index: usize,
         x: f32,
         y: f32,
-        width: f32,
-        height: f32,
+        scale: f32,
     },
 }
 
@@ -392,17 +395,16 @@ impl Layout {
     }
 
     /// A chart across the text width, on the next page if it does not fit on this one.
-    fn chart(&mut self, index: usize, size: usvg::Size) {
-        let width = WIDTH;
-        let height = size.height() * width / size.width();
+    fn chart(&mut self, index: usize, drawing: &Drawing) {
+        let scale = WIDTH / drawing.width;
+        let height = drawing.height * scale;
         self.room(height);
         let y = self.y;
         self.push(Item::Chart {
             index,
             x: LEFT,
             y,
-            width,
-            height,
+            scale,
         });
         self.y += height + 8.0;
     }
@@ -450,15 +452,6 @@ fn contents(fonts: &'static chart::Fonts, entries: &[Entry]) -> Vec<Vec<Item>> {
 /// The PDF of `report`, its charts drawn from `charts` (the same SVGs as the page's).
 pub fn pdf(report: &Report, charts: &[InlineChart<'_>]) -> Result<Vec<u8>, PdfError> {
     let fonts = chart::fonts().map_err(|_| PdfError::Font)?;
-    let mut fontdb = usvg::fontdb::Database::new();
-    fontdb.load_font_data(REGULAR_FONT.to_vec());
-    fontdb.load_font_data(BOLD_FONT.to_vec());
-    fontdb.set_sans_serif_family("DejaVu Sans");
-    let options = usvg::Options {
-        font_family: "DejaVu Sans".to_owned(),
-        fontdb: Arc::new(fontdb),
-        ..usvg::Options::default()
-    };
     let (total, responses) = html::summary(report);
     let questions: Vec<html::QuestionView> = report
         .questions
@@ -466,8 +459,8 @@ pub fn pdf(report: &Report, charts: &[InlineChart<'_>]) -> Result<Vec<u8>, PdfEr
         .map(|q| html::question_view(q, charts))
         .collect();
 
-    // The body: response rates, notes, then the questions.
-    let mut trees = Vec::new();
+    // The charts from the same layout as their SVG and PNG, drawn natively.
+    let mut drawings = Vec::new();
     let mut body = Layout::new(fonts);
     body.heading("Rücklauf", HEADING, 120.0, true);
     body.paragraph(
@@ -491,11 +484,13 @@ pub fn pdf(report: &Report, charts: &[InlineChart<'_>]) -> Result<Vec<u8>, PdfEr
             if !item.heading.is_empty() {
                 body.heading(&item.heading, SUBHEADING, 120.0, false);
             }
-            if let Some(figure) = &item.figure {
-                let tree = usvg::Tree::from_str(&figure.svg, &options)?;
-                let size = tree.size();
-                trees.push(tree);
-                body.chart(trees.len() - 1, size);
+            let chart = item
+                .figure
+                .as_ref()
+                .and_then(|f| charts.iter().find(|c| c.file == f.file));
+            if let Some(chart) = chart {
+                drawings.push(chart::drawing(chart.chart)?);
+                body.chart(drawings.len() - 1, &drawings[drawings.len() - 1]);
             }
             for table in &item.tables {
                 body.table(table);
@@ -530,7 +525,7 @@ pub fn pdf(report: &Report, charts: &[InlineChart<'_>]) -> Result<Vec<u8>, PdfEr
     let anchors = std::mem::take(&mut body.anchors);
     pages.extend(body.pages());
 
-    render(report, fonts, &pages, &trees, &anchors, first_body_page)
+    render(report, fonts, &pages, &drawings, &anchors, first_body_page)
 }
 
 fn title_page(fonts: &'static chart::Fonts, report: &Report, total: &str) -> Vec<Item> {
@@ -579,6 +574,129 @@ fn title_page(fonts: &'static chart::Fonts, report: &Report, total: &str) -> Vec
     layout.page
 }
 
+/// A line of text to set: where, how large, how.
+#[derive(Clone, Copy)]
+struct Run {
+    left: f32,
+    baseline: f32,
+    size: f32,
+    bold: bool,
+    colour: (u8, u8, u8),
+}
+
+/// Sets `text` with the advances and kerning of DejaVu as ab_glyph reads them, the same that
+/// placed the charts' text and measured every line here (no shaping needed for German text).
+fn draw_text(surface: &mut Surface<'_>, fonts: &chart::Fonts, font: &Font, run: Run, text: &str) {
+    let face = &fonts[usize::from(run.bold)];
+    let per_em = face.units_per_em().unwrap_or(2048.0);
+    let mut glyphs: Vec<KrillaGlyph> = Vec::with_capacity(text.len());
+    let mut previous = None;
+    for (start, c) in text.char_indices() {
+        let id = face.glyph_id(c);
+        if let (Some(last), Some(p)) = (glyphs.last_mut(), previous) {
+            last.x_advance += face.kern_unscaled(p, id) / per_em;
+        }
+        previous = Some(id);
+        glyphs.push(KrillaGlyph::new(
+            GlyphId::new(u32::from(id.0)),
+            face.h_advance_unscaled(id) / per_em,
+            0.0,
+            0.0,
+            0.0,
+            start..start + c.len_utf8(),
+            None,
+        ));
+    }
+    surface.set_stroke(None);
+    surface.set_fill(Some(fill(run.colour)));
+    surface.draw_glyphs(
+        Point::from_xy(run.left, run.baseline),
+        &glyphs,
+        font.clone(),
+        text,
+        run.size,
+        false,
+    );
+}
+
+fn rect(surface: &mut Surface<'_>, rect: Option<Rect>, colour: (u8, u8, u8)) {
+    let mut path = PathBuilder::new();
+    if let Some(rect) = rect {
+        path.push_rect(rect);
+    }
+    if let Some(path) = path.finish() {
+        surface.set_stroke(None);
+        surface.set_fill(Some(fill(colour)));
+        surface.draw_path(&path);
+    }
+}
+
+fn line(surface: &mut Surface<'_>, from: (f32, f32), to: (f32, f32), width: f32, c: (u8, u8, u8)) {
+    let mut path = PathBuilder::new();
+    path.move_to(from.0, from.1);
+    path.line_to(to.0, to.1);
+    if let Some(path) = path.finish() {
+        surface.set_fill(None);
+        surface.set_stroke(Some(Stroke {
+            paint: colour(c),
+            width,
+            ..Stroke::default()
+        }));
+        surface.draw_path(&path);
+    }
+}
+
+/// A chart's marks at `(x, y)`, scaled.
+fn draw_chart(
+    surface: &mut Surface<'_>,
+    fonts: &chart::Fonts,
+    (regular, bold): (&Font, &Font),
+    drawing: &Drawing,
+    (x, y): (f32, f32),
+    scale: f32,
+) {
+    let at = |(px, py): (f32, f32)| (x + px * scale, y + py * scale);
+    for mark in &drawing.marks {
+        match mark {
+            Mark::Rect {
+                left,
+                top,
+                right,
+                bottom,
+                colour: [r, g, b],
+            } => {
+                let (x0, y0) = at((*left, *top));
+                let (x1, y1) = at((*right, *bottom));
+                rect(surface, Rect::from_ltrb(x0, y0, x1, y1), (*r, *g, *b));
+            }
+            Mark::Line {
+                from,
+                to,
+                colour: [r, g, b],
+            } => line(surface, at(*from), at(*to), scale, (*r, *g, *b)),
+            Mark::Text {
+                left,
+                baseline,
+                size,
+                bold: is_bold,
+                colour: [r, g, b],
+                text,
+            } => {
+                let (left, baseline) = at((*left, *baseline));
+                let run = Run {
+                    left,
+                    baseline,
+                    size: size * scale,
+                    bold: *is_bold,
+                    colour: (*r, *g, *b),
+                };
+                let font = if *is_bold { bold } else { regular };
+                draw_text(surface, fonts, font, run, text);
+            }
+        }
+    }
+}
+
 fn colour((r, g, b): (u8, u8, u8)) -> krilla::paint::Paint {
     rgb::Color::new(r, g, b).into()
 }
@@ -595,7 +713,7 @@ fn render(
     report: &Report,
     fonts: &'static chart::Fonts,
     pages: &[Vec<Item>],
-    trees: &[usvg::Tree],
+    drawings: &[Drawing],
     anchors: &[(String, usize, f32)],
     first_body_page: usize,
 ) -> Result<Vec<u8>, PdfError> {
@@ -639,17 +757,15 @@ fn render(
         for item in items.iter().chain(&footer) {
             match item {
                 Item::Text { x, y, style, text } => {
-                    surface.set_stroke(None);
-                    surface.set_fill(Some(fill(style.colour)));
                     let font = if style.bold { &bold } else { &regular };
-                    surface.draw_text(
-                        Point::from_xy(*x, *y),
-                        font.clone(),
-                        style.size,
-                        text,
-                        false,
-                        TextDirection::Auto,
-                    );
+                    let run = Run {
+                        left: *x,
+                        baseline: *y,
+                        size: style.size,
+                        bold: style.bold,
+                        colour: style.colour,
+                    };
+                    draw_text(&mut surface, fonts, font, run, text);
                 }
                 Item::Rule {
                     x,
@@ -657,47 +773,21 @@ fn render(
                     width,
                     weight,
                     colour: c,
-                } => {
-                    let mut path = PathBuilder::new();
-                    path.move_to(*x, *y);
-                    path.line_to(x + width, *y);
-                    if let Some(path) = path.finish() {
-                        surface.set_fill(None);
-                        surface.set_stroke(Some(Stroke {
-                            paint: colour(*c),
-                            width: *weight,
-                            ..Stroke::default()
-                        }));
-                        surface.draw_path(&path);
-                    }
-                }
+                } => line(&mut surface, (*x, *y), (x + width, *y), *weight, *c),
                 Item::Shade {
                     x,
                     y,
                     width,
                     height,
-                } => {
-                    let mut path = PathBuilder::new();
-                    if let Some(rect) = Rect::from_xywh(*x, *y, *width, *height) {
-                        path.push_rect(rect);
-                    }
-                    if let Some(path) = path.finish() {
-                        surface.set_stroke(None);
-                        surface.set_fill(Some(fill(SHADE)));
-                        surface.draw_path(&path);
-                    }
-                }
-                Item::Chart {
-                    index,
-                    x,
-                    y,
-                    width,
-                    height,
-                } => {
-                    let size = Size::from_wh(*width, *height).ok_or(PdfError::Font)?;
-                    surface.push_transform(&krilla::geom::Transform::from_translate(*x, *y));
-                    surface.draw_svg(&trees[*index], size, SvgSettings::default());
-                    surface.pop();
+                } => rect(
+                    &mut surface,
+                    Rect::from_xywh(*x, *y, *width, *height),
+                    SHADE,
+                ),
+                Item::Chart { index, x, y, scale } => {
+                    let drawing = &drawings[*index];
+                    let fonts_of = (&regular, &bold);
+                    draw_chart(&mut surface, fonts, fonts_of, drawing, (*x, *y), *scale);
                 }
             }
         }

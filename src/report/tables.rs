@@ -103,13 +103,15 @@ pub fn numeric(report: &Report) -> Sheet {
     let mut rows = Vec::new();
     let wave = &report.wave.slug;
     for q in &report.questions {
-        let tables: Vec<(&str, &str, &Table)> = match &q.body {
-            Body::Choice(c) if c.scaled => c
-                .items
-                .iter()
-                .map(|i| (i.id.as_str(), i.label.as_str(), &i.by_land))
-                .collect(),
-            Body::Number(n) => vec![("", "", &n.by_land)],
+        let (tables, scale): (Vec<(&str, &str, &Table)>, String) = match &q.body {
+            Body::Choice(c) if c.scaled => (
+                c.items
+                    .iter()
+                    .map(|i| (i.id.as_str(), i.label.as_str(), &i.by_land))
+                    .collect(),
+                c.anchors().unwrap_or_default(),
+            ),
+            Body::Number(n) => (vec![("", "", &n.by_land)], String::new()),
             _ => continue,
         };
         for (item_id, item, table) in tables {
@@ -136,6 +138,7 @@ pub fn numeric(report: &Report) -> Sheet {
                         row.push(text(if hidden { group.note() } else { "keine Werte" }));
                     }
                 }
+                row.push(text(&scale));
                 rows.push(row);
             }
         }
@@ -157,6 +160,7 @@ pub fn numeric(report: &Report) -> Sheet {
             Column::Min,
             Column::Max,
             Column::Suppressed,
+            Column::Scale,
         ],
         rows,
     }

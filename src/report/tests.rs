@@ -21,6 +21,7 @@ id = "lage"
 type = "single"
 text = "Wie ist die Lage?"
 required = true
+direction = "positive-negative"
 options = [
   { code = "gut", label = "gut", value = 1 },
   { code = "schlecht", label = "schlecht", value = 2 },
@@ -196,26 +197,28 @@ fn means_leave_out_dont_know_and_follow_the_same_suppression() {
     let rows = lines(&tables::numeric(&report()));
     let q = "probe,lage,Wie ist die Lage?,,";
     // Bayern: 4 × 1 + 5 × 2 = 14 over 9 → 1.56; median of 1,1,1,1,2,2,2,2,2 is 2.
-    assert!(rows.contains(&format!("{q},DE-BY,Bayern,9,1.56,2.00,1.00,2.00,")));
+    assert!(rows.contains(&format!(
+        "{q},DE-BY,Bayern,9,1.56,2.00,1.00,2.00,,1 = gut … 2 = schlecht"
+    )));
     // Pool: gut 3, schlecht 4 (NW) → 11 / 7 = 1.57.
     assert!(rows.contains(&format!(
-        "{q},weitere,weitere Länder,7,1.57,2.00,1.00,2.00,"
+        "{q},weitere,weitere Länder,7,1.57,2.00,1.00,2.00,,1 = gut … 2 = schlecht"
     )));
     // All: 7 × 1 + 9 × 2 = 25 over 16 → 1.5625.
     assert!(rows.contains(&format!(
-        "{q},DE,Deutschland gesamt,16,1.56,2.00,1.00,2.00,"
+        "{q},DE,Deutschland gesamt,16,1.56,2.00,1.00,2.00,,1 = gut … 2 = schlecht"
     )));
     // Numbers: Bayern 5 values, NRW 1, Bremen 2. NRW and Bremen are too small; the pool of 3
     // takes in Bayern, so only the pool (everyone) shows: 2,2,3,3,5,5,5,10 → mean 4.375, median 4.
     let p = "probe,personen,Wie viele Personen?,,";
     assert!(rows.contains(&format!(
-        "{p},DE-BY,Bayern,.,.,.,.,.,\"ausgeblendet, damit kleine Gruppen geschützt bleiben\""
+        "{p},DE-BY,Bayern,.,.,.,.,.,\"ausgeblendet, damit kleine Gruppen geschützt bleiben\","
     )));
     assert!(rows.contains(&format!(
-        "{p},weitere,weitere Länder,8,4.38,4.00,2.00,10.00,"
+        "{p},weitere,weitere Länder,8,4.38,4.00,2.00,10.00,,"
     )));
     assert!(rows.contains(&format!(
-        "{p},DE,Deutschland gesamt,8,4.38,4.00,2.00,10.00,"
+        "{p},DE,Deutschland gesamt,8,4.38,4.00,2.00,10.00,,"
     )));
 }
 

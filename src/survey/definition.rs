@@ -96,6 +96,57 @@ pub struct Attribute {
 pub struct Scale {
     /// The scale's options, in order.
     pub options: Vec<ChoiceOption>,
+    /// Which way the scale runs (what its first and last options mean).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Direction>,
+    /// The code of the neutral option in the middle ("teils, teils"), if there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neutral: Option<String>,
+}
+
+/// Which way an ordered scale runs: what its first option means, and its last. Charts colour by
+/// meaning (positive blue, negative orange; decrease purple, increase green; low to high one
+/// ramp), so the same meaning has the same colour in every chart of every wave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    /// From the positive end ("sehr gut") to the negative one ("sehr schlecht").
+    PositiveNegative,
+    /// From the negative end to the positive one.
+    NegativePositive,
+    /// From a decrease ("deutlich zurückgehen") to an increase ("deutlich zunehmen").
+    DecreaseIncrease,
+    /// From an increase to a decrease.
+    IncreaseDecrease,
+    /// From little ("nie") to much ("sehr oft"), neither good nor bad.
+    LowHigh,
+    /// From much to little.
+    HighLow,
+}
+
+impl Direction {
+    /// Every direction as written in a definition.
+    pub const NAMES: [&'static str; 6] = [
+        "positive-negative",
+        "negative-positive",
+        "decrease-increase",
+        "increase-decrease",
+        "low-high",
+        "high-low",
+    ];
+
+    /// The direction written as `name`.
+    pub fn from_name(name: &str) -> Option<Direction> {
+        let all = [
+            Direction::PositiveNegative,
+            Direction::NegativePositive,
+            Direction::DecreaseIncrease,
+            Direction::IncreaseDecrease,
+            Direction::LowHigh,
+            Direction::HighLow,
+        ];
+        Self::NAMES.iter().position(|n| *n == name).map(|i| all[i])
+    }
 }
 
 /// One screen of the questionnaire.
@@ -214,6 +265,12 @@ pub struct Choices {
     pub scale: Option<String>,
     /// The options, resolved from the scale where one is named.
     pub options: Vec<ChoiceOption>,
+    /// Which way the options run (from the scale where one is named).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Direction>,
+    /// The code of the neutral option, if any (from the scale where one is named).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neutral: Option<String>,
 }
 
 /// One answer option.

@@ -219,6 +219,10 @@ fn mixed_values_and_valued_missing_options_are_reported() {
             "{ code = \"b\", label = \"B\" },",
             "{ code = \"b\", label = \"B\" },\n  { code = \"99\", label = \"weiß nicht\", missing = true, value = 9 },",
         );
+    let text = text.replace(
+        "options = [",
+        "direction = \"positive-negative\"\noptions = [",
+    );
     let found = problems(&text);
     assert_eq!(found.len(), 2, "{found:#?}");
     assert!(
@@ -228,6 +232,52 @@ fn mixed_values_and_valued_missing_options_are_reported() {
     assert!(
         found[1].contains("`missing` (left out of means)"),
         "{found:#?}"
+    );
+}
+
+#[test]
+fn scales_with_values_need_a_direction_and_a_neutral_option_of_their_own() {
+    let valued = BASE
+        .replace(
+            "{ code = \"a\", label = \"A\" }",
+            "{ code = \"a\", label = \"A\", value = 1 }",
+        )
+        .replace(
+            "{ code = \"b\", label = \"B\" }",
+            "{ code = \"b\", label = \"B\", value = 2 }",
+        );
+    assert_one(
+        &valued,
+        "t.toml:8:1: question `q1` gives its options values, so reports show means: say which way it runs with `direction` (positive-negative, negative-positive, decrease-increase, increase-decrease, low-high, high-low)",
+    );
+    let typo = valued.replace(
+        "options = [",
+        "direction = \"positiv-negativ\"\noptions = [",
+    );
+    let found = problems(&typo);
+    assert!(
+        found.iter().any(|f| f.starts_with(
+            "t.toml:12:13: unknown direction `positiv-negativ` (did you mean `positive-negative`?)"
+        )),
+        "{found:#?}"
+    );
+    let neutral = valued.replace(
+        "options = [",
+        "direction = \"positive-negative\"\nneutral = \"c\"\noptions = [",
+    );
+    assert_one(
+        &neutral,
+        "t.toml:13:11: `neutral` names `c`, which is not an option of question `q1` (or is `missing`)",
+    );
+    let fine = valued.replace(
+        "options = [",
+        "direction = \"negative-positive\"\nneutral = \"b\"\noptions = [",
+    );
+    let survey = parse_definition("t.toml", fine.as_bytes(), Format::Toml).unwrap();
+    let choices = survey.pages[0].questions[0].kind.choices().unwrap();
+    assert_eq!(
+        (choices.direction, choices.neutral.as_deref()),
+        (Some(definition::Direction::NegativePositive), Some("b"))
     );
 }
 

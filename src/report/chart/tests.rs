@@ -81,6 +81,10 @@ fn laender_chart() -> StackedChart {
                      Vernetzung mit Schulen und außerschulischen Lernorten?";
     StackedChart {
         title: title.into(),
+        palette: Palette::Ordered {
+            direction: Direction::PositiveNegative,
+            neutral: Some(2),
+        },
         categories: categories.collect(),
         rows,
     }
@@ -248,21 +252,64 @@ fn missing_categories_come_last_in_legend_and_bar() {
 }
 
 #[test]
+fn the_same_meaning_has_the_same_colour_whichever_way_a_scale_runs() {
+    let forward = Palette::Ordered {
+        direction: Direction::PositiveNegative,
+        neutral: Some(2),
+    };
+    let backward = Palette::Ordered {
+        direction: Direction::NegativePositive,
+        neutral: Some(2),
+    };
+    // "sehr gut" first in one scale, last in the other: navy in both; "sehr schlecht" the darkest
+    // orange in both; the neutral middle grey.
+    assert_eq!(scale_color(forward, 0, 5), rgb(BLUE[6]));
+    assert_eq!(scale_color(backward, 4, 5), rgb(BLUE[6]));
+    assert_eq!(scale_color(forward, 4, 5), rgb(ORANGE[6]));
+    assert_eq!(scale_color(backward, 0, 5), rgb(ORANGE[6]));
+    assert_eq!(scale_color(forward, 2, 5), NEUTRAL);
+    // A decrease is never coloured like "gut" or "schlecht".
+    let change = Palette::Ordered {
+        direction: Direction::DecreaseIncrease,
+        neutral: Some(2),
+    };
+    let colours: Vec<RGBColor> = (0..5).map(|i| scale_color(change, i, 5)).collect();
+    assert_eq!(colours[0], rgb(PURPLE[6]));
+    assert_eq!(colours[4], rgb(GREEN[6]));
+    assert!(
+        !colours
+            .iter()
+            .any(|c| BLUE.iter().chain(&ORANGE).any(|b| rgb(*b) == *c))
+    );
+    // Unordered options cycle through the qualitative palette.
+    assert_eq!(scale_color(Palette::Nominal, 1, 3), rgb(QUALITATIVE[1]));
+}
+
+#[test]
 fn text_and_neighbouring_segments_have_enough_contrast() {
     let contrast = |a: RGBColor, b: RGBColor| {
         let (a, b) = (luminance(a), luminance(b));
         (a.max(b) + 0.05) / (a.min(b) + 0.05)
     };
-    let ramps = BLUE.iter().chain(&ORANGE).map(|c| rgb(*c));
-    for fill in ramps.chain(MISSING).chain([NEUTRAL]) {
+    let ramps = [BLUE, ORANGE, PURPLE, GREEN, TEAL].into_iter().flatten();
+    let fills = ramps.chain(QUALITATIVE).map(rgb);
+    for fill in fills.chain(MISSING).chain([NEUTRAL]) {
         assert!(contrast(fill, text_on(fill)) >= 4.5);
     }
-    for k in [2, 3, 5] {
-        for i in 1..k {
-            assert!(
-                contrast(scale_color(i - 1, k), scale_color(i, k)) >= 3.0,
-                "{i} of {k}"
-            );
+    let diverging = [
+        Direction::PositiveNegative,
+        Direction::NegativePositive,
+        Direction::DecreaseIncrease,
+        Direction::IncreaseDecrease,
+    ];
+    for direction in diverging {
+        for k in [2, 3, 5] {
+            let neutral = (k % 2 == 1).then_some(k / 2);
+            let palette = Palette::Ordered { direction, neutral };
+            for i in 1..k {
+                let (a, b) = (scale_color(palette, i - 1, k), scale_color(palette, i, k));
+                assert!(contrast(a, b) >= 3.0, "{direction:?}: {i} of {k}");
+            }
         }
     }
     for text in [INK, MUTED, RULE] {

@@ -7,7 +7,8 @@
 use std::collections::{HashMap, HashSet};
 
 use super::definition::{
-    Access, ChoiceOption, Choices, Condition, LAENDER, Question, QuestionKind, Subject, Survey,
+    Access, ChoiceOption, Choices, Condition, Direction, LAENDER, Question, QuestionKind, Subject,
+    Survey,
 };
 use super::words::{Noun, did_you_mean};
 use crate::text::suggest;
@@ -173,6 +174,9 @@ impl<'a> Checker<'a> {
             }
             let at = path(&[&"scales", name, &"options"]);
             self.options(&at, &scale.options, &Noun::scale(name));
+            let owner = path(&[&"scales", name]);
+            let meaning = (scale.direction, scale.neutral.as_deref());
+            self.direction(&owner, &scale.options, meaning, &Noun::scale(name));
         }
         self.ids();
         for (p, page) in s.pages.iter().enumerate() {
@@ -323,6 +327,10 @@ impl<'a> Checker<'a> {
         if let Some(choices) = question.kind.choices() {
             let options_at = options_path(at, choices);
             self.options(&options_at, &choices.options, &what);
+            if choices.scale.is_none() {
+                let meaning = (choices.direction, choices.neutral.as_deref());
+                self.direction(at, &choices.options, meaning, &what);
+            }
         }
         match &question.kind {
             QuestionKind::Single { choices } => self.no_exclusive(at, choices, &what),
@@ -499,6 +507,48 @@ impl<'a> Checker<'a> {
                 format!(
                     "{} hat die Antwortmöglichkeit „{}“ keinen Wert („value“); geben Sie jeder Antwortmöglichkeit, die nicht „missing“ ist, einen Wert, oder keiner",
                     what.german_in, options[i].code
+                ),
+            );
+        }
+    }
+
+    /// Options with values are an ordered scale whose means reports show: they need a
+    /// `direction`, so that means name their ends and charts colour by meaning. A `neutral`
+    /// option must be one of the options, and not a `missing` one.
+    fn direction(
+        &mut self,
+        owner: &Path,
+        options: &[ChoiceOption],
+        (direction, neutral): (Option<Direction>, Option<&str>),
+        what: &Noun,
+    ) {
+        if direction.is_none() && options.iter().any(|o| o.value.is_some()) {
+            self.problem(
+                owner.clone(),
+                format!(
+                    "{} gives its options values, so reports show means: say which way it runs with `direction` ({})",
+                    what.english,
+                    Direction::NAMES.join(", ")
+                ),
+                format!(
+                    "{} haben die Antwortmöglichkeiten Werte, also zeigen Berichte Mittelwerte: geben Sie mit „direction“ an, in welche Richtung die Skala läuft ({})",
+                    what.german_in,
+                    Direction::NAMES.join(", ")
+                ),
+            );
+        }
+        if let Some(code) = neutral
+            && !options.iter().any(|o| o.code == code && !o.missing)
+        {
+            self.problem(
+                with(owner, &[&"neutral"]),
+                format!(
+                    "`neutral` names `{code}`, which is not an option of {} (or is `missing`)",
+                    what.english
+                ),
+                format!(
+                    "„neutral“ nennt „{code}“, das {} keine Antwortmöglichkeit ist (oder als „missing“ markiert ist)",
+                    what.german_in
                 ),
             );
         }

@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use indexmap::IndexMap;
 
 use super::definition::{
-    Access, Attribute, ChoiceOption, Choices, Condition, Consent, Item, Page, Question,
+    Access, Attribute, ChoiceOption, Choices, Condition, Consent, Direction, Item, Page, Question,
     QuestionKind, Scale, Subject, Survey,
 };
 use super::source::{Key, Node, Value};
@@ -276,8 +276,37 @@ impl Decoder {
     fn scale(&mut self, key: &Key, node: &Node) -> Option<Scale> {
         let mut f = self.fields(node, Noun::scale(&key.name))?;
         let options = self.required(&mut f, "options").map(|n| self.options(n));
-        self.finish(f, &["options"]);
-        Some(Scale { options: options? })
+        let direction = self.direction(&mut f);
+        let neutral = self.opt_string(&mut f, "neutral");
+        self.finish(f, &["options", "direction", "neutral"]);
+        Some(Scale {
+            options: options?,
+            direction,
+            neutral,
+        })
+    }
+
+    /// The optional `direction` of a scale or of a question's own options.
+    fn direction(&mut self, f: &mut Fields<'_>) -> Option<Direction> {
+        let node = f.get("direction")?;
+        let name = self.string(node, "direction")?;
+        let direction = Direction::from_name(&name);
+        if direction.is_none() {
+            let (hint, hinweis) = did_you_mean(suggest(&name, Direction::NAMES.iter().copied()));
+            let german: Vec<String> = Direction::NAMES.iter().map(|t| format!("„{t}“")).collect();
+            self.problem(
+                node.span.clone(),
+                format!(
+                    "unknown direction `{name}`{hint}; expected one of {}",
+                    Direction::NAMES.join(", ")
+                ),
+                format!(
+                    "unbekannte Richtung „{name}“{hinweis}; möglich sind {}",
+                    german.join(", ")
+                ),
+            );
+        }
+        direction
     }
 
     fn page(&mut self, node: &Node, scales: &IndexMap<String, Scale>) -> Option<Page> {
@@ -424,9 +453,9 @@ impl Decoder {
             }
         };
         let known: &[&str] = match name.as_str() {
-            "single" => &["options", "scale"],
-            "multiple" => &["options", "scale", "max_choices"],
-            "matrix" => &["items", "options", "scale"],
+            "single" => &["options", "scale", "direction", "neutral"],
+            "multiple" => &["options", "scale", "max_choices", "direction", "neutral"],
+            "matrix" => &["items", "options", "scale", "direction", "neutral"],
             "number" => &["min", "max", "decimals", "unit"],
             "text" | "long_text" => &["max_length"],
             "date" => &["min", "max"],
@@ -437,6 +466,20 @@ impl Decoder {
 
     fn choices(&mut self, f: &mut Fields<'_>, scales: &IndexMap<String, Scale>) -> Option<Choices> {
         match (f.get("scale"), f.get("options")) {
+            (Some(scale), _) if f.get("direction").is_some() || f.get("neutral").is_some() => {
+                self.problem(
+                    scale.span.clone(),
+                    format!(
+                        "{} names the scale `scale` and gives `direction` or `neutral`; give them on the scale",
+                        f.what.english
+                    ),
+                    format!(
+                        "{} steht eine Skala („scale“) und „direction“ oder „neutral“; geben Sie diese bei der Skala an",
+                        f.what.german_in
+                    ),
+                );
+                None
+            }
             (Some(scale), Some(_)) => {
                 self.problem(
                     scale.span.clone(),
@@ -457,6 +500,8 @@ impl Decoder {
                     Some(scale) => Some(Choices {
                         scale: Some(name),
                         options: scale.options.clone(),
+                        direction: scale.direction,
+                        neutral: scale.neutral.clone(),
                     }),
                     None => {
                         let (hint, hinweis) =
@@ -473,6 +518,8 @@ impl Decoder {
             (None, Some(node)) => Some(Choices {
                 scale: None,
                 options: self.options(node),
+                direction: self.direction(f),
+                neutral: self.opt_string(f, "neutral"),
             }),
             (None, None) => {
                 let start = f.span.start;
