@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Report benchmark: N submitted fruehjahr-2020 responses over the 16 Länder (skewed toward BY, NW, RP,
 # TH and BW as in 2020, about 30 answer rows each), written straight into PostgreSQL, then the full
-# `mint-survey report` (every file: HTML, charts, CSV, Excel, ZIP) timed with its peak memory, and in
+# `mint-survey report` (every file: HTML, PDF, charts, CSV in both dialects, Excel, ZIP) timed with its peak memory, and in
 # the same run the bare aggregate SQL in psql (the floor).
 # Usage: bench/report.sh [RESPONSES...]   (default: 100000; e.g. bench/report.sh 100000 1000000)
 set -euo pipefail

@@ -432,12 +432,14 @@ fn scale_color(palette: Palette, i: usize, k: usize) -> RGBColor {
         None => (false, k - k / 2, i + 1 - k / 2),
     };
     // One option on a side: step 5 beside a neutral one; a two-option scale dark against light
-    // (so it reads in greyscale too); more: from 3 next to the centre to 6 at the end.
+    // (so it reads in greyscale too); two: 3 and 6; more: from 2 next to the centre to 6 at the
+    // end.
     let step = match (side, centre) {
         (0 | 1, Some(_)) => 5,
         (0 | 1, None) if first => 6,
         (0 | 1, None) => 1,
-        _ => 3 + (distance - 1) * 3 / (side - 1),
+        (2, _) => 3 * distance,
+        _ => 2 + (distance - 1) * 4 / (side - 1),
     };
     rgb(ramp(first)[step])
 }
