@@ -281,6 +281,36 @@ fn report_counts_submitted_answers_per_land_and_never_drafts() {
             .unwrap()
             .contains(";DE-BY;Bayern;9;7;77,8;\r\n")
     );
+    // SPSS and R syntax beside the raw export; R reads it (R is installed by .ci/run).
+    assert!(
+        std::fs::read_to_string(out.join("responses.sps"))
+            .unwrap()
+            .contains("MISSING VALUES lage_gesamt ('99').")
+    );
+    let checks = r#"
+        source("responses.R")
+        stopifnot(nrow(responses) == 16)
+        stopifnot(identical(levels(responses$lage_gesamt)[1], "sehr gut"))
+        stopifnot(sum(responses$lage_gesamt == "sehr gut") == 6)
+        stopifnot(identical(attr(responses$lage_gesamt, "label"),
+                            "Wie schätzen Sie die derzeitige Situation Ihres Netzwerks insgesamt ein?"))
+        stopifnot(identical(attr(responses$lage_gesamt, "missing_codes"), "99"))
+        stopifnot(mean(responses$lage_gesamt_wert, na.rm = TRUE) == 2)
+        stopifnot(all(c("'=SUMME(A1:A9)", "Testantwort mit Umlauten: äöü") %in% responses$anmerkungen))
+        stopifnot(identical(as.character(responses$land_code[1]), "Bayern"))
+        cat("R ok
+")
+    "#;
+    let r = std::process::Command::new("Rscript")
+        .args(["-e", checks])
+        .current_dir(&out)
+        .output()
+        .expect("Rscript (r-base-core; .ci/run installs it) must be installed");
+    assert!(
+        r.status.success() && String::from_utf8_lossy(&r.stdout).contains("R ok"),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(index.contains("Abgeschlossene Fragebögen: 16 von 18 Eingeladenen (88,9 %)."));
     assert!(index.contains("<td>77,8 %</td>"), "Bayern's rate");

@@ -59,7 +59,8 @@ pub struct ReportOptions {
     pub out: Option<PathBuf>,
     /// Compare with this wave.
     pub compare: Option<String>,
-    /// Also write `responses.csv` (one row per response; for admins).
+    /// Also write `responses.csv` (one row per response; for admins) with `responses.sps` and
+    /// `responses.R`, which read it into SPSS and R with labels.
     pub include_raw: bool,
 }
 
@@ -153,6 +154,23 @@ fn build(conn: &mut PgConnection, options: &ReportOptions) -> Result<Built, Repo
                 path: "responses.csv".to_owned(),
                 bytes: Vec::new(),
             });
+            // Syntax that reads it into SPSS/PSPP and R with every label.
+            let syntax = [
+                (
+                    "responses.sps",
+                    crate::report::syntax::spss(&survey, &wave.slug),
+                ),
+                ("responses.R", crate::report::syntax::r(&survey, &wave.slug)),
+            ];
+            for (name, text) in syntax {
+                let path = staging.join(name);
+                fs::write(&path, text)
+                    .with_context(|| format!("could not write {}", path.display()))?;
+                output.push(OutputFile {
+                    path: name.to_owned(),
+                    bytes: Vec::new(),
+                });
+            }
         }
         swap_in(&staging, &folder)
     })();

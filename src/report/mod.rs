@@ -20,6 +20,7 @@ pub mod html;
 pub mod pdf;
 pub mod raw;
 pub mod suppress;
+pub mod syntax;
 pub mod tables;
 pub mod timeline;
 pub mod xlsx;

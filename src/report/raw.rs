@@ -21,37 +21,124 @@ pub struct RawRow<'a> {
     pub answers: &'a Answers,
 }
 
-/// The column names: fixed columns, the survey's attributes, then its questions (`id`, `id/code`
-/// per option of a multiple-choice question, `id/item` per matrix row, `id/other` for
-/// "Sonstiges" texts).
-pub fn header(survey: &Survey) -> Vec<String> {
-    let mut columns: Vec<String> = ["response_id", "submitted_at", "land_code", "land"]
-        .map(str::to_owned)
-        .to_vec();
-    columns.extend(survey.attributes.keys().cloned());
+/// What a column of `responses.csv` holds: what the SPSS and R syntax files declare.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnKind {
+    /// A whole number (the response id).
+    Id,
+    /// Free text of at most this many characters.
+    Text(usize),
+    /// An option code; its options (code, label, missing) and their values, if the scale has any.
+    Code(Vec<(String, String, bool, Option<f64>)>),
+    /// 1 when the option was ticked, 0 when not (multiple choice).
+    Ticked,
+    /// A number with this many decimals.
+    Number(u8),
+    /// A date, `YYYY-MM-DD`.
+    Date,
+}
+
+/// A column of `responses.csv`: its name in the header, a label (the question's text) and kind.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawColumn {
+    /// Header name (`lage_gesamt`, `werkzeuge/video`, `formate/kita`).
+    pub name: String,
+    /// Label: the question's text, with the option or row for split questions.
+    pub label: String,
+    /// What it holds.
+    pub kind: ColumnKind,
+}
+
+/// The columns: fixed columns, the survey's attributes, then its questions (`id`, `id/code` per
+/// option of a multiple-choice question, `id/item` per matrix row, `id/other` for "Sonstiges"
+/// texts).
+pub fn columns(survey: &Survey) -> Vec<RawColumn> {
+    let column = |name: &str, label: &str, kind| RawColumn {
+        name: name.to_owned(),
+        label: label.to_owned(),
+        kind,
+    };
+    let laender = crate::survey::definition::LAENDER
+        .iter()
+        .map(|(code, name)| ((*code).to_owned(), (*name).to_owned(), false, None))
+        .collect();
+    let mut columns = vec![
+        column("response_id", "Antwort-ID", ColumnKind::Id),
+        column("submitted_at", "abgeschickt am", ColumnKind::Text(32)),
+        column("land_code", "Land (Code)", ColumnKind::Code(laender)),
+        column("land", "Land", ColumnKind::Text(32)),
+    ];
+    for (name, attribute) in &survey.attributes {
+        let values = attribute
+            .values
+            .iter()
+            .map(|v| (v.clone(), v.clone(), false, None))
+            .collect();
+        columns.push(column(name, &attribute.label, ColumnKind::Code(values)));
+    }
     for (_, q) in survey.questions() {
+        let codes = |options: &[crate::survey::definition::ChoiceOption]| {
+            options
+                .iter()
+                .map(|o| (o.code.clone(), o.label.clone(), o.missing, o.value))
+                .collect::<Vec<_>>()
+        };
         match &q.kind {
             QuestionKind::Multiple { choices, .. } => {
-                columns.extend(
-                    choices
-                        .options
-                        .iter()
-                        .map(|o| format!("{}/{}", q.id, o.code)),
-                );
+                columns.extend(choices.options.iter().map(|o| {
+                    let name = format!("{}/{}", q.id, o.code);
+                    column(
+                        &name,
+                        &format!("{} – {}", q.text, o.label),
+                        ColumnKind::Ticked,
+                    )
+                }));
             }
-            QuestionKind::Matrix { items, .. } => {
-                columns.extend(items.iter().map(|i| format!("{}/{}", q.id, i.id)));
+            QuestionKind::Matrix { items, choices } => {
+                columns.extend(items.iter().map(|i| {
+                    let name = format!("{}/{}", q.id, i.id);
+                    let label = format!("{} – {}", q.text, i.label);
+                    column(&name, &label, ColumnKind::Code(codes(&choices.options)))
+                }));
             }
-            _ => columns.push(q.id.clone()),
+            QuestionKind::Single { choices } => {
+                columns.push(column(
+                    &q.id,
+                    &q.text,
+                    ColumnKind::Code(codes(&choices.options)),
+                ));
+            }
+            QuestionKind::Number { decimals, .. } => {
+                columns.push(column(&q.id, &q.text, ColumnKind::Number(*decimals)));
+            }
+            QuestionKind::Text { max_length } | QuestionKind::LongText { max_length } => {
+                let max = usize::try_from(*max_length).unwrap_or(usize::MAX);
+                columns.push(column(&q.id, &q.text, ColumnKind::Text(max)));
+            }
+            QuestionKind::Date { .. } => columns.push(column(&q.id, &q.text, ColumnKind::Date)),
+            QuestionKind::Land => {
+                let laender = crate::survey::definition::LAENDER
+                    .iter()
+                    .map(|(code, name)| ((*code).to_owned(), (*name).to_owned(), false, None))
+                    .collect();
+                columns.push(column(&q.id, &q.text, ColumnKind::Code(laender)));
+            }
         }
         if q.kind
             .choices()
             .is_some_and(|c| c.options.iter().any(|o| o.other))
         {
-            columns.push(format!("{}/other", q.id));
+            let name = format!("{}/other", q.id);
+            let label = format!("{} – Sonstiges (Angabe)", q.text);
+            columns.push(column(&name, &label, ColumnKind::Text(1000)));
         }
     }
     columns
+}
+
+/// The column names, in order (see [`columns`]).
+pub fn header(survey: &Survey) -> Vec<String> {
+    columns(survey).into_iter().map(|c| c.name).collect()
 }
 
 /// The cells of one response, in [`header`]'s order, neutralised against formulas.
