@@ -72,9 +72,14 @@ enum Command {
         /// Compare with this wave (e.g. herbst-2020 against fruehjahr-2020).
         #[arg(long)]
         compare: Option<String>,
-        /// Also write responses.csv: one row per response, no names or emails (admins only).
+        /// Also write responses.csv: one row per response, no names or emails (admins only),
+        /// with responses.sps and responses.R.
         #[arg(long)]
         include_raw: bool,
+        /// Add the trend over every earlier wave that asked the same questions (trend.csv, a
+        /// section in index.html and report.pdf).
+        #[arg(long)]
+        trend: bool,
     },
     /// Staff accounts.
     User {
@@ -456,6 +461,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             out,
             compare,
             include_raw,
+            trend,
         } => {
             let mut conn = commands::open_store(&settings)?;
             let options = mint_survey::app::reports::ReportOptions {
@@ -463,6 +469,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 out,
                 compare,
                 include_raw,
+                trend,
             };
             let mut replica = mint_survey::store::establish_report(&settings)?;
             commands::report::run(&mut conn, replica.as_mut(), &options)

@@ -574,6 +574,54 @@ fn compare_adds_the_change_per_land_for_the_questions_both_waves_asked() {
     );
     let index = std::fs::read_to_string(out.join("index.html")).unwrap();
     assert!(index.contains("Vergleich: Herbst 2020 gegenüber Frühjahr 2020"));
+
+    // The trend over both waves: each wave's figures as that wave's report shows them.
+    let out = scratch_dir().join("trend-out");
+    let args = ["report", "--wave", &autumn, "--trend", "--out"];
+    mint(&db, &[&args[..], &[out.to_str().unwrap()]].concat()).success();
+    let rows = read_csv(&out.join("trend.csv"));
+    let point = |wave: &str, land: &str| {
+        let r = rows
+            .iter()
+            .find(|r| {
+                r["wave"] == wave
+                    && r["question_id"] == "lage_gesamt"
+                    && r["option_code"] == "sehr_gut"
+                    && r["land_code"] == land
+            })
+            .unwrap_or_else(|| panic!("no trend row {wave} {land}"));
+        ["n", "count", "percent", "mean", "suppressed"].map(|c| r[c].clone())
+    };
+    assert_eq!(point(&spring, "DE-BY"), ["7", "3", "42.9", "1.57", ""]);
+    assert_eq!(point(&autumn, "DE-BY"), ["7", "7", "100.0", "1.00", ""]);
+    assert_eq!(point(&spring, "DE"), ["16", "6", "37.5", "2.00", ""]);
+    // NRW was hidden in spring to protect Bremen and Saarland: hidden in the trend too.
+    assert_eq!(
+        point(&spring, "DE-NW"),
+        [
+            ".",
+            ".",
+            ".",
+            ".",
+            "ausgeblendet, damit kleine Gruppen geschützt bleiben"
+        ]
+    );
+    assert!(
+        !rows.iter().any(|r| r["land_code"] == "weitere"),
+        "the pool changes members from wave to wave"
+    );
+    let excel = std::fs::read_to_string(out.join("trend-excel.csv")).unwrap();
+    assert!(
+        excel.contains(";DE-BY;Bayern;7;3;42,9;1,57;\r\n"),
+        "{excel}"
+    );
+    assert!(out.join("charts/trend--lage_gesamt.svg").is_file());
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("<h2 id=\"verlauf\">Verlauf über alle Wellen</h2>"));
+    let pdf = pdf_text(&out.join("report.pdf"), false);
+    assert!(
+        pdf.contains("Verlauf über alle Wellen") && pdf.contains("Mittelwert je Land und Welle")
+    );
 }
 
 #[test]

@@ -59,6 +59,8 @@ pub struct ReportOptions {
     pub out: Option<PathBuf>,
     /// Compare with this wave.
     pub compare: Option<String>,
+    /// Add the trend over every earlier wave that asked the same questions.
+    pub trend: bool,
     /// Also write `responses.csv` (one row per response; for admins) with `responses.sps` and
     /// `responses.R`, which read it into SPSS and R with labels.
     pub include_raw: bool,
@@ -138,8 +140,13 @@ fn build(conn: &mut PgConnection, options: &ReportOptions) -> Result<Built, Repo
         }
         None => None,
     };
-    let mut output =
-        files::render(&survey, &report, comparison.as_ref()).map_err(anyhow::Error::from)?;
+    let trend = if options.trend {
+        Some(trend_of(conn, &wave, &survey, &report)?)
+    } else {
+        None
+    };
+    let mut output = files::render(&survey, &report, comparison.as_ref(), trend.as_ref())
+        .map_err(anyhow::Error::from)?;
     let folder = options
         .out
         .clone()
@@ -184,6 +191,42 @@ fn build(conn: &mut PgConnection, options: &ReportOptions) -> Result<Built, Repo
         files: output.len(),
         report,
     })
+}
+
+/// The trend of `report`'s questions over every wave that began no later than `wave` and asked
+/// one of them, oldest first, each wave's report built (and suppressed) on its own.
+fn trend_of(
+    conn: &mut PgConnection,
+    wave: &crate::store::waves::Wave,
+    survey: &crate::survey::definition::Survey,
+    report: &crate::report::Report,
+) -> Result<crate::report::trend::Trend, ReportError> {
+    let start = |w: &crate::store::waves::Wave| w.opens_at.or(w.opened_at).unwrap_or(w.created_at);
+    let ids: Vec<&str> = survey.questions().map(|(_, q)| q.id.as_str()).collect();
+    let mut earlier = Vec::new();
+    for summary in crate::store::waves::find_summaries(conn).map_err(anyhow::Error::from)? {
+        let other = summary.wave;
+        if other.id == wave.id || start(&other) > start(wave) {
+            continue;
+        }
+        let version = crate::store::surveys::find_by_id(conn, other.survey_version_id)
+            .map_err(anyhow::Error::from)?;
+        if version
+            .survey
+            .questions()
+            .any(|(_, q)| ids.contains(&q.id.as_str()))
+        {
+            earlier.push(other);
+        }
+    }
+    earlier.sort_by_key(|w| (start(w), w.id));
+    let mut reports = Vec::new();
+    for other in &earlier {
+        reports.push(reports::find_report(conn, other)?.1);
+    }
+    let mut all: Vec<&crate::report::Report> = reports.iter().collect();
+    all.push(report);
+    Ok(crate::report::trend::trend(&all))
 }
 
 /// `<folder>.<suffix>`, emptied.

@@ -190,6 +190,80 @@ fn stacked_row(group: &Group, choice: &ChoiceReport, separator: bool) -> (ChartR
     )
 }
 
+/// The charts of a trend: per question (and matrix row) Germany's bar in every wave that asked it.
+pub fn trend_diagrams(trend: &super::trend::Trend) -> Vec<Diagram> {
+    let mut out = Vec::new();
+    for q in &trend.questions {
+        let Some(total) = q.groups.iter().find(|g| g.kind == GroupKind::Total) else {
+            continue;
+        };
+        let title = if q.item_id.is_empty() {
+            format!("{} – Deutschland gesamt je Welle", q.text)
+        } else {
+            format!(
+                "{} – {} – Deutschland gesamt je Welle",
+                q.text, q.item_label
+            )
+        };
+        let mut rest = false;
+        let mut rows: Vec<ChartRow> = total
+            .points
+            .iter()
+            .zip(&q.waves)
+            .map(|((point, note), &w)| {
+                let wave = &trend.waves[w].title;
+                match point {
+                    Some(shown) if shown.n > 0 => {
+                        let (mut s, r) = shares(shown, q.options.len());
+                        rest |= r > 0.0;
+                        s.push(r);
+                        ChartRow {
+                            label: format!("{wave} (n = {})", shown.n),
+                            shares: Some(s),
+                            note: String::new(),
+                            separator_above: false,
+                            emphasis: false,
+                        }
+                    }
+                    _ => ChartRow {
+                        label: wave.clone(),
+                        shares: None,
+                        note: (*note).to_owned(),
+                        separator_above: false,
+                        emphasis: false,
+                    },
+                }
+            })
+            .collect();
+        if !rest {
+            for row in &mut rows {
+                if let Some(s) = &mut row.shares {
+                    s.pop();
+                }
+            }
+        }
+        let chart = if q.multiple {
+            // Multiple choice: no parts of a whole; the table carries the shares.
+            continue;
+        } else {
+            Chart::Stacked(StackedChart {
+                title,
+                palette: q.palette,
+                categories: categories(&q.options, rest),
+                rows,
+            })
+        };
+        out.push(Diagram {
+            file: format!("trend--{}", file_name(&q.id, &q.item_id)),
+            question_id: q.id.clone(),
+            item_id: q.item_id.clone(),
+            description: format!("Diagramm: {}", chart_title(&chart)),
+            chart,
+        });
+    }
+    out
+}
+
 /// The charts of a comparison: per question (and matrix row) the two waves' bars per Land.
 pub fn comparison_diagrams(comparison: &Comparison) -> Vec<Diagram> {
     let mut out = Vec::new();

@@ -9,6 +9,7 @@ use super::compare::{self, Comparison};
 use super::csv::Dialect;
 use super::diagrams::{self, Diagram};
 use super::tables::Sheet;
+use super::trend::Trend;
 use super::{Report, chart, csv, html, tables, xlsx};
 use crate::survey::definition::Survey;
 
@@ -55,6 +56,7 @@ pub fn render(
     survey: &Survey,
     report: &Report,
     comparison: Option<&Comparison>,
+    trend: Option<&Trend>,
 ) -> Result<Vec<OutputFile>, RenderError> {
     let mut sheets = vec![tables::per_land(report)];
     sheets.extend(tables::rates(report));
@@ -79,16 +81,36 @@ pub fn render(
         ));
         workbook.push(sheet.clone());
     }
+    let trend_sheet = trend.map(super::trend::sheet);
+    if let Some(sheet) = &trend_sheet {
+        csv_tables.push((
+            "trend".to_owned(),
+            "Verlauf über alle Wellen je Frage, Antwort, Land und Welle".to_owned(),
+            sheet,
+        ));
+        workbook.push(sheet.clone());
+    }
     let report_charts = draw(diagrams::diagrams(report))?;
+    let trend_charts = match trend {
+        Some(t) => draw(diagrams::trend_diagrams(t))?,
+        None => Vec::new(),
+    };
     let compared = match comparison {
         Some(c) => Some((c, draw(diagrams::comparison_diagrams(c))?)),
         None => None,
     };
     let report_inline = inline(&report_charts);
+    let trend_inline = inline(&trend_charts);
     // The PDF is the slowest file (its charts are parsed and drawn again as vector graphics): it
     // is written on a thread of its own while the tables and the page are.
     let (pdf, mut files) = std::thread::scope(|scope| -> Result<_, RenderError> {
-        let pdf = scope.spawn(|| super::pdf::pdf(report, &report_inline));
+        let pdf = scope.spawn(|| {
+            super::pdf::pdf(
+                report,
+                &report_inline,
+                trend.map(|t| (t, trend_inline.as_slice())),
+            )
+        });
         let mut files = Vec::new();
         // The PDF for the meeting first, then the board's dialect: German Excel, then the
         // workbook, then the tidy CSV files.
@@ -114,6 +136,7 @@ pub fn render(
             compared_inline
                 .as_ref()
                 .map(|(c, charts)| (*c, charts.as_slice())),
+            trend.map(|t| (t, trend_inline.as_slice())),
             &downloads,
         )?;
         files.insert(
@@ -130,6 +153,7 @@ pub fn render(
         Ok((pdf, files))
     })?;
     drop(report_inline);
+    drop(trend_inline);
     files.insert(
         1,
         OutputFile {
@@ -139,7 +163,8 @@ pub fn render(
     );
     let all_charts = report_charts
         .into_iter()
-        .chain(compared.into_iter().flat_map(|(_, charts)| charts));
+        .chain(compared.into_iter().flat_map(|(_, charts)| charts))
+        .chain(trend_charts);
     for (diagram, svg, png) in all_charts {
         files.push(OutputFile {
             path: format!("charts/{}.svg", diagram.file),

@@ -5,6 +5,7 @@
 use askama::Template;
 
 use super::compare::Comparison;
+use super::trend::Trend;
 use super::{Body, Group, GroupKind, Report, Table, german};
 
 /// The style sheet inlined into `index.html` (the board serves the page with this sheet's hash in
@@ -22,6 +23,7 @@ struct IndexPage<'a> {
     downloads: &'a [(String, String)],
     questions: Vec<QuestionView>,
     comparison: Option<ComparisonView>,
+    trend: Vec<QuestionView>,
 }
 
 pub(super) struct QuestionView {
@@ -80,6 +82,7 @@ pub fn index(
     report: &Report,
     charts: &[InlineChart<'_>],
     comparison: Option<(&Comparison, &[InlineChart<'_>])>,
+    trend: Option<(&Trend, &[InlineChart<'_>])>,
     downloads: &[(String, String)],
 ) -> askama::Result<String> {
     let (total, responses) = summary(report);
@@ -89,6 +92,7 @@ pub fn index(
         .map(|q| question_view(q, charts))
         .collect();
     let comparison = comparison.map(|(c, diagrams)| comparison_view(c, diagrams));
+    let trend = trend.map_or_else(Vec::new, |(t, diagrams)| trend_views(t, diagrams));
     IndexPage {
         report,
         css: REPORT_CSS,
@@ -98,6 +102,7 @@ pub fn index(
         downloads,
         questions,
         comparison,
+        trend,
     }
     .render()
 }
@@ -394,6 +399,129 @@ fn stats_table(table: &Table) -> TableView {
         columns,
         rows,
     }
+}
+
+/// The trend as sections like the questions': per question its rows (matrix) with Germany's bar
+/// per wave, Germany's shares per wave, and for scales each Land's mean per wave.
+pub(super) fn trend_views(trend: &Trend, charts: &[InlineChart<'_>]) -> Vec<QuestionView> {
+    let mut views: Vec<QuestionView> = Vec::new();
+    for q in &trend.questions {
+        let titles: Vec<String> = q
+            .waves
+            .iter()
+            .map(|&w| trend.waves[w].title.clone())
+            .collect();
+        let mut columns: Vec<String> = q.options.iter().map(|o| o.label.clone()).collect();
+        if q.scaled {
+            columns.push("Mittelwert".to_owned());
+        }
+        let mut tables = Vec::new();
+        if let Some(total) = q.groups.iter().find(|g| g.kind == GroupKind::Total) {
+            let rows = total
+                .points
+                .iter()
+                .zip(&titles)
+                .map(|((point, note), title)| {
+                    let cells = match point {
+                        Some(f) if f.n > 0 => {
+                            let mut cells: Vec<String> = (0..q.options.len())
+                                .map(|o| format!("{} %", german(f.percent(o), 1)))
+                                .collect();
+                            if q.scaled {
+                                cells.push(f.stats.map_or("–".to_owned(), |s| german(s.mean, 2)));
+                            }
+                            cells
+                        }
+                        Some(_) => vec!["–".to_owned(); columns.len()],
+                        None => vec![".".to_owned(); columns.len()],
+                    };
+                    RowView {
+                        label: match point {
+                            Some(f) => format!("{title} (n = {})", f.n),
+                            None => title.clone(),
+                        },
+                        cells,
+                        note: (*note).to_owned(),
+                        total: false,
+                    }
+                })
+                .collect();
+            tables.push(TableView {
+                caption: "Deutschland gesamt je Welle".to_owned(),
+                columns: columns.clone(),
+                rows,
+            });
+        }
+        if q.scaled {
+            let rows = q
+                .groups
+                .iter()
+                .map(|g| {
+                    let cells = g
+                        .points
+                        .iter()
+                        .map(|(point, _)| match point.as_ref().and_then(|f| f.stats) {
+                            Some(s) => german(s.mean, 2),
+                            None if point.is_some() => "–".to_owned(),
+                            None => ".".to_owned(),
+                        })
+                        .collect();
+                    let hidden = g.points.iter().filter(|(p, _)| p.is_none()).count();
+                    RowView {
+                        label: g.label.clone(),
+                        cells,
+                        note: match hidden {
+                            0 => String::new(),
+                            _ => "„.“: in dieser Welle nicht ausgewiesen".to_owned(),
+                        },
+                        total: g.kind == GroupKind::Total,
+                    }
+                })
+                .collect();
+            tables.push(TableView {
+                caption: "Mittelwert je Land und Welle".to_owned(),
+                columns: titles.clone(),
+                rows,
+            });
+        }
+        let file = format!("trend--{}", super::diagrams::file_name(&q.id, &q.item_id));
+        let item = ItemView {
+            heading: q.item_label.clone(),
+            figure: figure(charts, &file),
+            tables,
+        };
+        match views.last_mut() {
+            Some(view) if view.id == q.id => view.items.push(item),
+            _ => {
+                let mut note = format!("Wellen: {}.", titles.join(", "));
+                if let Some(anchors) = q.scaled.then(|| anchors(&q.options)).flatten() {
+                    note.push_str(&format!(" Mittelwert auf der Skala {anchors}."));
+                }
+                note.push_str(" Jede Welle ist nach ihrer eigenen Mindestzahl ausgeblendet; „weitere Länder“ fehlt, weil diese Gruppe von Welle zu Welle andere Länder enthält.");
+                views.push(QuestionView {
+                    id: q.id.clone(),
+                    text: q.text.clone(),
+                    note,
+                    items: vec![item],
+                    texts: Vec::new(),
+                    texts_note: String::new(),
+                });
+            }
+        }
+    }
+    views
+}
+
+fn anchors(options: &[super::OptionInfo]) -> Option<String> {
+    super::ChoiceReport {
+        multiple: false,
+        options: options.to_vec(),
+        scaled: true,
+        direction: None,
+        neutral: None,
+        items: Vec::new(),
+    }
+    .anchors()
 }
 
 fn comparison_view(c: &Comparison, charts: &[InlineChart<'_>]) -> ComparisonView {

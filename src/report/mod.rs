@@ -23,6 +23,7 @@ pub mod suppress;
 pub mod syntax;
 pub mod tables;
 pub mod timeline;
+pub mod trend;
 pub mod xlsx;
 
 use figures::Stats;

@@ -450,7 +450,11 @@ fn contents(fonts: &'static chart::Fonts, entries: &[Entry]) -> Vec<Vec<Item>> {
 }
 
 /// The PDF of `report`, its charts drawn from `charts` (the same SVGs as the page's).
-pub fn pdf(report: &Report, charts: &[InlineChart<'_>]) -> Result<Vec<u8>, PdfError> {
+pub fn pdf(
+    report: &Report,
+    charts: &[InlineChart<'_>],
+    trend: Option<(&super::trend::Trend, &[InlineChart<'_>])>,
+) -> Result<Vec<u8>, PdfError> {
     let fonts = chart::fonts().map_err(|_| PdfError::Font)?;
     let (total, responses) = html::summary(report);
     let questions: Vec<html::QuestionView> = report
@@ -474,13 +478,12 @@ pub fn pdf(report: &Report, charts: &[InlineChart<'_>]) -> Result<Vec<u8>, PdfEr
     }
     body.heading("Methode und Hinweise zur Darstellung", HEADING, 60.0, true);
     body.bullets(&html::hints(report), BODY);
-    for q in &questions {
-        body.new_page();
-        body.heading(&q.text, HEADING, 60.0, true);
-        if !q.note.is_empty() {
-            body.paragraph(&q.note, NOTE, 0.0, 6.0);
-        }
-        for item in &q.items {
+    // A question's items: heading, chart, tables.
+    let mut items = |body: &mut Layout,
+                     items: &[html::ItemView],
+                     charts: &[InlineChart<'_>]|
+     -> Result<(), PdfError> {
+        for item in items {
             if !item.heading.is_empty() {
                 body.heading(&item.heading, SUBHEADING, 120.0, false);
             }
@@ -496,6 +499,15 @@ pub fn pdf(report: &Report, charts: &[InlineChart<'_>]) -> Result<Vec<u8>, PdfEr
                 body.table(table);
             }
         }
+        Ok(())
+    };
+    for q in &questions {
+        body.new_page();
+        body.heading(&q.text, HEADING, 60.0, true);
+        if !q.note.is_empty() {
+            body.paragraph(&q.note, NOTE, 0.0, 6.0);
+        }
+        items(&mut body, &q.items, charts)?;
         if !q.texts_note.is_empty() {
             let heading = if q.items.is_empty() {
                 "Antworten"
@@ -505,6 +517,17 @@ pub fn pdf(report: &Report, charts: &[InlineChart<'_>]) -> Result<Vec<u8>, PdfEr
             body.heading(heading, SUBHEADING, 40.0, false);
             body.paragraph(&q.texts_note, NOTE, 0.0, 4.0);
             body.bullets(&q.texts, BODY);
+        }
+    }
+    if let Some((trend, trend_charts)) = trend {
+        for (k, q) in html::trend_views(trend, trend_charts).iter().enumerate() {
+            body.new_page();
+            if k == 0 {
+                body.heading("Verlauf über alle Wellen", HEADING, 80.0, true);
+            }
+            body.heading(&q.text, SUBHEADING, 80.0, false);
+            body.paragraph(&q.note, NOTE, 0.0, 6.0);
+            items(&mut body, &q.items, trend_charts)?;
         }
     }
 

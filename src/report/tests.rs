@@ -240,7 +240,7 @@ fn free_texts_are_listed_without_attribution_and_escaped() {
     let report = report();
     let hilfe = report.questions.iter().find(|q| q.id == "hilfe").unwrap();
     assert_eq!(hilfe.texts, ["Geld", "Zeit"]);
-    let files = files::render(&survey(), &report, None).unwrap();
+    let files = files::render(&survey(), &report, None, None).unwrap();
     let index = files.iter().find(|f| f.path == "index.html").unwrap();
     let html = String::from_utf8(index.bytes.clone()).unwrap();
     assert!(html.contains("<li>Geld</li>"));
@@ -257,7 +257,7 @@ fn free_texts_are_listed_without_attribution_and_escaped() {
 
 #[test]
 fn every_file_of_a_report_is_there_and_the_zip_holds_them_all() {
-    let files = files::render(&survey(), &report(), None).unwrap();
+    let files = files::render(&survey(), &report(), None, None).unwrap();
     let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
     for expected in [
         "index.html",
@@ -425,6 +425,40 @@ mod properties {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// A trend shows each wave's figures exactly as that wave's own report does: a point is
+        /// hidden where the wave hides the group, equal where it shows it, the pool never drawn,
+        /// so it adds nothing to what the waves publish one by one (each checked above).
+        #[test]
+        fn a_trend_shows_no_figure_its_waves_do_not(
+            first in proptest::collection::vec(0u64..30, 16),
+            second in proptest::collection::vec(0u64..30, 16),
+            good in proptest::collection::vec(0u64..30, 16),
+            thresholds in (1u64..10, 1u64..10),
+        ) {
+            let reports = [report_of(&first, &good, thresholds.0), report_of(&second, &good, thresholds.1)];
+            let trend = crate::report::trend::trend(&[&reports[0], &reports[1]]);
+            prop_assert!(!trend.questions.is_empty());
+            for q in &trend.questions {
+                for g in &q.groups {
+                    prop_assert!(g.kind != GroupKind::Pool);
+                    for ((point, _), &w) in g.points.iter().zip(&q.waves) {
+                        let Body::Choice(c) = &reports[w].questions.iter().find(|x| x.id == q.id).unwrap().body else {
+                            panic!("a choice question")
+                        };
+                        let item = c.items.iter().find(|i| i.id == q.item_id).unwrap();
+                        let published = item.by_land.groups.iter().find(|x| x.code == g.code).and_then(|x| x.figures.clone());
+                        prop_assert_eq!(point, &published);
+                    }
+                }
+            }
+            // Every hidden point is dots in trend.csv.
+            for row in crate::report::trend::sheet(&trend).rows {
+                if row[9] == tables::Cell::Text(".".into()) {
+                    prop_assert!(row[10..13].iter().all(|c| *c == tables::Cell::Text(".".into())));
+                }
+            }
+        }
 
         /// Response rates carry figures exactly where the response count is shown; the pool's
         /// invitations are its hidden members' and the total's everyone's, so a hidden Land's

@@ -75,7 +75,7 @@ fn assert_same_figures(excel: &[Vec<String>], tidy: &[Vec<String>], file: &str) 
 
 #[test]
 fn per_land_excel_opens_in_german_excel_with_german_headers_and_decimal_commas() {
-    let files = files::render(&survey(), &report(), None).unwrap();
+    let files = files::render(&survey(), &report(), None, None).unwrap();
     let (header, rows) = open_in_german_excel(file(&files, "per-land-excel.csv"));
     assert_eq!(
         header.join(";"),
@@ -124,7 +124,7 @@ fn bytes_end_lines_with_crlf(bytes: &[u8]) -> bool {
 fn every_table_comes_in_both_dialects_with_the_same_figures_and_the_tidy_one_unchanged() {
     let report = report();
     let comparison = compare::compare(&report, &report);
-    let files = files::render(&survey(), &report, Some(&comparison)).unwrap();
+    let files = files::render(&survey(), &report, Some(&comparison), None).unwrap();
     let tidy_headers = [
         (
             "per-land",
@@ -201,7 +201,7 @@ fn texts_with_semicolons_quotes_and_formulas_survive_the_excel_dialect() {
         threshold: 5,
     };
     let report = build(&survey, wave, &figures());
-    let files = files::render(&survey, &report, None).unwrap();
+    let files = files::render(&survey, &report, None, None).unwrap();
     let (header, rows) = open_in_german_excel(file(&files, "per-land-excel.csv"));
     assert!(rows.iter().all(|r| r.len() == header.len()));
     assert!(

@@ -208,7 +208,7 @@ fn report_files(
     };
     drop(conn);
     let files = Arc::new(
-        files::render(&survey, &report, comparison.as_ref())
+        files::render(&survey, &report, comparison.as_ref(), None)
             .map_err(|e| AppError::Internal(e.into()))?,
     );
     cache
