@@ -4,6 +4,8 @@
 # `mint-survey report` (every file: HTML, PDF, charts, CSV in both dialects, Excel, ZIP) timed with its peak memory, and in
 # the same run the bare aggregate SQL in psql (the floor).
 # Usage: bench/report.sh [RESPONSES...]   (default: 100000; e.g. bench/report.sh 100000 1000000)
+# With several sizes, each is a wave of its own, and the last wave's report with --trend over all of
+# them is timed too (e.g. bench/report.sh 100000 100000 100000 100000: a trend over 4 waves).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=("${@:-100000}")
@@ -17,8 +19,10 @@ unset DATABASE_URL
 runas=(); [ "$(id -u)" = 0 ] && runas=(runuser -u postgres --)
 psql=("${runas[@]}" psql -X -q -v ON_ERROR_STOP=1 "host=$VAR_DIR/postgres user=postgres dbname=mint_survey")
 
+slugs=()
 for n in "${sizes[@]}"; do
-  slug=$("$bin" wave create --survey fruehjahr-2020 --title "Bench $n" 2> /dev/null)
+  slug=$("$bin" wave create --survey fruehjahr-2020 --title "Bench $n ${#slugs[@]}" 2> /dev/null)
+  slugs+=("$slug")
   started=$(date +%s.%N)
   "${psql[@]}" -v wave="'$slug'" -v n="$n" <<'SQL'
 SET synchronous_commit = off;
@@ -98,5 +102,15 @@ SQL
   printf '  mint-survey report (all %s files): %.2f s, peak memory %.1f MiB, %.1f× the floor\n' \
     "$files" "$best" "$(echo "$peak / 1024" | bc -l)" "$(echo "$best * 1000 / $floor" | bc -l)"
 done
+if [ ${#slugs[@]} -ge 2 ]; then
+  best=""
+  for _ in 1 2 3; do
+    /usr/bin/time -f '%e %M' -o "$work/time" "$bin" report --wave "$slug" --trend --out "$work/out-trend" > /dev/null
+    read -r seconds kib < "$work/time"
+    if [ -z "$best" ] || awk "BEGIN {exit !($seconds < $best)}"; then best=$seconds; peak=$kib; fi
+  done
+  printf 'trend over %s waves (report --trend of the last): %.2f s, peak memory %.1f MiB\n' \
+    "${#slugs[@]}" "$best" "$(echo "$peak / 1024" | bc -l)"
+fi
 "$bin" db stop > /dev/null
 echo "scratch folder: $work (rm -rf it when done)"

@@ -622,6 +622,28 @@ fn compare_adds_the_change_per_land_for_the_questions_both_waves_asked() {
     assert!(
         pdf.contains("Verlauf über alle Wellen") && pdf.contains("Mittelwert je Land und Welle")
     );
+
+    // On the board: the trend of the later wave is offered and served; the first has none.
+    staff_account(&db, "beirat@example.org", Role::Board, None);
+    let app = TestApp::spawn(&db);
+    let auth = app.login("beirat@example.org", PASSWORD);
+    let (_, _, board, _) = app.get("/board", Some(&auth));
+    assert!(
+        board.contains(&format!("/board/waves/{autumn}/verlauf/")),
+        "{board}"
+    );
+    assert!(!board.contains(&format!("/board/waves/{spring}/verlauf/")));
+    let (status, _, page, _) = app.get(&format!("/board/waves/{autumn}/verlauf/"), Some(&auth));
+    assert_eq!(status, 200);
+    assert!(page.contains("<h2 id=\"verlauf\">Verlauf über alle Wellen</h2>"));
+    let (status, _, csv, _) = app.get(
+        &format!("/board/waves/{autumn}/verlauf/trend-excel.csv"),
+        Some(&auth),
+    );
+    assert_eq!(status, 200);
+    assert!(csv.contains(";DE-BY;Bayern;7;3;42,9;1,57;\r\n"));
+    let (status, ..) = app.get(&format!("/board/waves/{spring}/verlauf/"), Some(&auth));
+    assert_eq!(status, 404);
 }
 
 #[test]

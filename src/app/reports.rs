@@ -193,15 +193,31 @@ fn build(conn: &mut PgConnection, options: &ReportOptions) -> Result<Built, Repo
     })
 }
 
-/// The trend of `report`'s questions over every wave that began no later than `wave` and asked
-/// one of them, oldest first, each wave's report built (and suppressed) on its own.
+/// The trend of `report`'s questions over every earlier wave that asked one of them.
 fn trend_of(
     conn: &mut PgConnection,
     wave: &crate::store::waves::Wave,
     survey: &crate::survey::definition::Survey,
     report: &crate::report::Report,
 ) -> Result<crate::report::trend::Trend, ReportError> {
-    let start = |w: &crate::store::waves::Wave| w.opens_at.or(w.opened_at).unwrap_or(w.created_at);
+    let earlier = trend_waves(conn, wave, survey)?;
+    trend_over(conn, &earlier, report)
+}
+
+/// When a wave began, for ordering a trend: its opening date, else when it was opened, else
+/// created.
+pub fn wave_start(wave: &crate::store::waves::Wave) -> chrono::DateTime<chrono::Utc> {
+    wave.opens_at.or(wave.opened_at).unwrap_or(wave.created_at)
+}
+
+/// The waves a trend of `wave` runs over besides it: every other wave that began no later and
+/// asked one of `survey`'s questions, oldest first.
+pub fn trend_waves(
+    conn: &mut PgConnection,
+    wave: &crate::store::waves::Wave,
+    survey: &crate::survey::definition::Survey,
+) -> Result<Vec<crate::store::waves::Wave>, ReportError> {
+    let start = wave_start;
     let ids: Vec<&str> = survey.questions().map(|(_, q)| q.id.as_str()).collect();
     let mut earlier = Vec::new();
     for summary in crate::store::waves::find_summaries(conn).map_err(anyhow::Error::from)? {
@@ -220,8 +236,18 @@ fn trend_of(
         }
     }
     earlier.sort_by_key(|w| (start(w), w.id));
+    Ok(earlier)
+}
+
+/// The trend over `earlier` (from [`trend_waves`]) and `report`'s wave, each wave's report built
+/// and suppressed on its own.
+pub fn trend_over(
+    conn: &mut PgConnection,
+    earlier: &[crate::store::waves::Wave],
+    report: &crate::report::Report,
+) -> Result<crate::report::trend::Trend, ReportError> {
     let mut reports = Vec::new();
-    for other in &earlier {
+    for other in earlier {
         reports.push(reports::find_report(conn, other)?.1);
     }
     let mut all: Vec<&crate::report::Report> = reports.iter().collect();

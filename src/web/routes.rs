@@ -102,6 +102,8 @@ route_table! {
         get "/waves/{wave}" => board::redirect_to_folder,
         get "/waves/{wave}/vergleich/{other}" => board::redirect_to_folder,
         get "/waves/{wave}/vergleich/{other}/{file:.*}" => board::show_comparison_file,
+        get "/waves/{wave}/verlauf" => board::redirect_to_folder,
+        get "/waves/{wave}/verlauf/{file:.*}" => board::show_trend_file,
         get "/waves/{wave}/{file:.*}" => board::show_report_file,
     }
 }

@@ -27,15 +27,24 @@ use super::shared::staff_page;
 use crate::accounts::Role;
 use crate::report::files::{self, OutputFile};
 use crate::report::{compare, html::REPORT_CSS};
+use crate::store::waves::WaveSummary;
 use crate::store::{reports, waves};
 use crate::text::Bilingual;
 
 /// A rendered report with the state of the data it was built from.
 type Rendered = (String, Arc<Vec<OutputFile>>);
 
-/// Rendered reports by (wave, compared wave).
+/// Rendered reports by wave and view (`Some(id)`: compared with that wave; `Some(0)`: with the
+/// trend over every earlier wave).
 #[derive(Debug, Default)]
 pub struct ReportCache(Mutex<HashMap<(i64, Option<i64>), Rendered>>);
+
+/// Which report of a wave: its own, compared with another wave, or with the trend.
+enum View {
+    Plain,
+    Compare(String),
+    Trend,
+}
 
 #[derive(Template)]
 #[template(path = "board/index.html")]
@@ -54,6 +63,8 @@ struct WaveLine {
     state: String,
     submitted: i64,
     comparisons: Vec<(String, String)>,
+    /// An earlier wave asked one of its questions: the trend is offered.
+    trend: bool,
 }
 
 /// `GET /board`: every wave with its report and the comparisons with other waves.
@@ -79,18 +90,25 @@ pub async fn show_board(
             .enumerate()
             .map(|(i, s)| {
                 let mine = ids(i);
-                let comparisons = summaries
+                let shared: Vec<&WaveSummary> = summaries
                     .iter()
                     .enumerate()
                     .filter(|(j, _)| *j != i && ids(*j).iter().any(|id| mine.contains(id)))
-                    .map(|(_, other)| (other.wave.slug.clone(), other.wave.title.clone()))
+                    .map(|(_, other)| other)
                     .collect();
+                let comparisons = shared
+                    .iter()
+                    .map(|other| (other.wave.slug.clone(), other.wave.title.clone()))
+                    .collect();
+                let start = crate::app::reports::wave_start;
+                let trend = shared.iter().any(|o| start(&o.wave) <= start(&s.wave));
                 WaveLine {
                     slug: s.wave.slug.clone(),
                     title: s.wave.title.clone(),
                     state: s.wave.state(now).german(),
                     submitted: s.submitted,
                     comparisons,
+                    trend,
                 }
             })
             .collect();
@@ -124,7 +142,17 @@ pub async fn show_report_file(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (wave, file) = path.into_inner();
-    serve(state, user, wave, None, file).await
+    serve(state, user, wave, View::Plain, file).await
+}
+
+/// `GET /board/waves/{wave}/verlauf/{file}`: the report with the trend over every earlier wave.
+pub async fn show_trend_file(
+    state: web::Data<AppState>,
+    user: StaffUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (wave, file) = path.into_inner();
+    serve(state, user, wave, View::Trend, file).await
 }
 
 /// `GET /board/waves/{wave}/vergleich/{other}/{file}`: the report compared with another wave.
@@ -134,7 +162,7 @@ pub async fn show_comparison_file(
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (wave, other, file) = path.into_inner();
-    serve(state, user, wave, Some(other), file).await
+    serve(state, user, wave, View::Compare(other), file).await
 }
 
 /// A file of a report; downloads (PDF, CSV, Excel, ZIP) are recorded in the audit log.
@@ -142,7 +170,7 @@ async fn serve(
     state: web::Data<AppState>,
     user: StaffUser,
     wave: String,
-    other: Option<String>,
+    view: View,
     file: String,
 ) -> Result<HttpResponse, AppError> {
     let actor = user.actor();
@@ -154,12 +182,13 @@ async fn serve(
     let download = [".csv", ".xlsx", ".zip", ".pdf"]
         .iter()
         .any(|e| file.ends_with(e));
-    let subject = match &other {
-        Some(other) => format!("{wave}/vergleich/{other}/{file}"),
-        None => format!("{wave}/{file}"),
+    let subject = match &view {
+        View::Compare(other) => format!("{wave}/vergleich/{other}/{file}"),
+        View::Trend => format!("{wave}/verlauf/{file}"),
+        View::Plain => format!("{wave}/{file}"),
     };
     let (files, file) = web::block(move || -> Result<_, AppError> {
-        let files = report_files(&state, &wave, other.as_deref())?;
+        let files = report_files(&state, &wave, &view)?;
         if download && files.iter().any(|f| f.path == file) {
             let mut conn = crate::web::shared::connection(&state)?;
             actor.audit(&mut conn, "report_downloaded", &subject, "")?;
@@ -179,19 +208,36 @@ async fn serve(
 fn report_files(
     state: &AppState,
     slug: &str,
-    other: Option<&str>,
+    view: &View,
 ) -> Result<Arc<Vec<OutputFile>>, AppError> {
+    let failed = |e: crate::app::reports::ReportError| AppError::Internal(e.into());
     let mut conn = crate::web::shared::report_connection(state)?;
     let wave = waves::find_by_slug(&mut conn, slug)?.ok_or(AppError::NotFound)?;
-    let other = match other {
-        Some(slug) => Some(waves::find_by_slug(&mut conn, slug)?.ok_or(AppError::NotFound)?),
-        None => None,
+    let (other, earlier) = match view {
+        View::Plain => (None, Vec::new()),
+        View::Compare(slug) => (
+            Some(waves::find_by_slug(&mut conn, slug)?.ok_or(AppError::NotFound)?),
+            Vec::new(),
+        ),
+        View::Trend => {
+            let survey = crate::store::surveys::find_by_id(&mut conn, wave.survey_version_id)?;
+            let earlier = crate::app::reports::trend_waves(&mut conn, &wave, &survey.survey)
+                .map_err(failed)?;
+            if earlier.is_empty() {
+                return Err(AppError::NotFound);
+            }
+            (None, earlier)
+        }
     };
     let ids: Vec<i64> = std::iter::once(wave.id)
         .chain(other.as_ref().map(|w| w.id))
+        .chain(earlier.iter().map(|w| w.id))
         .collect();
     let fingerprint = fingerprint(&mut conn, &ids)?;
-    let key = (wave.id, other.as_ref().map(|w| w.id));
+    let key = match view {
+        View::Trend => (wave.id, Some(0)),
+        _ => (wave.id, other.as_ref().map(|w| w.id)),
+    };
     let cache = &state.reports.0;
     if let Some((seen, files)) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key)
         && *seen == fingerprint
@@ -206,9 +252,15 @@ fn report_files(
         )),
         None => None,
     };
+    let trend = match view {
+        View::Trend => {
+            Some(crate::app::reports::trend_over(&mut conn, &earlier, &report).map_err(failed)?)
+        }
+        _ => None,
+    };
     drop(conn);
     let files = Arc::new(
-        files::render(&survey, &report, comparison.as_ref(), None)
+        files::render(&survey, &report, comparison.as_ref(), trend.as_ref())
             .map_err(|e| AppError::Internal(e.into()))?,
     );
     cache
