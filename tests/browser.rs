@@ -322,29 +322,7 @@ fn board_report_pages_have_no_accessibility_violations() {
     browser.screenshot(screen("report-phone.png"));
 
     // A second wave asking the same questions: the trend over both.
-    let autumn = crate::helpers::cli::mint(
-        &db,
-        &[
-            "wave",
-            "create",
-            "--survey",
-            "fruehjahr-2020",
-            "--title",
-            "Herbst 2020",
-            "--copy-from",
-            &slug,
-            "--closes",
-            "2099-12-31",
-        ],
-    )
-    .success()
-    .trim()
-    .to_owned();
-    crate::helpers::cli::mint(&db, &["wave", "open", &autumn]).success();
-    for i in 0..7 {
-        let email = format!("by{i}@example.org");
-        crate::reports::answer(&db, &autumn, &email, &[("lage_gesamt", "sehr_gut")], false);
-    }
+    let autumn = crate::reports::autumn_wave(&db, &slug);
     browser.set_window_size(1280, 900);
     browser.goto(&format!("{}/board/waves/{autumn}/verlauf/", app.address));
     assert_eq!(browser.text("#verlauf"), "Verlauf über alle Wellen");

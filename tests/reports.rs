@@ -94,6 +94,29 @@ pub(crate) fn answer(
     .unwrap();
 }
 
+/// A second wave, "Herbst 2020", copied from `spring` and open; Bayern's 7 answer "sehr gut".
+pub(crate) fn autumn_wave(db: &TestDb, spring: &str) -> String {
+    let args = [
+        "wave",
+        "create",
+        "--survey",
+        "fruehjahr-2020",
+        "--title",
+        "Herbst 2020",
+        "--copy-from",
+        spring,
+        "--closes",
+        "2099-12-31",
+    ];
+    let autumn = mint(db, &args).success().trim().to_owned();
+    mint(db, &["wave", "open", &autumn]).success();
+    for i in 0..7 {
+        let email = format!("by{i}@example.org");
+        answer(db, &autumn, &email, &[("lage_gesamt", "sehr_gut")], false);
+    }
+    autumn
+}
+
 pub(crate) fn fill(db: &TestDb, slug: &str) {
     for i in 0..7 {
         let lage = if i < 3 { "sehr_gut" } else { "eher_gut" };
@@ -495,34 +518,7 @@ fn compare_adds_the_change_per_land_for_the_questions_both_waves_asked() {
     let db = TestDb::new();
     let spring = wave_with_participants(&db);
     fill(&db, &spring);
-    let autumn = mint(
-        &db,
-        &[
-            "wave",
-            "create",
-            "--survey",
-            "fruehjahr-2020",
-            "--title",
-            "Herbst 2020",
-            "--copy-from",
-            &spring,
-            "--closes",
-            "2099-12-31",
-        ],
-    )
-    .success()
-    .trim()
-    .to_owned();
-    mint(&db, &["wave", "open", &autumn]).success();
-    for i in 0..7 {
-        answer(
-            &db,
-            &autumn,
-            &format!("by{i}@example.org"),
-            &[("lage_gesamt", "sehr_gut")],
-            false,
-        );
-    }
+    let autumn = autumn_wave(&db, &spring);
     let out = scratch_dir().join("compare-out");
     mint(
         &db,
