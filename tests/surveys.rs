@@ -37,6 +37,20 @@ fn check_accepts_the_three_2020_questionnaires() {
     );
 }
 
+/// The example in surveys/README.md is what authors copy: it must pass the checker.
+#[test]
+fn the_readme_example_passes_the_checker() {
+    let readme = std::fs::read_to_string("surveys/README.md").unwrap();
+    let start = readme.find("```toml\n").expect("a TOML example") + "```toml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let file = scratch_file("readme-example.toml", &readme[start..end]);
+    let out = mint_offline(&["survey", "check", file.to_str().unwrap()]);
+    assert!(
+        out.success().contains(": ok, survey `beispiel`"),
+        "{out:#?}"
+    );
+}
+
 #[test]
 fn check_reports_every_broken_file_at_its_line_and_stores_nothing() {
     let db = TestDb::new();
