@@ -217,12 +217,11 @@ pub fn trend_waves(
     wave: &crate::store::waves::Wave,
     survey: &crate::survey::definition::Survey,
 ) -> Result<Vec<crate::store::waves::Wave>, ReportError> {
-    let start = wave_start;
     let ids: Vec<&str> = survey.questions().map(|(_, q)| q.id.as_str()).collect();
     let mut earlier = Vec::new();
     for summary in crate::store::waves::find_summaries(conn).map_err(anyhow::Error::from)? {
         let other = summary.wave;
-        if other.id == wave.id || start(&other) > start(wave) {
+        if other.id == wave.id || wave_start(&other) > wave_start(wave) {
             continue;
         }
         let version = crate::store::surveys::find_by_id(conn, other.survey_version_id)
@@ -235,7 +234,7 @@ pub fn trend_waves(
             earlier.push(other);
         }
     }
-    earlier.sort_by_key(|w| (start(w), w.id));
+    earlier.sort_by_key(|w| (wave_start(w), w.id));
     Ok(earlier)
 }
 

@@ -193,7 +193,8 @@ fn stacked_row(group: &Group, choice: &ChoiceReport, separator: bool) -> (ChartR
 /// The charts of a trend: per question (and matrix row) Germany's bar in every wave that asked it.
 pub fn trend_diagrams(trend: &super::trend::Trend) -> Vec<Diagram> {
     let mut out = Vec::new();
-    for q in &trend.questions {
+    // Multiple choice has no parts of a whole to stack; its shares per wave are in the tables.
+    for q in trend.questions.iter().filter(|q| !q.multiple) {
         let Some(total) = q.groups.iter().find(|g| g.kind == GroupKind::Total) else {
             continue;
         };
@@ -242,17 +243,12 @@ pub fn trend_diagrams(trend: &super::trend::Trend) -> Vec<Diagram> {
                 }
             }
         }
-        let chart = if q.multiple {
-            // Multiple choice: no parts of a whole; the table carries the shares.
-            continue;
-        } else {
-            Chart::Stacked(StackedChart {
-                title,
-                palette: q.palette,
-                categories: categories(&q.options, rest),
-                rows,
-            })
-        };
+        let chart = Chart::Stacked(StackedChart {
+            title,
+            palette: q.palette,
+            categories: categories(&q.options, rest),
+            rows,
+        });
         out.push(Diagram {
             file: format!("trend--{}", file_name(&q.id, &q.item_id)),
             question_id: q.id.clone(),

@@ -101,8 +101,8 @@ pub fn render(
     };
     let report_inline = inline(&report_charts);
     let trend_inline = inline(&trend_charts);
-    // The PDF is the slowest file (its charts are parsed and drawn again as vector graphics): it
-    // is written on a thread of its own while the tables and the page are.
+    // The PDF is the slowest file (every page laid out, every chart drawn again as vector
+    // graphics): it is written on a thread of its own while the tables and the page are.
     let (pdf, mut files) = std::thread::scope(|scope| -> Result<_, RenderError> {
         let pdf = scope.spawn(|| {
             super::pdf::pdf(

@@ -6,7 +6,7 @@ use askama::Template;
 
 use super::compare::Comparison;
 use super::trend::Trend;
-use super::{Body, Group, GroupKind, Report, Table, german};
+use super::{Body, Group, GroupKind, Report, Shown, Table, german};
 
 /// The style sheet inlined into `index.html` (the board serves the page with this sheet's hash in
 /// its Content-Security-Policy, so no other inline style can run).
@@ -199,7 +199,7 @@ pub(super) fn question_view(q: &super::QuestionReport, charts: &[InlineChart<'_>
             } else {
                 "Anteile in Prozent der Befragten, denen die Frage gestellt wurde.".to_owned()
             };
-            if let Some(anchors) = c.anchors().filter(|_| c.scaled) {
+            if let Some(anchors) = super::scale_anchors(&c.options).filter(|_| c.scaled) {
                 note.push_str(&format!(
                     " Mittelwert auf der Skala {anchors}, ohne „weiß nicht / keine Angabe“."
                 ));
@@ -346,26 +346,30 @@ fn rate_table(report: &Report) -> TableView {
     }
 }
 
+/// A group's cells in a frequency table: the share per option and the mean (scales); "–" for
+/// nobody, "." for a hidden group.
+fn share_cells(figures: Option<&Shown>, options: usize, scaled: bool) -> Vec<String> {
+    let width = options + usize::from(scaled);
+    match figures {
+        Some(f) if f.n == 0 => vec!["–".to_owned(); width],
+        Some(f) => {
+            let mut cells: Vec<String> = (0..options)
+                .map(|o| format!("{} %", german(f.percent(o), 1)))
+                .collect();
+            if scaled {
+                cells.push(f.stats.map_or("–".to_owned(), |s| german(s.mean, 2)));
+            }
+            cells
+        }
+        None => vec![".".to_owned(); width],
+    }
+}
+
 fn frequency_table(table: &Table, columns: &[String], options: usize, scaled: bool) -> TableView {
     let rows = table
         .groups
         .iter()
-        .map(|g| {
-            let cells = match &g.figures {
-                Some(f) if f.n == 0 => vec!["–".to_owned(); columns.len()],
-                Some(f) => {
-                    let mut cells: Vec<String> = (0..options)
-                        .map(|o| format!("{} %", german(f.percent(o), 1)))
-                        .collect();
-                    if scaled {
-                        cells.push(f.stats.map_or("–".to_owned(), |s| german(s.mean, 2)));
-                    }
-                    cells
-                }
-                None => vec![".".to_owned(); columns.len()],
-            };
-            row(g, cells)
-        })
+        .map(|g| row(g, share_cells(g.figures.as_ref(), options, scaled)))
         .collect();
     TableView {
         caption: caption(table),
@@ -422,19 +426,7 @@ pub(super) fn trend_views(trend: &Trend, charts: &[InlineChart<'_>]) -> Vec<Ques
                 .iter()
                 .zip(&titles)
                 .map(|((point, note), title)| {
-                    let cells = match point {
-                        Some(f) if f.n > 0 => {
-                            let mut cells: Vec<String> = (0..q.options.len())
-                                .map(|o| format!("{} %", german(f.percent(o), 1)))
-                                .collect();
-                            if q.scaled {
-                                cells.push(f.stats.map_or("–".to_owned(), |s| german(s.mean, 2)));
-                            }
-                            cells
-                        }
-                        Some(_) => vec!["–".to_owned(); columns.len()],
-                        None => vec![".".to_owned(); columns.len()],
-                    };
+                    let cells = share_cells(point.as_ref(), q.options.len(), q.scaled);
                     RowView {
                         label: match point {
                             Some(f) => format!("{title} (n = {})", f.n),
@@ -494,7 +486,7 @@ pub(super) fn trend_views(trend: &Trend, charts: &[InlineChart<'_>]) -> Vec<Ques
             Some(view) if view.id == q.id => view.items.push(item),
             _ => {
                 let mut note = format!("Wellen: {}.", titles.join(", "));
-                if let Some(anchors) = q.scaled.then(|| anchors(&q.options)).flatten() {
+                if let Some(anchors) = super::scale_anchors(&q.options).filter(|_| q.scaled) {
                     note.push_str(&format!(" Mittelwert auf der Skala {anchors}."));
                 }
                 note.push_str(" Jede Welle ist nach ihrer eigenen Mindestzahl ausgeblendet; „weitere Länder“ fehlt, weil diese Gruppe von Welle zu Welle andere Länder enthält.");
@@ -510,18 +502,6 @@ pub(super) fn trend_views(trend: &Trend, charts: &[InlineChart<'_>]) -> Vec<Ques
         }
     }
     views
-}
-
-fn anchors(options: &[super::OptionInfo]) -> Option<String> {
-    super::ChoiceReport {
-        multiple: false,
-        options: options.to_vec(),
-        scaled: true,
-        direction: None,
-        neutral: None,
-        items: Vec::new(),
-    }
-    .anchors()
 }
 
 fn comparison_view(c: &Comparison, charts: &[InlineChart<'_>]) -> ComparisonView {

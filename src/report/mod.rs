@@ -138,28 +138,25 @@ pub struct ChoiceReport {
     pub items: Vec<ItemReport>,
 }
 
-impl ChoiceReport {
-    /// The ends of the scale its means are on: "1 = sehr gut … 5 = sehr schlecht" (`None`: no
-    /// values).
-    pub fn anchors(&self) -> Option<String> {
-        let valued: Vec<(f64, &str)> = self
-            .options
-            .iter()
-            .filter_map(|o| o.value.map(|v| (v, o.label.as_str())))
-            .collect();
-        let low = valued.iter().min_by(|a, b| a.0.total_cmp(&b.0))?;
-        let high = valued.iter().max_by(|a, b| a.0.total_cmp(&b.0))?;
-        let number = |v: f64| german(v, if v.fract() == 0.0 { 0 } else { 1 });
-        (low.0 < high.0).then(|| {
-            format!(
-                "{} = {} … {} = {}",
-                number(low.0),
-                low.1,
-                number(high.0),
-                high.1
-            )
-        })
-    }
+/// The ends of the scale means of `options` are on: "1 = sehr gut … 5 = sehr schlecht" (`None`:
+/// no values).
+pub fn scale_anchors(options: &[OptionInfo]) -> Option<String> {
+    let valued: Vec<(f64, &str)> = options
+        .iter()
+        .filter_map(|o| o.value.map(|v| (v, o.label.as_str())))
+        .collect();
+    let low = valued.iter().min_by(|a, b| a.0.total_cmp(&b.0))?;
+    let high = valued.iter().max_by(|a, b| a.0.total_cmp(&b.0))?;
+    let number = |v: f64| german(v, if v.fract() == 0.0 { 0 } else { 1 });
+    (low.0 < high.0).then(|| {
+        format!(
+            "{} = {} … {} = {}",
+            number(low.0),
+            low.1,
+            number(high.0),
+            high.1
+        )
+    })
 }
 
 /// An answer option as reports show it.

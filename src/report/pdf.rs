@@ -39,6 +39,9 @@ pub enum PdfError {
     /// The built-in fonts.
     #[error("the built-in font could not be read")]
     Font,
+    /// krilla refused the A4 page size.
+    #[error("the page size was refused")]
+    PageSize,
     /// A chart.
     #[error("a chart could not be laid out: {0}")]
     Chart(#[from] chart::ChartError),
@@ -746,9 +749,9 @@ fn render(
     let count = pages.len();
     let footer_left = format!("{} – {}", report.wave.survey_title, report.wave.title);
     let measure = Layout::new(fonts);
+    let a4 = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or(PdfError::PageSize)?;
     for (number, items) in pages.iter().enumerate() {
-        let settings = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or(PdfError::Font)?;
-        let mut page = document.start_page_with(settings);
+        let mut page = document.start_page_with(a4.clone());
         let mut surface = page.surface();
         let mut footer = Vec::new();
         if number > 0 {

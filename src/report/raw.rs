@@ -28,14 +28,48 @@ pub enum ColumnKind {
     Id,
     /// Free text of at most this many characters.
     Text(usize),
-    /// An option code; its options (code, label, missing) and their values, if the scale has any.
-    Code(Vec<(String, String, bool, Option<f64>)>),
+    /// An option code, one of these options.
+    Code(Vec<RawOption>),
     /// 1 when the option was ticked, 0 when not (multiple choice).
     Ticked,
     /// A number with this many decimals.
     Number(u8),
     /// A date, `YYYY-MM-DD`.
     Date,
+}
+
+/// An option a code column may hold, as the syntax files label it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawOption {
+    /// The code written in the cell.
+    pub code: String,
+    /// Its text.
+    pub label: String,
+    /// "weiß nicht / keine Angabe": declared missing.
+    pub missing: bool,
+    /// Its value on the scale, if the scale has values.
+    pub value: Option<f64>,
+}
+
+impl RawOption {
+    /// An option that is its own label (a Land, an attribute value).
+    fn plain(code: &str, label: &str) -> RawOption {
+        RawOption {
+            code: code.to_owned(),
+            label: label.to_owned(),
+            missing: false,
+            value: None,
+        }
+    }
+}
+
+/// The codes of `options` declared missing.
+pub fn missing_codes(options: &[RawOption]) -> Vec<&str> {
+    options
+        .iter()
+        .filter(|o| o.missing)
+        .map(|o| o.code.as_str())
+        .collect()
 }
 
 /// A column of `responses.csv`: its name in the header, a label (the question's text) and kind.
@@ -58,21 +92,23 @@ pub fn columns(survey: &Survey) -> Vec<RawColumn> {
         label: label.to_owned(),
         kind,
     };
-    let laender = crate::survey::definition::LAENDER
-        .iter()
-        .map(|(code, name)| ((*code).to_owned(), (*name).to_owned(), false, None))
-        .collect();
+    let laender = || {
+        crate::survey::definition::LAENDER
+            .iter()
+            .map(|(code, name)| RawOption::plain(code, name))
+            .collect()
+    };
     let mut columns = vec![
         column("response_id", "Antwort-ID", ColumnKind::Id),
         column("submitted_at", "abgeschickt am", ColumnKind::Text(32)),
-        column("land_code", "Land (Code)", ColumnKind::Code(laender)),
+        column("land_code", "Land (Code)", ColumnKind::Code(laender())),
         column("land", "Land", ColumnKind::Text(32)),
     ];
     for (name, attribute) in &survey.attributes {
         let values = attribute
             .values
             .iter()
-            .map(|v| (v.clone(), v.clone(), false, None))
+            .map(|v| RawOption::plain(v, v))
             .collect();
         columns.push(column(name, &attribute.label, ColumnKind::Code(values)));
     }
@@ -80,7 +116,12 @@ pub fn columns(survey: &Survey) -> Vec<RawColumn> {
         let codes = |options: &[crate::survey::definition::ChoiceOption]| {
             options
                 .iter()
-                .map(|o| (o.code.clone(), o.label.clone(), o.missing, o.value))
+                .map(|o| RawOption {
+                    code: o.code.clone(),
+                    label: o.label.clone(),
+                    missing: o.missing,
+                    value: o.value,
+                })
                 .collect::<Vec<_>>()
         };
         match &q.kind {
@@ -117,11 +158,7 @@ pub fn columns(survey: &Survey) -> Vec<RawColumn> {
             }
             QuestionKind::Date { .. } => columns.push(column(&q.id, &q.text, ColumnKind::Date)),
             QuestionKind::Land => {
-                let laender = crate::survey::definition::LAENDER
-                    .iter()
-                    .map(|(code, name)| ((*code).to_owned(), (*name).to_owned(), false, None))
-                    .collect();
-                columns.push(column(&q.id, &q.text, ColumnKind::Code(laender)));
+                columns.push(column(&q.id, &q.text, ColumnKind::Code(laender())));
             }
         }
         if q.kind

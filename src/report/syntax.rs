@@ -119,7 +119,7 @@ pub fn spss(survey: &Survey, wave: &str) -> String {
                 format!("A{}", bytes.clamp(1, SPSS_MAX_STRING))
             }
             ColumnKind::Code(options) => {
-                let widest = options.iter().map(|o| o.0.len()).max().unwrap_or(1);
+                let widest = options.iter().map(|o| o.code.len()).max().unwrap_or(1);
                 format!("A{}", widest.max(1))
             }
         };
@@ -141,20 +141,16 @@ pub fn spss(survey: &Survey, wave: &str) -> String {
             ColumnKind::Code(options) if !options.is_empty() => {
                 let pairs: Vec<String> = options
                     .iter()
-                    .map(|(code, label, _, _)| {
+                    .map(|o| {
                         format!(
                             "{} {}",
-                            spss_quote(code),
-                            spss_quote(cut(label, SPSS_VALUE_LABEL))
+                            spss_quote(&o.code),
+                            spss_quote(cut(&o.label, SPSS_VALUE_LABEL))
                         )
                     })
                     .collect();
                 value_labels.push(format!("{name} {}", pairs.join(" ")));
-                let codes: Vec<&str> = options
-                    .iter()
-                    .filter(|o| o.2)
-                    .map(|o| o.0.as_str())
-                    .collect();
+                let codes = raw::missing_codes(options);
                 if !codes.is_empty() {
                     if codes.len() <= 3 && codes.iter().all(|c| c.len() <= SPSS_MISSING_BYTES) {
                         let quoted: Vec<String> = codes.iter().map(|c| spss_quote(c)).collect();
@@ -224,13 +220,14 @@ pub fn r(survey: &Survey, wave: &str) -> String {
         let at = format!("responses[[{}]]", r_quote(name));
         match &column.kind {
             ColumnKind::Code(options) if !options.is_empty() => {
-                let codes: Vec<&str> = options.iter().map(|o| o.0.as_str()).collect();
-                let labels: Vec<&str> = options.iter().map(|o| o.1.as_str()).collect();
+                let codes: Vec<&str> = options.iter().map(|o| o.code.as_str()).collect();
+                let labels: Vec<&str> = options.iter().map(|o| o.label.as_str()).collect();
                 let valued: Vec<String> = options
                     .iter()
                     .filter_map(|o| {
-                        o.3.filter(|_| !o.2)
-                            .map(|v| format!("{} = {v}", r_quote(&o.0)))
+                        o.value
+                            .filter(|_| !o.missing)
+                            .map(|v| format!("{} = {v}", r_quote(&o.code)))
                     })
                     .collect();
                 if !valued.is_empty() {
@@ -253,11 +250,7 @@ pub fn r(survey: &Survey, wave: &str) -> String {
                     quoted(&codes),
                     quoted(&labels)
                 );
-                let missing: Vec<&str> = options
-                    .iter()
-                    .filter(|o| o.2)
-                    .map(|o| o.0.as_str())
-                    .collect();
+                let missing = raw::missing_codes(options);
                 if !missing.is_empty() {
                     let _ = writeln!(
                         out,

@@ -109,7 +109,7 @@ pub fn numeric(report: &Report) -> Sheet {
                     .iter()
                     .map(|i| (i.id.as_str(), i.label.as_str(), &i.by_land))
                     .collect(),
-                c.anchors().unwrap_or_default(),
+                super::scale_anchors(&c.options).unwrap_or_default(),
             ),
             Body::Number(n) => (vec![("", "", &n.by_land)], String::new()),
             _ => continue,

@@ -34,10 +34,17 @@ use crate::text::Bilingual;
 /// A rendered report with the state of the data it was built from.
 type Rendered = (String, Arc<Vec<OutputFile>>);
 
-/// Rendered reports by wave and view (`Some(id)`: compared with that wave; `Some(0)`: with the
-/// trend over every earlier wave).
+/// Rendered reports by wave and view.
 #[derive(Debug, Default)]
-pub struct ReportCache(Mutex<HashMap<(i64, Option<i64>), Rendered>>);
+pub struct ReportCache(Mutex<HashMap<(i64, Cached), Rendered>>);
+
+/// Which report of a wave is cached: its own, compared with a wave (by id), or with the trend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Cached {
+    Plain,
+    Compare(i64),
+    Trend,
+}
 
 /// Which report of a wave: its own, compared with another wave, or with the trend.
 enum View {
@@ -234,9 +241,10 @@ fn report_files(
         .chain(earlier.iter().map(|w| w.id))
         .collect();
     let fingerprint = fingerprint(&mut conn, &ids)?;
-    let key = match view {
-        View::Trend => (wave.id, Some(0)),
-        _ => (wave.id, other.as_ref().map(|w| w.id)),
+    let key = match (view, &other) {
+        (View::Trend, _) => (wave.id, Cached::Trend),
+        (_, Some(other)) => (wave.id, Cached::Compare(other.id)),
+        (_, None) => (wave.id, Cached::Plain),
     };
     let cache = &state.reports.0;
     if let Some((seen, files)) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key)
