@@ -373,6 +373,32 @@ enum UserCommand {
         #[arg(long)]
         email: String,
     },
+    /// Keys for the JSON API (/api/v1/): create, list, revoke.
+    #[command(name = "api-key")]
+    ApiKey {
+        #[command(subcommand)]
+        command: ApiKeyCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ApiKeyCommand {
+    /// Make a key for an account; it acts with the account's role and is printed once.
+    Create {
+        /// The account's email.
+        #[arg(long)]
+        email: String,
+        /// What the key is for ("Website", "CRM"); the audit log names it.
+        #[arg(long)]
+        name: String,
+    },
+    /// List the keys with their account, role and last use.
+    List,
+    /// Revoke a key (by the ID that `list` prints); it is refused from the next call on.
+    Revoke {
+        /// The key's ID.
+        id: i64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -488,6 +514,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 UserCommand::Enable { email } => {
                     commands::users::set_disabled(&mut conn, &email, false)
                 }
+                UserCommand::ApiKey { command } => match command {
+                    ApiKeyCommand::Create { email, name } => {
+                        commands::users::create_api_key(&mut conn, &email, &name)
+                    }
+                    ApiKeyCommand::List => commands::users::list_api_keys(&mut conn),
+                    ApiKeyCommand::Revoke { id } => commands::users::revoke_api_key(&mut conn, id),
+                },
             }
         }
     }

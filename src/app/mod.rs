@@ -10,6 +10,7 @@
 //! To add a staff action: write the operation here, then call it from a command and a handler.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod mailing;
 pub mod participants;
 pub mod progress;
@@ -37,6 +38,15 @@ pub enum Actor {
     },
     /// A wave's schedule, run by a `serve` process.
     Schedule,
+    /// An API key, acting for its account.
+    ApiKey {
+        /// The account's id.
+        id: i64,
+        /// The account's address.
+        email: String,
+        /// The key's name.
+        key: String,
+    },
 }
 
 impl Actor {
@@ -60,18 +70,19 @@ impl Actor {
     /// The account's id, if the actor is one.
     pub fn account_id(&self) -> Option<i64> {
         match self {
-            Actor::Staff { id, .. } => Some(*id),
+            Actor::Staff { id, .. } | Actor::ApiKey { id, .. } => Some(*id),
             Actor::CommandLine { .. } | Actor::Schedule => None,
         }
     }
 
-    /// How the audit log names the actor: the account's address, "Kommandozeile (user)" or
-    /// "Zeitplan".
+    /// How the audit log names the actor: the account's address, "Kommandozeile (user)",
+    /// "Zeitplan" or "API-Schlüssel „name“ (address)".
     pub fn name(&self) -> String {
         match self {
             Actor::Staff { email, .. } => email.clone(),
             Actor::CommandLine { user } => format!("Kommandozeile ({user})"),
             Actor::Schedule => "Zeitplan".to_owned(),
+            Actor::ApiKey { email, key, .. } => format!("API-Schlüssel „{key}“ ({email})"),
         }
     }
 

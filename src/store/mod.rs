@@ -3,6 +3,7 @@
 //! Query functions take a `&mut PgConnection` and do one thing (`find_*`, `insert_*`, …); callers
 //! decide the transaction. Web handlers reach the store through the pool inside `web::block`.
 
+pub mod api_keys;
 pub mod brakes;
 pub mod cluster;
 pub mod laender;

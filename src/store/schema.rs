@@ -1,6 +1,19 @@
 // @generated automatically by Diesel CLI.
 
 diesel::table! {
+    api_keys (id) {
+        id -> Int8,
+        user_id -> Int8,
+        name -> Text,
+        key_sha256 -> Bytea,
+        created_at -> Timestamptz,
+        created_by -> Text,
+        last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     answers (response_id, question_id, item_id, option_code) {
         response_id -> Int8,
         question_id -> Text,
@@ -236,6 +249,7 @@ diesel::table! {
 }
 
 diesel::joinable!(answer_changes -> responses (response_id));
+diesel::joinable!(api_keys -> users (user_id));
 diesel::joinable!(answers -> responses (response_id));
 diesel::joinable!(audit_log -> users (user_id));
 diesel::joinable!(contacts -> participants (participant_id));
@@ -260,6 +274,7 @@ diesel::joinable!(waves -> survey_versions (survey_version_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     answer_changes,
+    api_keys,
     answers,
     audit_log,
     brake_events,
