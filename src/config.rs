@@ -100,6 +100,8 @@ pub struct Settings {
     /// `TRUSTED_PROXIES`: addresses and networks (CIDR) of the proxies in front of `serve`; only
     /// from those is the client's address taken from `Forwarded` / `X-Forwarded-For`.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `API_RATE_LIMIT`: calls per minute one API key may make (1–1,000,000; default 600).
+    pub api_rate_limit: u32,
 }
 
 impl fmt::Debug for Settings {
@@ -130,6 +132,7 @@ impl fmt::Debug for Settings {
                 &self.accessibility_statement_file,
             )
             .field("trusted_proxies", &self.trusted_proxies)
+            .field("api_rate_limit", &self.api_rate_limit)
             .finish()
     }
 }
@@ -163,6 +166,7 @@ impl Settings {
             Some(_) => Some(number(env, "MAIL_RATE", 0.0, 0.01, 100_000.0)?),
         };
         let mail_retry_seconds = number(env, "MAIL_RETRY_SECONDS", 30.0, 0.0, 86_400.0)?;
+        let api_rate_limit = number(env, "API_RATE_LIMIT", 600, 1.0, 1_000_000.0)?;
         let mail_from = env
             .var("MAIL_FROM")
             .unwrap_or_else(|| "MINT-Umfragen <umfragen@localhost>".to_owned());
@@ -200,6 +204,7 @@ impl Settings {
                 .var("ACCESSIBILITY_STATEMENT_FILE")
                 .map(PathBuf::from),
             trusted_proxies,
+            api_rate_limit,
         })
     }
 

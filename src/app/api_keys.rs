@@ -170,21 +170,18 @@ impl Caller {
     }
 }
 
-/// The live key `secret` with its enabled account (its use noted), or `None`: unknown, revoked, or
-/// its account disabled.
-pub fn authenticate(
-    conn: &mut PgConnection,
-    secret: &str,
-    now: DateTime<Utc>,
-) -> diesel::QueryResult<Option<Caller>> {
+/// The live key `secret` with its enabled account, or `None`: unknown, revoked, or its account
+/// disabled.
+pub fn authenticate(conn: &mut PgConnection, secret: &str) -> diesel::QueryResult<Option<Caller>> {
     if !is_key(secret) {
         return Ok(None);
     }
-    let Some((key, user)) = api_keys::find_live(conn, secret)? else {
-        return Ok(None);
-    };
-    api_keys::touch(conn, key.id, now)?;
-    Ok(Some(Caller { key, user }))
+    Ok(api_keys::find_live(conn, secret)?.map(|(key, user)| Caller { key, user }))
+}
+
+/// Notes that the key was used at `now` (what the admins' list shows as "zuletzt benutzt").
+pub fn note_use(conn: &mut PgConnection, id: i64, now: DateTime<Utc>) -> diesel::QueryResult<()> {
+    api_keys::touch(conn, id, now)
 }
 
 /// Whether `text` has the shape of a key (checked before any look-up).

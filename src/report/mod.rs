@@ -17,6 +17,7 @@ pub mod diagrams;
 pub mod figures;
 pub mod files;
 pub mod html;
+pub mod json;
 pub mod pdf;
 pub mod raw;
 pub mod suppress;

@@ -7,6 +7,7 @@
 //! `.await`, and render German pages or redirect.
 
 pub mod admin;
+pub mod api;
 pub mod background;
 pub mod board;
 pub mod client;
@@ -80,6 +81,8 @@ pub struct AppState {
     pub clock: crate::time::Clock,
     /// Whether the database was just found unreachable (requests then get 503 at once).
     pub db_health: shared::DbHealth,
+    /// The API's rate windows and built results.
+    pub api: std::sync::Arc<api::ApiState>,
 }
 
 /// The texts of /datenschutz and /barrierefreiheit when an installation has its own.
@@ -306,6 +309,7 @@ impl AppState {
             visit_recorder: std::sync::Arc::new(background::Wakeup::visits()),
             clock: crate::time::Clock::system(),
             db_health: shared::DbHealth::default(),
+            api: std::sync::Arc::default(),
         }
     }
 }
@@ -401,6 +405,16 @@ pub(crate) async fn brake_link_guessing(
 fn not_found_page<B>(
     response: actix_web::dev::ServiceResponse<B>,
 ) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
+    let problem = response
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes() == api::problem::PROBLEM_JSON.as_bytes());
+    if problem {
+        // The API's own 404s are problem documents, not pages.
+        return Ok(actix_web::middleware::ErrorHandlerResponse::Response(
+            response.map_into_left_body(),
+        ));
+    }
     let contact = response
         .request()
         .app_data::<web::Data<AppState>>()

@@ -25,6 +25,7 @@ macro_rules! route_table {
                         $( .route($path, web::$method().to($handler)) )*
                 );
             )*
+            cfg.configure(super::api::routes);
             cfg.default_service(web::to(pages::show_not_found));
         }
 
@@ -95,6 +96,7 @@ route_table! {
         staff::require_staff(&[Role::Admin, Role::Board, Role::Coordinator], request, next)
     }) => {
         get "/land" => board::land::show_land_status,
+        get "/api" => super::api::openapi::show_docs,
         get "/ruecklauf/{wave}" => board::progress::show_progress,
         get "/ruecklauf/{wave}/verlauf.svg" => board::progress::show_chart,
         get "" => board::show_board,

@@ -171,10 +171,26 @@ pub async fn start_mailing(
             return render(&state, &request, &user, slug, error).await;
         }
     };
+    let count = queued.queued;
+    send_in_background(&state, queued.wave, kind)?;
+    let what = match kind {
+        MailKind::Invitation => "einladungen",
+        MailKind::Reminder => "erinnerungen",
+    };
+    Ok(see_other(format!(
+        "/admin/wellen/{slug}?versandt={what}&anzahl={count}"
+    )))
+}
+
+/// Has the outbox workers send a wave's queued mails on a thread of their own (the pages and the
+/// API return at once; the wave's page shows how far they got).
+pub(crate) fn send_in_background(
+    state: &AppState,
+    wave: crate::store::waves::Wave,
+    kind: MailKind,
+) -> Result<(), AppError> {
     let settings = state.settings.clone();
     let url = crate::store::database_url(&settings).map_err(|e| AppError::Internal(e.into()))?;
-    let count = queued.queued;
-    let wave = queued.wave;
     std::thread::Builder::new()
         .name(format!("mailing-{}", wave.id))
         .spawn(move || {
@@ -198,11 +214,5 @@ pub async fn start_mailing(
             }
         })
         .map_err(|e| AppError::Internal(e.into()))?;
-    let what = match kind {
-        MailKind::Invitation => "einladungen",
-        MailKind::Reminder => "erinnerungen",
-    };
-    Ok(see_other(format!(
-        "/admin/wellen/{slug}?versandt={what}&anzahl={count}"
-    )))
+    Ok(())
 }

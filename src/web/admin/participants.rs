@@ -16,7 +16,7 @@ use crate::web::extract::{CsrfForm, CsrfUpload, StaffUser};
 use crate::web::shared::with_db;
 
 /// Largest participants file accepted over the web.
-const MAX_CSV_BYTES: usize = 2 * 1024 * 1024;
+pub(crate) const MAX_CSV_BYTES: usize = 2 * 1024 * 1024;
 
 /// `POST /admin/wellen/{wave}/teilnehmende`: "Vorschau" shows what a participants CSV would
 /// import, storing nothing; "Importieren" imports it, all rows or none.

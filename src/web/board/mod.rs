@@ -211,6 +211,14 @@ async fn serve(
     Ok(respond_with(found))
 }
 
+/// The files of a wave's own report (as `/board/waves/W/` serves them), from the cache.
+pub(crate) fn plain_report_files(
+    state: &AppState,
+    slug: &str,
+) -> Result<Arc<Vec<OutputFile>>, AppError> {
+    report_files(state, slug, &View::Plain)
+}
+
 /// The report's files, from the cache while no submission changed the wave(s).
 fn report_files(
     state: &AppState,
@@ -285,7 +293,7 @@ struct Fingerprint {
 }
 
 /// What a report depends on: the waves' settings and their submitted responses' last change.
-fn fingerprint(conn: &mut PgConnection, wave_ids: &[i64]) -> QueryResult<String> {
+pub(crate) fn fingerprint(conn: &mut PgConnection, wave_ids: &[i64]) -> QueryResult<String> {
     let row: Fingerprint = diesel::sql_query(
         "SELECT concat_ws('|',
              (SELECT string_agg(id || ':' || suppress_below || ':' || title, ',' ORDER BY id)
@@ -300,7 +308,7 @@ fn fingerprint(conn: &mut PgConnection, wave_ids: &[i64]) -> QueryResult<String>
 }
 
 /// A report file as a response: its type, downloads as attachments, never cached by proxies.
-fn respond_with(file: &OutputFile) -> HttpResponse {
+pub(crate) fn respond_with(file: &OutputFile) -> HttpResponse {
     let extension = file.path.rsplit('.').next().unwrap_or("");
     let content_type = match extension {
         "html" => "text/html; charset=utf-8",
