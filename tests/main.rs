@@ -9,6 +9,7 @@
 mod helpers;
 
 mod accounts;
+mod api;
 mod brakes;
 mod browser;
 mod browser_flow;

@@ -205,7 +205,8 @@ mod tests {
     #[test]
     fn a_key_in_a_log_line_is_redacted() {
         let key = format!("{KEY_PREFIX}{}", "0123456789abcdef".repeat(4));
-        let line = crate::logging::redact(&format!("Authorization: Bearer {key}"));
+        let header = format!("Authorization: Bearer {key}");
+        let line = crate::logging::redact(&header);
         assert!(!line.contains("0123456789abcdef"), "{line}");
     }
 }

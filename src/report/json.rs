@@ -48,7 +48,7 @@ pub struct WaveHeader {
 pub struct GroupCount {
     /// `land`, or the attribute the groups are values of.
     pub breakdown: String,
-    /// Land code (`DE-BY`), `pool` (the hidden Länder together), `total`, or the attribute value.
+    /// Land code (`DE-BY`), `weitere` (the hidden Länder together), `DE` (all), or the attribute value.
     pub group_code: String,
     /// Its name.
     pub group: String,
@@ -61,7 +61,7 @@ pub struct GroupCount {
 /// The response rate of a Land.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct RateRow {
-    /// Land code, `pool` or `total`.
+    /// Land code (`DE-BY`), `weitere` (the hidden Länder together) or `DE` (all).
     pub land_code: String,
     /// Its name.
     pub land: String,
@@ -90,7 +90,7 @@ pub struct Figure {
     pub option_code: String,
     /// Option text.
     pub option: String,
-    /// Land code, `pool` or `total`.
+    /// Land code (`DE-BY`), `weitere` (the hidden Länder together) or `DE` (all).
     pub land_code: String,
     /// Its name.
     pub land: String,
@@ -115,7 +115,7 @@ pub struct Mean {
     pub item_id: String,
     /// Matrix item text.
     pub item: String,
-    /// Land code, `pool` or `total`.
+    /// Land code (`DE-BY`), `weitere` (the hidden Länder together) or `DE` (all).
     pub land_code: String,
     /// Its name.
     pub land: String,

@@ -79,6 +79,7 @@ impl Modify for Conventions {
                     Kind::Forbidden,
                     Kind::NotFound,
                     Kind::InvalidParameter,
+                    Kind::Refused,
                     Kind::TooManyRequests,
                     Kind::Unavailable,
                     Kind::Internal,
@@ -88,7 +89,6 @@ impl Modify for Conventions {
                         Kind::InvalidJson,
                         Kind::UnsupportedMediaType,
                         Kind::TooLarge,
-                        Kind::Refused,
                     ]);
                 }
                 if path.contains("/mailings/") && with_body {

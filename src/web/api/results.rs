@@ -26,13 +26,16 @@ use crate::web::errors::AppError;
 /// A submission shows in the results at most this much later.
 const FRESH_FOR: Duration = Duration::from_secs(1);
 
+/// Results built for a wave and a Land (or all): the state they were built from and the JSON.
+type Built = HashMap<(i64, Option<String>), (String, Arc<Vec<u8>>)>;
+
 /// Results already built, and what the waves' states were lately.
 #[derive(Debug, Default)]
 pub struct ResultsCache {
     /// By slug: when looked at, the wave's id and the state its report depends on.
     states: Mutex<HashMap<String, (Instant, i64, String)>>,
     /// By wave id and Land: the state they were built from and the JSON.
-    built: Mutex<HashMap<(i64, Option<String>), (String, Arc<Vec<u8>>)>>,
+    built: Mutex<Built>,
 }
 
 impl ResultsCache {
