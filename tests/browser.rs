@@ -433,6 +433,58 @@ fn admin_pages_have_no_accessibility_violations() {
     browser.click("form[action='/admin/konten'] button");
     browser.wait_for(".error-summary");
     assert_no_violations(&browser.axe(), "the accounts page with an error");
+    // An API key: a name missing is refused at its field, then made and shown once, then revoked.
+    browser.goto(&format!("{}/admin/konten", app.address));
+    browser.click("form[action='/admin/konten/schluessel'] button");
+    browser.wait_for(".error-summary a[href='#schluessel-name']");
+    assert_no_violations(&browser.axe(), "the accounts page with a key refused");
+    browser.fill("#schluessel-name", "Website");
+    browser.click("form[action='/admin/konten/schluessel'] button");
+    browser.wait_for("#neuer-schluessel");
+    let key = browser
+        .execute(
+            "return document.getElementById('neuer-schluessel').value",
+            vec![],
+        )
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(key.starts_with("mint_") && key.len() == 69, "{key}");
+    assert_no_violations(&browser.axe(), "the accounts page with a new key");
+    browser.screenshot(screen("admin-api-key.png"));
+    browser.set_window_size(360, 800);
+    browser.screenshot(screen("admin-api-key-phone.png"));
+    browser.set_window_size(1280, 900);
+    browser.goto(&format!("{}/admin/konten", app.address));
+    assert!(
+        !browser.source().contains(&key),
+        "the key is shown once only"
+    );
+    browser.click("form[action$='/widerrufen'] button");
+    browser.wait_for(".notice");
+    assert!(browser.text(".notice").contains("widerrufen"));
+    assert_no_violations(&browser.axe(), "the accounts page with a revoked key");
+    browser.goto(&format!("{}/board/api", app.address));
+    assert_eq!(
+        browser.text("h1"),
+        "Die Schnittstelle (API) für die Systeme der Stiftung"
+    );
+    assert!(
+        browser.title().starts_with("Schnittstelle (API)"),
+        "{}",
+        browser.title()
+    );
+    assert!(
+        browser
+            .text("main")
+            .contains("GET /api/v1/waves/{wave}/results")
+    );
+    assert_no_violations(&browser.axe(), "the API's documentation");
+    browser.screenshot(screen("board-api.png"));
+    browser.set_window_size(360, 800);
+    assert_no_violations(&browser.axe(), "the API's documentation on a phone");
+    browser.screenshot(screen("board-api-phone.png"));
+    browser.set_window_size(1280, 900);
     browser.goto(&format!("{}/board/land?land=DE-TH", app.address));
     assert_eq!(
         browser.text("h1"),

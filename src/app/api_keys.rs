@@ -48,8 +48,10 @@ impl ApiKeyError {
     /// The field of the key form it is about, if one.
     pub fn field(&self) -> Option<&'static str> {
         match self {
-            ApiKeyError::NoSuchAccount(_) | ApiKeyError::AccountDisabled(_) => Some("konto"),
-            ApiKeyError::BadName | ApiKeyError::NameTaken(_) => Some("name"),
+            ApiKeyError::NoSuchAccount(_) | ApiKeyError::AccountDisabled(_) => {
+                Some("schluessel-konto")
+            }
+            ApiKeyError::BadName | ApiKeyError::NameTaken(_) => Some("schluessel-name"),
             _ => None,
         }
     }

@@ -88,6 +88,8 @@ route_table! {
         get "/konten" => admin::accounts::show_accounts,
         post "/konten" => admin::accounts::add_account,
         post "/konten/rolle" => admin::accounts::change_role,
+        post "/konten/schluessel" => admin::accounts::create_api_key,
+        post "/konten/schluessel/{id}/widerrufen" => admin::accounts::revoke_api_key,
         post "/konten/{id}/{change}" => admin::accounts::set_disabled,
         get "/protokoll" => admin::audit::show_audit,
         get "/protokoll.csv" => admin::audit::export_audit,

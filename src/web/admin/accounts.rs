@@ -2,6 +2,8 @@
 //! account (it gets a mailed one-time link to set its password, as with `user add`), disabling and
 //! enabling one (a disabled account's sessions end at once), and changing a role, all through
 //! `app::accounts` with its guards: nobody changes their own account, the last active admin stays.
+//! Also the API keys (`app::api_keys`): made for an account and shown once, listed with their last
+//! use, revoked.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -14,6 +16,9 @@ use crate::accounts::Role;
 use crate::app::accounts::{
     self, Account as Target, AccountChange, AccountError, AccountOverview, NewAccount,
 };
+use crate::app::api_keys::{self, ApiKeyError};
+use crate::store::api_keys::ApiKey;
+use crate::store::users::User;
 use crate::survey::LAENDER;
 use crate::text::Bilingual;
 use crate::web::AppState;
@@ -32,6 +37,10 @@ struct AccountsPage<'a> {
     roles: [(&'static str, &'static str); 3],
     laender: &'static [(&'static str, &'static str)],
     form: &'a NewAccountForm,
+    keys: Vec<(ApiKey, User)>,
+    key_form: &'a KeyForm,
+    /// A key just made: its name and the key, shown this once.
+    new_key: Option<(String, String)>,
     /// What was refused, and the field of the new-account form it is about (if any).
     error: Option<(String, Option<&'static str>)>,
     message: Option<String>,
@@ -80,16 +89,28 @@ pub async fn show_accounts(
     });
     let form = NewAccountForm::blank();
     let shown = Shown {
-        error: None,
         message: message.map(str::to_owned),
+        ..Shown::default()
     };
     render(&state, &request, &user, &form, shown, StatusCode::OK).await
 }
 
 /// What the page says besides the list.
+#[derive(Default)]
 struct Shown {
     error: Option<(String, Option<&'static str>)>,
     message: Option<String>,
+    key_form: KeyForm,
+    new_key: Option<(String, String)>,
+}
+
+/// The "API-Schlüssel anlegen" form, kept as typed when it is refused.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct KeyForm {
+    #[serde(default)]
+    schluessel_konto: String,
+    #[serde(default)]
+    schluessel_name: String,
 }
 
 async fn render(
@@ -101,8 +122,11 @@ async fn render(
     status: StatusCode,
 ) -> Result<HttpResponse, AppError> {
     let (account, cookie) = Account::of(user, request, state)?;
-    let accounts = with_db(state, |conn| {
-        accounts::list(conn).map_err(AppError::unexpected)
+    let (accounts, keys) = with_db(state, |conn| {
+        Ok((
+            accounts::list(conn).map_err(AppError::unexpected)?,
+            api_keys::list(conn).map_err(AppError::unexpected)?,
+        ))
     })
     .await?;
     let page = AccountsPage {
@@ -114,6 +138,9 @@ async fn render(
         roles: ROLES,
         laender: &LAENDER,
         form,
+        keys,
+        key_form: &shown.key_form,
+        new_key: shown.new_key,
         error: shown.error,
         message: shown.message,
     };
@@ -143,7 +170,7 @@ pub async fn add_account(
         Err(error) => {
             let shown = Shown {
                 error: Some((error.german(), error.field())),
-                message: None,
+                ..Shown::default()
             };
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             return render(&state, &request, &user, &form, shown, status).await;
@@ -161,8 +188,8 @@ pub async fn add_account(
         ),
     };
     let shown = Shown {
-        error: None,
         message: Some(message),
+        ..Shown::default()
     };
     let blank = NewAccountForm::blank();
     render(&state, &request, &user, &blank, shown, StatusCode::OK).await
@@ -242,11 +269,94 @@ async fn apply(
             });
             let shown = Shown {
                 error: Some((error.german(), field)),
-                message: None,
+                ..Shown::default()
             };
             let form = NewAccountForm::blank();
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             render(state, request, user, &form, shown, status).await
         }
     }
+}
+
+/// `POST /admin/konten/schluessel`: makes an API key for an account and shows it this once.
+pub async fn create_api_key(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    user: StaffUser,
+    form: CsrfForm<KeyForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let actor = user.actor();
+    let input = form.clone();
+    let created = with_db(&state, move |conn| {
+        refusal(api_keys::create(
+            conn,
+            &actor,
+            &input.schluessel_konto,
+            &input.schluessel_name,
+        ))
+    })
+    .await?;
+    let (shown, status) = match created {
+        Ok(created) => (
+            Shown {
+                new_key: Some((created.key.name, created.secret)),
+                ..Shown::default()
+            },
+            StatusCode::OK,
+        ),
+        Err(error) => (
+            Shown {
+                error: Some((error.german(), error.field())),
+                key_form: form,
+                ..Shown::default()
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    };
+    let blank = NewAccountForm::blank();
+    let mut response = render(&state, &request, &user, &blank, shown, status).await?;
+    // The key is on this page only: never kept by a cache or the browser's history.
+    response.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
+}
+
+/// `POST /admin/konten/schluessel/{id}/widerrufen`: the key is refused from the next call on.
+pub async fn revoke_api_key(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    user: StaffUser,
+    path: web::Path<i64>,
+    _form: CsrfForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let id = path.into_inner();
+    let actor = user.actor();
+    let outcome = with_db(&state, move |conn| {
+        refusal(api_keys::revoke(conn, &actor, id))
+    })
+    .await?;
+    let shown = match outcome {
+        Ok(key) => Shown {
+            message: Some(format!(
+                "Der Schlüssel „{}“ ist widerrufen; Aufrufe mit ihm werden ab sofort abgelehnt.",
+                key.name
+            )),
+            ..Shown::default()
+        },
+        Err(ApiKeyError::NoSuchKey(_)) => return Err(AppError::NotFound),
+        Err(error) => Shown {
+            error: Some((error.german(), None)),
+            ..Shown::default()
+        },
+    };
+    let status = if shown.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let blank = NewAccountForm::blank();
+    render(&state, &request, &user, &blank, shown, status).await
 }
