@@ -8,7 +8,7 @@ use std::process::Stdio;
 use mint_survey::accounts::Role;
 
 use crate::helpers::app::{PASSWORD, Respondent, TestApp, csrf_of, encode, staff_account};
-use crate::helpers::cli::{db_command, mint_env};
+use crate::helpers::cli::{db_command, mint, mint_env};
 use crate::helpers::db::{TestDb, scratch_dir};
 use crate::helpers::fixtures::open_wave;
 use crate::helpers::smtp::SmtpServer;
@@ -101,6 +101,40 @@ fn a_whole_flow_at_trace_level_logs_no_token() {
     app.get(&format!("{path}?alle"), None);
     respondent.post("weiter", &[]);
     app.get("/t/0b1c2d3e-0000-4000-8000-000000000000", None);
+    // An API key: made on the command line, used for a list, a change and a refused call.
+    let made = mint(
+        &db,
+        &[
+            "user",
+            "api-key",
+            "create",
+            "--email",
+            "admin@example.org",
+            "--name",
+            "CRM",
+        ],
+    );
+    let key = made
+        .success()
+        .split_whitespace()
+        .find(|w| w.starts_with("mint_"))
+        .unwrap()
+        .to_owned();
+    secrets.push(key.trim_start_matches("mint_").to_owned());
+    for (method, path) in [
+        ("GET", "/api/v1/waves"),
+        ("POST", &format!("/api/v1/waves/{slug}/close")[..]),
+        ("GET", "/api/v1/nirgends"),
+    ] {
+        let request = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{public}{path}"))
+            .header("Authorization", format!("Bearer {key}"))
+            .body(Vec::new())
+            .unwrap();
+        let status = app.client.run(request).unwrap().status().as_u16();
+        assert!(status == 200 || status == 404, "{method} {path}: {status}");
+    }
     let _ = server.kill();
     let _ = server.wait();
     let log = std::fs::read_to_string(&log_path).unwrap();

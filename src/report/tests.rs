@@ -505,6 +505,61 @@ mod properties {
             }
         }
 
+        /// The API's results carry exactly the figures the report publishes: a hidden group's rows
+        /// have no number at all and say why, a shown group's rows its published n and count; a
+        /// Land's own results hold its rows only.
+        #[test]
+        fn the_api_results_carry_no_figure_the_report_hides(
+            sizes in proptest::collection::vec(0u64..30, 16),
+            good in proptest::collection::vec(0u64..30, 16),
+            threshold in 1u64..10,
+            land in 0usize..16,
+        ) {
+            let mut f = figures_of(&sizes, &good);
+            for (i, (code, _)) in LAENDER.iter().enumerate() {
+                f.invited.insert((*code).to_owned(), sizes[i] + 1);
+            }
+            let report = build(&survey(), wave(threshold), &f);
+            let Body::Choice(choice) = &report.questions[0].body else { panic!("lage is a choice") };
+            let published = |code: &str| choice.items[0].by_land.groups.iter().find(|g| g.code == code).map(|g| g.figures.clone());
+            let results = crate::report::json::results(&report, None);
+            for row in results.figures.iter().filter(|r| r.question_id == "lage") {
+                match published(&row.land_code).flatten() {
+                    None => {
+                        prop_assert!(row.n.is_none() && row.count.is_none() && row.percent.is_none(), "{:?}", row);
+                        prop_assert!(row.suppressed.is_some());
+                    }
+                    Some(figures) => {
+                        let at = choice.options.iter().position(|o| o.code == row.option_code).unwrap();
+                        prop_assert_eq!(row.n, Some(figures.n));
+                        prop_assert_eq!(row.count, Some(figures.counts[at]));
+                    }
+                }
+            }
+            for row in &results.responses {
+                let group = report.responses.groups.iter().find(|g| g.code == row.group_code);
+                if row.breakdown == "land" {
+                    prop_assert_eq!(row.n, group.and_then(|g| g.figures.as_ref()).map(|f| f.n));
+                }
+            }
+            for row in &results.rates {
+                let rate = report.rates.iter().find(|r| r.code == row.land_code).unwrap();
+                prop_assert_eq!(row.submitted, rate.figures.map(|f| f.submitted));
+                prop_assert_eq!(row.invited, rate.figures.map(|f| f.invited));
+            }
+            for row in &results.means {
+                if published(&row.land_code).flatten().is_none() {
+                    prop_assert!(row.mean.is_none() && row.n.is_none(), "{:?}", row);
+                }
+            }
+            let code = LAENDER[land].0;
+            let own = crate::report::json::results(&report, Some(code));
+            prop_assert!(own.figures.iter().all(|r| r.land_code == code));
+            prop_assert!(own.means.iter().all(|r| r.land_code == code));
+            prop_assert!(own.rates.iter().all(|r| r.land_code == code));
+            prop_assert!(own.responses.iter().all(|r| r.breakdown == "land" && r.group_code == code));
+        }
+
         /// Over random per-Land counts, in the report (and so in every file written from it) and in
         /// the comparison of two such reports: no figure under the threshold, no hidden Land's
         /// count recoverable from the total and the shown Länder.
