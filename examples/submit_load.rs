@@ -7,6 +7,10 @@
 //! `participants links`). With `first-page`, each virtual respondent only opens its link once (the
 //! first page); with `one-form`, it opens "Alle Fragen auf einer Seite" (`?alle`) and sends consent,
 //! every answer and "Absenden" in one POST, as a browser does on that page.
+//!
+//! `submit_load api URL CONCURRENCY REQUESTS KEY ETAG` (for `bench/api.sh`): GETs `URL` with the API
+//! key and `If-None-Match: ETAG` over kept-alive connections, as a website polling its results
+//! does; every answer must be 304. Prints requests per second and latency percentiles.
 
 // Benchmark tooling: a failure should stop it with a message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -23,6 +27,9 @@ use mint_survey::survey::{Format, QuestionKind, Survey, parse_definition};
 fn main() {
     let mut args = std::env::args().skip(1);
     let links_file = args.next().expect("LINKS.csv");
+    if links_file == "api" {
+        return api(args.collect());
+    }
     let concurrency: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(16);
     let csv = std::fs::read_to_string(&links_file).unwrap();
     let links: Vec<String> = csv
@@ -114,6 +121,56 @@ fn main() {
     );
 }
 
+/// Polls one API address with a key and an entity tag: every answer must be 304.
+fn api(args: Vec<String>) {
+    let [url, concurrency, requests, key, etag] = &args[..] else {
+        panic!("api URL CONCURRENCY REQUESTS KEY ETAG")
+    };
+    let concurrency: usize = concurrency.parse().unwrap();
+    let requests: usize = requests.parse().unwrap();
+    let headers = format!("Authorization: Bearer {key}\r\nIf-None-Match: {etag}\r\n");
+    let next = AtomicUsize::new(0);
+    let times = Mutex::new(Vec::with_capacity(requests));
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..concurrency {
+            scope.spawn(|| {
+                let mut agent = Client {
+                    connection: None,
+                    headers: headers.clone(),
+                };
+                let mut mine = Vec::new();
+                while next.fetch_add(1, Ordering::Relaxed) < requests {
+                    let t0 = Instant::now();
+                    let answer = agent.request(url, None, None);
+                    mine.push(t0.elapsed());
+                    assert_eq!(
+                        answer.status,
+                        304,
+                        "{}",
+                        String::from_utf8_lossy(&answer.body)
+                    );
+                }
+                times.lock().unwrap().extend(mine);
+            });
+        }
+    });
+    let elapsed = started.elapsed();
+    let mut times = times.into_inner().unwrap();
+    times.sort();
+    let pct = |p: f64| {
+        times[((times.len() as f64 * p) as usize).min(times.len() - 1)].as_secs_f64() * 1000.0
+    };
+    println!(
+        "304 with If-None-Match, concurrency {concurrency}: {} requests in {:.2} s = {:.0} requests/s; p50 {:.2} ms, p99 {:.2} ms",
+        times.len(),
+        elapsed.as_secs_f64(),
+        times.len() as f64 / elapsed.as_secs_f64(),
+        pct(0.50),
+        pct(0.99)
+    );
+}
+
 /// Opens `url` like a browser's first visit: the CSRF cookie it sets and the token in it.
 fn open(agent: &mut Client, url: &str, times: &mut Vec<Duration>) -> (String, String) {
     let t0 = Instant::now();
@@ -147,6 +204,8 @@ struct Answer {
 #[derive(Default)]
 struct Client {
     connection: Option<BufReader<TcpStream>>,
+    /// Header lines sent with every request (`Name: value\r\n`).
+    headers: String,
 }
 
 impl Client {
@@ -158,6 +217,7 @@ impl Client {
             "{} {path} HTTP/1.1\r\nHost: {host}\r\n",
             if form.is_some() { "POST" } else { "GET" }
         );
+        head.push_str(&self.headers);
         if let Some(cookie) = cookie {
             head.push_str(&format!("Cookie: {cookie}\r\n"));
         }
