@@ -327,9 +327,72 @@ fn a_wave_is_created_filled_and_invited_from_a_script() {
     let key = key_for(&db, "admin@example.org", "CRM");
     let api = Api::new(TestApp::spawn(&db));
 
+    // Surveys: check (a problem with its line), load, read back.
+    let broken =
+        b"id = \"herbst-2027\"\ntitle = \"Herbst 2027\"\naccess = \"token\"\nrequird = true\n";
+    let reply = api.call(
+        "POST",
+        "/api/v1/surveys/check?name=herbst-2027.toml",
+        Some(&key),
+        Some(("application/toml", broken.to_vec())),
+        &[],
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let checked = reply.json();
+    assert_eq!(checked["valid"], false);
+    assert!(
+        checked["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["line"] == 4),
+        "{checked}"
+    );
+    let reply = api.call(
+        "POST",
+        "/api/v1/surveys?name=herbst-2027.toml",
+        Some(&key),
+        Some(("application/toml", broken.to_vec())),
+        &[],
+    );
+    assert_eq!(reply.status, 422);
+    let definition = std::fs::read("surveys/herbst-2020.toml").unwrap();
+    let reply = api.call(
+        "POST",
+        "/api/v1/surveys?name=herbst-2020.toml",
+        Some(&key),
+        Some(("application/toml", definition.clone())),
+        &[],
+    );
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    assert_eq!(
+        (
+            reply.json()["version"].clone(),
+            reply.json()["stored"].clone()
+        ),
+        (json!(1), json!(true))
+    );
+    let reply = api.call(
+        "POST",
+        "/api/v1/surveys?name=herbst-2020.toml",
+        Some(&key),
+        Some(("application/toml", definition)),
+        &[],
+    );
+    assert_eq!(reply.json()["stored"], false);
+    let version = api.get("/api/v1/surveys/herbst-2020", &key).json();
+    assert_eq!(version["definition"]["id"], "herbst-2020");
+    assert!(version["definition"]["pages"].as_array().unwrap().len() > 1);
+    assert_eq!(api.get("/api/v1/surveys/gibt-es-nicht", &key).status, 404);
     let surveys = api.get("/api/v1/surveys", &key).json();
     assert_eq!(api.get("/api/v1/waves", &key).json(), json!([]));
-    assert_eq!(surveys[0]["id"], "fruehjahr-2020");
+    assert!(
+        surveys
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["id"] == "fruehjahr-2020")
+    );
     let reply = api.post(
         "/api/v1/waves",
         &key,
@@ -410,6 +473,34 @@ fn a_wave_is_created_filled_and_invited_from_a_script() {
     );
     assert_eq!(reply.json()["reminders"], 2);
 
+    // The schedule: a wrong window names its field; then invitations by themselves.
+    let schedule = "/api/v1/waves/fruehjahr-2027/schedule";
+    let reply = api.call(
+        "PUT",
+        schedule,
+        Some(&key),
+        Some(("application/json", br#"{"hours": "18-8"}"#.to_vec())),
+        &[],
+    );
+    assert_eq!(reply.status, 422, "{}", reply.text());
+    assert_eq!(reply.problem().1[0].0, "/hours");
+    let reply = api.call(
+        "PUT",
+        schedule,
+        Some(&key),
+        Some((
+            "application/json",
+            br#"{"invitations_auto": false, "hours": "9-17", "days": "mo-fr"}"#.to_vec(),
+        )),
+        &[],
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["schedule"]["window"], "9-17 mo-fr");
+    assert_eq!(
+        api.get("/api/v1/waves", &key).json()[0]["schedule"]["invitations_auto"],
+        false
+    );
+
     // Open, preview, confirm with an outdated count (nothing sent), then the right one.
     let mailing = "/api/v1/waves/fruehjahr-2027/mailings/invitations";
     assert_eq!(
@@ -436,6 +527,24 @@ fn a_wave_is_created_filled_and_invited_from_a_script() {
     let reply = api.post(mailing, &key, json!({"confirmed": 4}));
     assert_eq!(reply.status, 202, "{}", reply.text());
     assert_eq!(reply.json()["queued"], 4);
+    // Renew one link, revoke another.
+    let id = first["participants"][0]["id"].as_i64().unwrap();
+    let renewed = api.post(&format!("{path}/{id}/renew"), &key, json!(null));
+    assert_eq!(renewed.status, 200, "{}", renewed.text());
+    assert!(renewed.json()["link"].as_str().unwrap().contains("/t/"));
+    let revoked = api.post(&format!("{path}/{id}/revoke"), &key, json!(null));
+    assert_eq!(revoked.json()["region"], "MINT-Region Passau");
+    assert!(revoked.json()["link"].is_null());
+    assert_eq!(
+        api.post(&format!("{path}/999999/revoke"), &key, json!(null))
+            .status,
+        404
+    );
+    assert_eq!(
+        api.post(&format!("{path}/{id}/loeschen"), &key, json!(null))
+            .status,
+        404
+    );
     let closed = api.post("/api/v1/waves/fruehjahr-2027/close", &key, json!(null));
     assert_eq!(closed.json()["state"], "closed");
 
@@ -451,6 +560,10 @@ fn a_wave_is_created_filled_and_invited_from_a_script() {
         "wave_opened",
         "invitations_started",
         "wave_closed",
+        "schedule_changed",
+        "link_renewed",
+        "link_revoked",
+        "survey_loaded",
     ] {
         assert!(
             by_key.contains(&action.to_owned()),
@@ -464,11 +577,11 @@ fn a_wave_is_created_filled_and_invited_from_a_script() {
         .map(|(m, t, _)| (m.clone(), t.clone()))
         .collect();
     for (template, item) in api.document["paths"].as_object().unwrap() {
-        for method in ["get", "post", "patch"] {
-            if item.get(method).is_some()
-                && !template.contains("results")
-                && !template.contains("files")
-            {
+        for method in ["get", "post", "patch", "put"] {
+            let elsewhere = ["results", "files", "trend"]
+                .iter()
+                .any(|t| template.contains(t));
+            if item.get(method).is_some() && !elsewhere {
                 assert!(
                     called.contains(&(method.to_uppercase(), template.clone())),
                     "{method} {template} untested"
@@ -710,6 +823,51 @@ fn results_are_suppressed_as_on_the_board_and_answer_304_while_unchanged() {
     assert_eq!(changed.status, 200);
     assert_ne!(changed.header("etag"), tag);
     assert_eq!(n_of(&changed.json(), "DE-BY"), 8);
+
+    // The trend over an earlier wave: each point as that wave shows it.
+    assert_eq!(
+        api.get(&format!("/api/v1/waves/{slug}/trend"), &board)
+            .status,
+        404
+    );
+    let autumn = crate::reports::autumn_wave(&db, &slug);
+    let trend = api
+        .get(&format!("/api/v1/waves/{autumn}/trend"), &board)
+        .json();
+    assert_eq!(trend["waves"], json!([slug.clone(), autumn.clone()]));
+    let point = |wave: &str, code: &str| {
+        trend["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| {
+                p["wave"] == wave
+                    && p["question_id"] == "lage_gesamt"
+                    && p["option_code"] == "sehr_gut"
+                    && p["land_code"] == code
+            })
+            .map(|p| p["count"].clone())
+    };
+    assert_eq!(point(&slug, "DE-BY"), Some(json!(4)));
+    assert_eq!(point(&autumn, "DE-BY"), Some(json!(7)));
+    assert!(
+        trend["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["land_code"] == "DE-HB" && p["wave"] == slug.as_str())
+            .all(|p| p["count"].is_null())
+    );
+    let own = api
+        .get(&format!("/api/v1/waves/{autumn}/trend"), &bavaria)
+        .json();
+    assert!(
+        own["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["land_code"] == "DE-BY")
+    );
 
     // A coordinator's key reads its own Land only.
     let own = api.get(&path, &bavaria).json();

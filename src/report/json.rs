@@ -268,3 +268,75 @@ impl Row<'_> {
         Some(self.text(Column::Suppressed)).filter(|t| !t.is_empty() && t != HIDDEN)
     }
 }
+
+/// A wave's figures over every earlier wave that asked the same questions.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TrendResults {
+    /// The waves, oldest first (slugs).
+    pub waves: Vec<String>,
+    /// The one Land the figures are restricted to, else `null`.
+    pub land: Option<String>,
+    /// Per wave, question, item, option and Land: exactly what that wave's own results show.
+    pub points: Vec<TrendPoint>,
+}
+
+/// One wave's figure in a trend.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct TrendPoint {
+    /// The wave's slug.
+    pub wave: String,
+    /// Question id.
+    pub question_id: String,
+    /// Question text.
+    pub question: String,
+    /// Matrix item id (`""` outside matrices).
+    pub item_id: String,
+    /// Matrix item text.
+    pub item: String,
+    /// Option code.
+    pub option_code: String,
+    /// Option text.
+    pub option: String,
+    /// Land code or `DE` (all).
+    pub land_code: String,
+    /// Its name.
+    pub land: String,
+    /// Respondents shown the question; `null` when hidden in that wave.
+    pub n: Option<u64>,
+    /// Respondents who chose the option; `null` when hidden.
+    pub count: Option<u64>,
+    /// Share of n in percent; `null` when hidden.
+    pub percent: Option<f64>,
+    /// The item's mean on its scale, where it has one; `null` when hidden or none.
+    pub mean: Option<f64>,
+    /// Why it is hidden, else `null`.
+    pub suppressed: Option<String>,
+}
+
+/// The trend's points, all Länder, or only the rows of `land`.
+pub fn trend(trend: &super::trend::Trend, land: Option<&str>) -> TrendResults {
+    let points = rows(&super::trend::sheet(trend))
+        .filter(|r| land.is_none_or(|l| l == r.text(Column::LandCode)))
+        .map(|r| TrendPoint {
+            wave: r.text(Column::Wave),
+            question_id: r.text(Column::QuestionId),
+            question: r.text(Column::Question),
+            item_id: r.text(Column::ItemId),
+            item: r.text(Column::Item),
+            option_code: r.text(Column::OptionCode),
+            option: r.text(Column::OptionLabel),
+            land_code: r.text(Column::LandCode),
+            land: r.text(Column::Land),
+            n: r.count(Column::N),
+            count: r.count(Column::Count),
+            percent: r.decimal(Column::Percent),
+            mean: r.decimal(Column::Mean),
+            suppressed: r.note(),
+        })
+        .collect();
+    TrendResults {
+        waves: trend.waves.iter().map(|w| w.slug.clone()).collect(),
+        land: land.map(str::to_owned),
+        points,
+    }
+}

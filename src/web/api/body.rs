@@ -137,7 +137,11 @@ fn located(error: serde_path_to_error::Error<serde_json::Error>) -> Problem {
                 Kind::InvalidJson,
                 format!("{detail} (Zeile {line}, Spalte {column})."),
             );
-            problem.with_errors(vec![FieldProblem { pointer, detail }])
+            problem.with_errors(vec![FieldProblem {
+                pointer,
+                detail,
+                ..FieldProblem::default()
+            }])
         }
     }
 }

@@ -47,12 +47,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .route("/openapi.json", web::get().to(openapi::show_openapi))
             .route("/surveys", web::get().to(surveys::list_surveys))
+            .route("/surveys", web::post().to(surveys::load_survey))
+            .route("/surveys/check", web::post().to(surveys::check_survey))
+            .route("/surveys/{survey}", web::get().to(surveys::show_survey))
             .route("/waves", web::get().to(waves::list_waves))
             .route("/waves", web::post().to(waves::create_wave))
             .route("/waves/{wave}", web::get().to(waves::show_wave))
             .route("/waves/{wave}", web::patch().to(waves::change_wave))
             .route("/waves/{wave}/open", web::post().to(waves::open_wave))
             .route("/waves/{wave}/close", web::post().to(waves::close_wave))
+            .route("/waves/{wave}/schedule", web::put().to(waves::set_schedule))
+            .route(
+                "/waves/{wave}/participants/{id}/{change}",
+                web::post().to(participants::change_participant),
+            )
+            .route("/waves/{wave}/trend", web::get().to(results::show_trend))
             .route(
                 "/waves/{wave}/participants",
                 web::get().to(participants::list_participants),

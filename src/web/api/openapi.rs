@@ -27,17 +27,23 @@ use crate::web::extract::StaffUser;
     ),
     paths(
         surveys::list_surveys,
+        surveys::show_survey,
+        surveys::check_survey,
+        surveys::load_survey,
         waves::list_waves,
         waves::create_wave,
         waves::show_wave,
         waves::change_wave,
         waves::open_wave,
         waves::close_wave,
+        waves::set_schedule,
         participants::import_participants,
         participants::list_participants,
+        participants::change_participant,
         mailings::preview_mailing,
         mailings::start_mailing,
         results::show_results,
+        results::show_trend,
         results::download_file,
     ),
     components(schemas(problem::Problem, problem::FieldProblem)),
@@ -71,6 +77,7 @@ impl Modify for Conventions {
                 (&mut item.get, false),
                 (&mut item.post, true),
                 (&mut item.patch, true),
+                (&mut item.put, true),
             ];
             for (operation, with_body) in operations {
                 let Some(operation) = operation else { continue };
@@ -159,13 +166,25 @@ fn example(method: &str, path: &str, public_url: &str) -> String {
     let path = path
         .replace("{wave}", "fruehjahr-2027")
         .replace("{kind}", "invitations")
-        .replace("{file}", "report.pdf");
+        .replace("{file}", "report.pdf")
+        .replace("{survey}", "fruehjahr-2020")
+        .replace("{id}", "42")
+        .replace("{change}", "renew");
     let url = format!("{public_url}{path}");
     let key = "-H \"Authorization: Bearer $MINT_KEY\"";
     match (method, path.as_str()) {
         ("POST", "/api/v1/waves") => format!(
             "curl {key} -H \"Content-Type: application/json\" \\\n  -d '{{\"survey\": \"fruehjahr-2020\", \"title\": \"Frühjahr 2027\", \"opens\": \"2027-04-26\", \"closes\": \"2027-05-14\"}}' \\\n  {url}"
         ),
+        ("POST", p) if p.starts_with("/api/v1/surveys") => format!(
+            "curl {key} -H \"Content-Type: application/toml\" \\\n  --data-binary @herbst-2027.toml \"{url}?name=herbst-2027.toml\""
+        ),
+        ("PUT", _) => format!(
+            "curl -X PUT {key} -H \"Content-Type: application/json\" \\\n  -d '{{\"invitations_auto\": true, \"reminders_auto\": true, \"hours\": \"8-18\", \"days\": \"mo-fr\"}}' {url}"
+        ),
+        ("POST", p) if p.ends_with("/renew") || p.ends_with("/revoke") => {
+            format!("curl -X POST {key} {url}")
+        }
         ("PATCH", _) => format!(
             "curl -X PATCH {key} -H \"Content-Type: application/json\" \\\n  -d '{{\"closes\": \"2027-05-21\", \"reminders\": 2}}' {url}"
         ),

@@ -208,6 +208,8 @@ fn import_problem(error: ParticipantsError, rows: Option<&CsvRows>) -> Problem {
                         Some(_) => e.german.clone(),
                         None => e.in_german(),
                     },
+                    line: rows.is_none().then_some(e.line),
+                    column: None,
                 })
                 .collect();
             let detail = detail.replace(
@@ -363,4 +365,73 @@ pub async fn list_participants(
     })
     .await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+/// A participant after a change.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChangedJson {
+    /// The region.
+    pub region: String,
+    /// After `renew`: the new personal link (the old one no longer works).
+    pub link: Option<String>,
+}
+
+/// Path parameters: the wave, the participant and the change.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(names("wave", "id", "change"))]
+pub struct ChangePath(
+    /// The wave's slug.
+    pub String,
+    /// The participant's id (from the list).
+    pub i64,
+    /// `renew` (a new link; the old stops working) or `revoke` (the link stops working, no
+    /// more mails).
+    pub String,
+);
+
+/// Renews or revokes a participant's personal link.
+#[utoipa::path(post, path = "/api/v1/waves/{wave}/participants/{id}/{change}", summary = "Den Link einer teilnehmenden Person erneuern (renew) oder sperren (revoke)", tag = "Teilnehmende",
+    params(ChangePath),
+    responses((status = 200, description = "Geändert", body = ChangedJson)))]
+pub async fn change_participant(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, Problem> {
+    use crate::app::participants::{Change, Who};
+    caller.require_admin()?;
+    let (slug, id, word) = path.into_inner();
+    let change = match word.as_str() {
+        "renew" => Change::Renew,
+        "revoke" => Change::Revoke,
+        other => {
+            return Err(Problem::new(
+                Kind::NotFound,
+                format!("„{other}“ ist keine Änderung; es gibt „renew“ und „revoke“."),
+            ));
+        }
+    };
+    let id: i64 = id.parse().map_err(|_| {
+        Problem::new(
+            Kind::NotFound,
+            format!("Es gibt keine teilnehmende Person „{id}“."),
+        )
+    })?;
+    let (actor, settings) = (caller.actor(), state.settings.clone());
+    let changed = run(&state, move |conn| {
+        participants::change(conn, &settings, &actor, &slug, &Who::Id(id), change).map_err(
+            |error| match error {
+                ParticipantsError::NoSuchParticipant { who, .. } => Problem::new(
+                    Kind::NotFound,
+                    format!("Diese Welle hat keine teilnehmende Person {who}."),
+                ),
+                other => import_problem(other, None),
+            },
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ChangedJson {
+        region: changed.region,
+        link: changed.link,
+    }))
 }

@@ -184,13 +184,20 @@ pub struct Problem {
     invalid_token: bool,
 }
 
-/// One wrong field.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+/// One wrong field, or one place of an uploaded file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
 pub struct FieldProblem {
-    /// Its JSON pointer (RFC 6901) in the request body, or the query parameter's name.
+    /// Its JSON pointer (RFC 6901) in the request body, the query parameter's name, or for a CSV
+    /// body its row (`#row=3`, RFC 7111).
     pub pointer: String,
     /// What is wrong, in German.
     pub detail: String,
+    /// The line of an uploaded text (a survey definition, a CSV file), from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// The column in that line, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
 }
 
 impl Problem {
@@ -220,6 +227,7 @@ impl Problem {
         self.with_errors(vec![FieldProblem {
             pointer: pointer.into(),
             detail,
+            ..FieldProblem::default()
         }])
     }
 

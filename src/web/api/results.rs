@@ -238,3 +238,36 @@ pub async fn download_file(
     .await??;
     Ok(crate::web::board::respond_with(&found))
 }
+
+/// The wave's figures over every earlier wave that asked the same questions (as
+/// `/board/waves/W/verlauf/`): each point exactly what that wave's own results show.
+#[utoipa::path(get, path = "/api/v1/waves/{wave}/trend", summary = "Der Verlauf: die Ergebnisse je Land über alle früheren Wellen mit denselben Fragen", tag = "Ergebnisse",
+    params(WavePath, ResultsQuery),
+    responses((status = 200, description = "Der Verlauf", body = crate::report::json::TrendResults)))]
+pub async fn show_trend(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    path: web::Path<String>,
+    query: web::Query<ResultsQuery>,
+) -> Result<HttpResponse, Problem> {
+    let slug = path.into_inner();
+    let land = land_for(&caller, query.land.as_deref())?;
+    let trend = web::block(move || -> Result<_, Problem> {
+        let failed = |e: crate::app::reports::ReportError| Problem::from(AppError::Internal(e.into()));
+        let mut conn = crate::web::shared::report_connection(&state)?;
+        let wave = waves::find_by_slug(&mut conn, &slug)?.ok_or_else(|| not_found(&slug))?;
+        let (survey, report) = reports::find_report(&mut conn, &wave)?;
+        let earlier =
+            crate::app::reports::trend_waves(&mut conn, &wave, &survey).map_err(failed)?;
+        if earlier.is_empty() {
+            return Err(Problem::new(
+                Kind::NotFound,
+                format!("Vor „{slug}“ hat keine Welle dieselben Fragen gestellt; es gibt keinen Verlauf."),
+            ));
+        }
+        let trend = crate::app::reports::trend_over(&mut conn, &earlier, &report).map_err(failed)?;
+        Ok(json::trend(&trend, land.as_deref()))
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(trend))
+}

@@ -45,10 +45,64 @@ pub struct WaveJson {
     pub invited: i64,
     /// Participants who submitted.
     pub submitted: i64,
+    /// The schedule that sends its mails by itself; `null`: mailings by hand only.
+    pub schedule: Option<ScheduleJson>,
+}
+
+/// A wave's schedule.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScheduleJson {
+    /// Invitations go out by themselves when the wave opens.
+    pub invitations_auto: bool,
+    /// Reminders go out by themselves under the wave's policy.
+    pub reminders_auto: bool,
+    /// A last reminder this many days before the end (`null`: none).
+    pub last_reminder_days: Option<i32>,
+    /// The sending window, Europe/Berlin: `8-18 mo-fr`, or `any time`.
+    pub window: String,
+    /// Paused since.
+    pub paused_at: Option<DateTime<Utc>>,
+}
+
+impl ScheduleJson {
+    fn of(schedule: &crate::store::waves::Schedule) -> ScheduleJson {
+        use crate::text::Bilingual;
+        ScheduleJson {
+            invitations_auto: schedule.invitations_auto,
+            reminders_auto: schedule.reminders_auto,
+            last_reminder_days: schedule.last_reminder_days,
+            window: schedule.window.english(),
+            paused_at: schedule.paused_at,
+        }
+    }
+}
+
+/// Changes to a wave's schedule; a field left out stays as it is.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleChange {
+    /// Invitations by themselves when the wave opens (`false`: by hand).
+    #[serde(default)]
+    pub invitations_auto: Option<bool>,
+    /// Reminders by themselves under the policy (`false`: by hand).
+    #[serde(default)]
+    pub reminders_auto: Option<bool>,
+    /// A last reminder this many days before the end (0: none).
+    #[serde(default)]
+    pub last_reminder_days: Option<i32>,
+    /// Sending hours, Europe/Berlin: `8-18` (`0-24`: any hour).
+    #[serde(default)]
+    pub hours: Option<String>,
+    /// Sending days: `mo-fr`, `mo,mi,fr`, `mo-so`.
+    #[serde(default)]
+    pub days: Option<String>,
+    /// `true`: pause the schedule; `false`: resume it.
+    #[serde(default)]
+    pub paused: Option<bool>,
 }
 
 impl WaveJson {
-    fn of(summary: &WaveSummary) -> WaveJson {
+    fn of(summary: &WaveSummary, schedule: Option<&crate::store::waves::Schedule>) -> WaveJson {
         let wave = &summary.wave;
         WaveJson {
             slug: wave.slug.clone(),
@@ -65,6 +119,7 @@ impl WaveJson {
             participants: summary.participants,
             invited: summary.invited,
             submitted: summary.submitted,
+            schedule: schedule.map(ScheduleJson::of),
         }
     }
 }
@@ -209,13 +264,15 @@ pub fn problem(error: WaveError) -> Problem {
     Problem::of(error, at)
 }
 
-/// The wave's summary (state and counts).
-fn summary(conn: &mut diesel::PgConnection, slug: &str) -> Result<WaveSummary, Problem> {
+/// The wave with its state, counts and schedule.
+fn summary(conn: &mut diesel::PgConnection, slug: &str) -> Result<WaveJson, Problem> {
     let wave = waves::find(conn, slug).map_err(problem)?;
+    let schedules = waves::schedules(conn).map_err(problem)?;
     waves::list(conn)
         .map_err(problem)?
         .into_iter()
         .find(|s| s.wave.id == wave.id)
+        .map(|s| WaveJson::of(&s, schedules.get(&s.wave.id)))
         .ok_or_else(|| Problem::new(Kind::NotFound, format!("Es gibt keine Welle „{slug}“.")))
 }
 
@@ -236,10 +293,11 @@ pub async fn list_waves(
 ) -> Result<HttpResponse, Problem> {
     caller.require_admin()?;
     let list = run(&state, move |conn| {
+        let schedules = waves::schedules(conn).map_err(problem)?;
         Ok(waves::list(conn)
             .map_err(problem)?
             .iter()
-            .map(WaveJson::of)
+            .map(|s| WaveJson::of(s, schedules.get(&s.wave.id)))
             .collect::<Vec<_>>())
     })
     .await?;
@@ -256,7 +314,7 @@ pub async fn show_wave(
 ) -> Result<HttpResponse, Problem> {
     caller.require_admin()?;
     let slug = path.into_inner();
-    let wave = run(&state, move |conn| Ok(WaveJson::of(&summary(conn, &slug)?))).await?;
+    let wave = run(&state, move |conn| summary(conn, &slug)).await?;
     Ok(HttpResponse::Ok().json(wave))
 }
 
@@ -291,7 +349,7 @@ pub async fn create_wave(
                 WaveError::NoSuchWave { .. } => Problem::of(error, Some(pointer("", "copy_from"))),
                 other => problem(other),
             })?;
-        Ok(WaveJson::of(&summary(conn, &created.wave.slug)?))
+        summary(conn, &created.wave.slug)
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -313,7 +371,7 @@ pub async fn change_wave(
     let (slug, input, actor) = (path.into_inner(), body.0, caller.actor());
     let wave = run(&state, move |conn| {
         let wave: Wave = waves::set(conn, &actor, &slug, &input.settings()).map_err(problem)?;
-        Ok(WaveJson::of(&summary(conn, &wave.slug)?))
+        summary(conn, &wave.slug)
     })
     .await?;
     Ok(HttpResponse::Ok().json(wave))
@@ -357,12 +415,71 @@ async fn change_state(
             waves::close(conn, &actor, &slug)
         }
         .map_err(problem)?;
-        Ok(WaveJson::of(&summary(conn, &wave.slug)?))
+        summary(conn, &wave.slug)
     })
     .await?;
     if open {
         // A wave opened by hand sends its automatic invitations now.
         scheduler.wake();
     }
+    Ok(HttpResponse::Ok().json(wave))
+}
+
+/// Sets, pauses or resumes the wave's schedule: `serve` then sends its invitations and reminders
+/// by itself, inside the sending window.
+#[utoipa::path(put, path = "/api/v1/waves/{wave}/schedule", summary = "Den Zeitplan einer Welle setzen, anhalten oder fortsetzen", tag = "Wellen", params(WavePath),
+    request_body = ScheduleChange,
+    responses((status = 200, description = "Die Welle mit ihrem Zeitplan", body = WaveJson)))]
+pub async fn set_schedule(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    path: web::Path<String>,
+    body: ApiJson<ScheduleChange>,
+) -> Result<HttpResponse, Problem> {
+    use crate::app::schedule::{self, ScheduleError, ScheduleInput};
+    use crate::schedule::{Weekdays, Window};
+    caller.require_admin()?;
+    let (slug, change, actor) = (path.into_inner(), body.0, caller.actor());
+    let refused = |error: ScheduleError, field: &str| Problem::of(error, Some(pointer("", field)));
+    let hours = match change.hours.as_deref() {
+        None => None,
+        Some(text) => Some(
+            Window::parse_hours(text).map_err(|e| refused(ScheduleError::Window(e), "hours"))?,
+        ),
+    };
+    let days = match change.days.as_deref() {
+        None => None,
+        Some(text) => {
+            Some(Weekdays::parse(text).map_err(|e| refused(ScheduleError::Window(e), "days"))?)
+        }
+    };
+    let input = ScheduleInput {
+        invitations_auto: change.invitations_auto,
+        reminders_auto: change.reminders_auto,
+        last_reminder_days: change.last_reminder_days,
+        hours,
+        days,
+        pause: change.paused,
+    };
+    let (scheduler, clock) = (state.scheduler.clone(), state.clock.clone());
+    let wave = run(&state, move |conn| {
+        schedule::set(conn, &actor, &slug, &input, clock.now()).map_err(|error| {
+            let field = match &error {
+                ScheduleError::Wave(_) => None,
+                ScheduleError::LastReminderDays(_)
+                | ScheduleError::LastReminderNotANumber(_)
+                | ScheduleError::LastReminderWithoutEnd(_) => Some("last_reminder_days"),
+                ScheduleError::NoReminders(_) => Some("reminders_auto"),
+                _ => None,
+            };
+            match error {
+                ScheduleError::Wave(wave) => problem(wave),
+                other => Problem::of(other, field.map(|f| pointer("", f))),
+            }
+        })?;
+        summary(conn, &slug)
+    })
+    .await?;
+    scheduler.wake();
     Ok(HttpResponse::Ok().json(wave))
 }
