@@ -454,6 +454,16 @@ fn admin_pages_have_no_accessibility_violations() {
     browser.screenshot(screen("admin-api-key.png"));
     browser.set_window_size(360, 800);
     browser.screenshot(screen("admin-api-key-phone.png"));
+    // Nothing makes the page wider than the phone (a visually hidden label inside a scrolling
+    // table once did: absolutely positioned, it escaped the table's scroll box).
+    let widths = browser.execute(
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]",
+        vec![],
+    );
+    assert!(
+        widths[0].as_u64() <= widths[1].as_u64(),
+        "wider than a phone: {widths}"
+    );
     browser.set_window_size(1280, 900);
     browser.goto(&format!("{}/admin/konten", app.address));
     assert!(
