@@ -166,20 +166,7 @@ pub fn results(report: &Report, land: Option<&str>) -> Results {
         .unwrap_or_default();
     let figures = rows(&tables::per_land(report))
         .filter(|r| keep(&r.text(Column::LandCode)))
-        .map(|r| Figure {
-            question_id: r.text(Column::QuestionId),
-            question: r.text(Column::Question),
-            item_id: r.text(Column::ItemId),
-            item: r.text(Column::Item),
-            option_code: r.text(Column::OptionCode),
-            option: r.text(Column::OptionLabel),
-            land_code: r.text(Column::LandCode),
-            land: r.text(Column::Land),
-            n: r.count(Column::N),
-            count: r.count(Column::Count),
-            percent: r.decimal(Column::Percent),
-            suppressed: r.note(),
-        })
+        .map(|r| r.figure())
         .collect();
     let means = rows(&tables::numeric(report))
         .filter(|r| keep(&r.text(Column::LandCode)))
@@ -264,6 +251,24 @@ impl Row<'_> {
         }
     }
 
+    /// The row of an option's frequency (`per-land.csv`, `trend.csv`).
+    fn figure(&self) -> Figure {
+        Figure {
+            question_id: self.text(Column::QuestionId),
+            question: self.text(Column::Question),
+            item_id: self.text(Column::ItemId),
+            item: self.text(Column::Item),
+            option_code: self.text(Column::OptionCode),
+            option: self.text(Column::OptionLabel),
+            land_code: self.text(Column::LandCode),
+            land: self.text(Column::Land),
+            n: self.count(Column::N),
+            count: self.count(Column::Count),
+            percent: self.decimal(Column::Percent),
+            suppressed: self.note(),
+        }
+    }
+
     fn note(&self) -> Option<String> {
         Some(self.text(Column::Suppressed)).filter(|t| !t.is_empty() && t != HIDDEN)
     }
@@ -285,32 +290,11 @@ pub struct TrendResults {
 pub struct TrendPoint {
     /// The wave's slug.
     pub wave: String,
-    /// Question id.
-    pub question_id: String,
-    /// Question text.
-    pub question: String,
-    /// Matrix item id (`""` outside matrices).
-    pub item_id: String,
-    /// Matrix item text.
-    pub item: String,
-    /// Option code.
-    pub option_code: String,
-    /// Option text.
-    pub option: String,
-    /// Land code or `DE` (all).
-    pub land_code: String,
-    /// Its name.
-    pub land: String,
-    /// Respondents shown the question; `null` when hidden in that wave.
-    pub n: Option<u64>,
-    /// Respondents who chose the option; `null` when hidden.
-    pub count: Option<u64>,
-    /// Share of n in percent; `null` when hidden.
-    pub percent: Option<f64>,
+    /// The figure, as that wave's own results show it.
+    #[serde(flatten)]
+    pub figure: Figure,
     /// The item's mean on its scale, where it has one; `null` when hidden or none.
     pub mean: Option<f64>,
-    /// Why it is hidden, else `null`.
-    pub suppressed: Option<String>,
 }
 
 /// The trend's points, all Länder, or only the rows of `land`.
@@ -319,19 +303,8 @@ pub fn trend(trend: &super::trend::Trend, land: Option<&str>) -> TrendResults {
         .filter(|r| land.is_none_or(|l| l == r.text(Column::LandCode)))
         .map(|r| TrendPoint {
             wave: r.text(Column::Wave),
-            question_id: r.text(Column::QuestionId),
-            question: r.text(Column::Question),
-            item_id: r.text(Column::ItemId),
-            item: r.text(Column::Item),
-            option_code: r.text(Column::OptionCode),
-            option: r.text(Column::OptionLabel),
-            land_code: r.text(Column::LandCode),
-            land: r.text(Column::Land),
-            n: r.count(Column::N),
-            count: r.count(Column::Count),
-            percent: r.decimal(Column::Percent),
+            figure: r.figure(),
             mean: r.decimal(Column::Mean),
-            suppressed: r.note(),
         })
         .collect();
     TrendResults {

@@ -132,7 +132,8 @@ fn state_word(state: WaveState) -> &'static str {
     }
 }
 
-/// A new wave.
+/// A new wave. Its settings are listed again rather than taken from [`SettingsJson`] with
+/// `#[serde(flatten)]`: serde cannot refuse unknown fields of a flattened struct.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWaveJson {
