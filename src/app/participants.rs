@@ -90,14 +90,23 @@ impl From<anyhow::Error> for ParticipantsError {
     }
 }
 
+/// What a refused import says in German: "3 Probleme in 2 Zeilen; nichts wurde importiert."
+/// (the pages add how to go on; the API names every row by its pointer instead).
+pub fn rows_refused(errors: &[RowError]) -> String {
+    format!(
+        "{} in {}; nichts wurde importiert.",
+        plural(errors.len(), "Problem", "Probleme"),
+        plural(rows(errors), "Zeile", "Zeilen")
+    )
+}
+
 impl ParticipantsError {
     fn german_text(&self) -> String {
         match self {
             ParticipantsError::Wave(error) => error.german(),
             ParticipantsError::Rows { errors, .. } => format!(
-                "{} in {}; nichts wurde importiert. Bitte korrigieren Sie die Datei und laden Sie sie erneut hoch.",
-                plural(errors.len(), "Problem", "Probleme"),
-                plural(rows(errors), "Zeile", "Zeilen")
+                "{} Bitte korrigieren Sie die Datei und laden Sie sie erneut hoch.",
+                rows_refused(errors)
             ),
             ParticipantsError::OpenLink(_) => "Diese Welle wird über ihren öffentlichen Link beantwortet; ihre Antworten sind anonym, eine Teilnehmendenliste gibt es für sie nicht.".to_owned(),
             ParticipantsError::NoSuchParticipant { who, .. } => {

@@ -193,22 +193,17 @@ impl FromRequest for ApiCaller {
         Box::pin(async move {
             let state = state.ok_or_else(|| Problem::from(AppError::Unavailable))?;
             let secret = secret?;
-            if !api_keys::is_key(&secret) {
-                return Err(problem::bad_key());
-            }
-            let caller = {
-                let state = state.clone();
-                super::shared::with_db(&state.clone(), move |conn| {
-                    let caller = api_keys::authenticate(conn, &secret)?;
-                    if let Some(caller) = &caller
-                        && state.api.note_use_due(caller.key.id, Instant::now())
-                    {
-                        api_keys::note_use(conn, caller.key.id, chrono::Utc::now())?;
-                    }
-                    Ok(caller)
-                })
-                .await?
-            };
+            let api = state.api.clone();
+            let caller = super::shared::with_db(&state, move |conn| {
+                let caller = api_keys::authenticate(conn, &secret)?;
+                if let Some(caller) = &caller
+                    && api.note_use_due(caller.key.id, Instant::now())
+                {
+                    api_keys::note_use(conn, caller.key.id, chrono::Utc::now())?;
+                }
+                Ok(caller)
+            })
+            .await?;
             let caller = caller.ok_or_else(problem::bad_key)?;
             state
                 .api

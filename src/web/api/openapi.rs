@@ -124,11 +124,17 @@ impl Modify for Conventions {
     }
 }
 
-/// The description as JSON, built once.
+/// The description, built once.
+fn description() -> &'static Document {
+    static DESCRIPTION: OnceLock<Document> = OnceLock::new();
+    DESCRIPTION.get_or_init(ApiDoc::openapi)
+}
+
+/// The description as JSON, written once.
 pub fn document() -> &'static str {
     static DOCUMENT: OnceLock<String> = OnceLock::new();
     DOCUMENT.get_or_init(|| {
-        ApiDoc::openapi()
+        description()
             .to_pretty_json()
             .unwrap_or_else(|_| "{}".to_owned())
     })
@@ -212,7 +218,7 @@ pub async fn show_docs(
     user: StaffUser,
 ) -> Result<HttpResponse, AppError> {
     let (csrf, cookie) = crate::web::csrf::token(&request, state.secure_cookies())?;
-    let doc = ApiDoc::openapi();
+    let doc = description();
     let tags: Vec<(String, String)> = doc
         .tags
         .iter()

@@ -191,12 +191,8 @@ fn to_csv(list: &ImportJson) -> Result<(Vec<u8>, CsvRows), Problem> {
 fn import_problem(error: ParticipantsError, rows: Option<&CsvRows>) -> Problem {
     match error {
         ParticipantsError::Wave(wave) => super::waves::problem(wave),
-        ParticipantsError::Rows { errors, notes } => {
-            let detail = ParticipantsError::Rows {
-                errors: errors.clone(),
-                notes,
-            }
-            .german();
+        ParticipantsError::Rows { errors, .. } => {
+            let detail = participants::rows_refused(&errors);
             let fields = errors
                 .iter()
                 .map(|e| FieldProblem {
@@ -212,10 +208,6 @@ fn import_problem(error: ParticipantsError, rows: Option<&CsvRows>) -> Problem {
                     column: None,
                 })
                 .collect();
-            let detail = detail.replace(
-                " Bitte korrigieren Sie die Datei und laden Sie sie erneut hoch.",
-                "",
-            );
             Problem::new(Kind::Refused, detail).with_errors(fields)
         }
         other => Problem::of(other, None),

@@ -14,7 +14,7 @@ use utoipa::IntoParams;
 
 use super::ApiCaller;
 use super::problem::{Kind, Problem};
-use super::waves::WavePath;
+use super::waves::{WavePath, no_such_wave};
 use crate::accounts::Role;
 use crate::report::json::{self, Results};
 use crate::store::{reports, waves};
@@ -106,10 +106,6 @@ fn land_for(caller: &ApiCaller, asked: Option<&str>) -> Result<Option<String>, P
     }
 }
 
-fn not_found(slug: &str) -> Problem {
-    Problem::new(Kind::NotFound, format!("Es gibt keine Welle „{slug}“."))
-}
-
 /// The wave's per-Land results: responses, response rates, the share of every option and the
 /// means per Land, with the board's suppression (a hidden figure is `null` with the reason).
 /// Answers `304` to an `If-None-Match` with the current `ETag`.
@@ -137,7 +133,7 @@ pub async fn show_results(
     let (tag, bytes) = web::block(move || -> Result<_, Problem> {
         let cache = &state.api.results;
         let mut conn = crate::web::shared::report_connection(&state)?;
-        let wave = waves::find_by_slug(&mut conn, &slug)?.ok_or_else(|| not_found(&slug))?;
+        let wave = waves::find_by_slug(&mut conn, &slug)?.ok_or_else(|| no_such_wave(&slug))?;
         let current = crate::web::board::fingerprint(&mut conn, &[wave.id])?;
         cache.remember_state(&slug, wave.id, &current, Instant::now());
         let key = (wave.id, land.clone());
@@ -212,13 +208,11 @@ pub async fn download_file(
         ));
     }
     let (slug, file) = path.into_inner();
-    let downloadable = [".csv", ".xlsx", ".zip", ".pdf"]
-        .iter()
-        .any(|e| file.ends_with(e));
+    let downloadable = crate::web::board::is_download(&file);
     let actor = caller.actor();
     let found = web::block(move || -> Result<_, Problem> {
         let files = crate::web::board::plain_report_files(&state, &slug).map_err(|e| match e {
-            AppError::NotFound => not_found(&slug),
+            AppError::NotFound => no_such_wave(&slug),
             other => other.into(),
         })?;
         let found = files
@@ -255,7 +249,7 @@ pub async fn show_trend(
     let trend = web::block(move || -> Result<_, Problem> {
         let failed = |e: crate::app::reports::ReportError| Problem::from(AppError::Internal(e.into()));
         let mut conn = crate::web::shared::report_connection(&state)?;
-        let wave = waves::find_by_slug(&mut conn, &slug)?.ok_or_else(|| not_found(&slug))?;
+        let wave = waves::find_by_slug(&mut conn, &slug)?.ok_or_else(|| no_such_wave(&slug))?;
         let (survey, report) = reports::find_report(&mut conn, &wave)?;
         let earlier =
             crate::app::reports::trend_waves(&mut conn, &wave, &survey).map_err(failed)?;

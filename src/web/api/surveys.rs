@@ -135,7 +135,7 @@ pub struct Loaded {
 }
 
 /// The file's name and its bytes as `app::surveys` checks them.
-fn definition(body: &ApiBody, query: &DefinitionQuery) -> (String, Vec<u8>) {
+fn definition(body: ApiBody, query: &DefinitionQuery) -> (String, Vec<u8>) {
     let name = query.name.clone().unwrap_or_else(|| {
         if body::is_json(&body.media_type) {
             "definition.json".to_owned()
@@ -143,7 +143,7 @@ fn definition(body: &ApiBody, query: &DefinitionQuery) -> (String, Vec<u8>) {
             "definition.toml".to_owned()
         }
     });
-    (name, body.bytes.clone())
+    (name, body.bytes)
 }
 
 /// Every problem of a definition, at its line and column.
@@ -170,7 +170,7 @@ pub async fn check_survey(
     body: ApiBody,
 ) -> Result<HttpResponse, Problem> {
     caller.require_admin()?;
-    let (name, bytes) = definition(&body, &query);
+    let (name, bytes) = definition(body, &query);
     let result = match surveys::check_upload(&name, &bytes) {
         Ok(file) => CheckResult {
             valid: true,
@@ -200,7 +200,7 @@ pub async fn load_survey(
     body: ApiBody,
 ) -> Result<HttpResponse, Problem> {
     caller.require_admin()?;
-    let (name, bytes) = definition(&body, &query);
+    let (name, bytes) = definition(body, &query);
     let file = surveys::check_upload(&name, &bytes).map_err(|diagnostics| {
         Problem::new(
             Kind::Refused,

@@ -12,6 +12,7 @@ use super::problem::{Kind, Problem, pointer};
 use super::{ApiCaller, run};
 use crate::app::waves::{self, NewWave, WaveError, WaveField, WaveSettings};
 use crate::store::waves::{Wave, WaveState, WaveSummary};
+use crate::text::Bilingual;
 use crate::web::AppState;
 
 /// A wave with its state and counts.
@@ -66,7 +67,6 @@ pub struct ScheduleJson {
 
 impl ScheduleJson {
     fn of(schedule: &crate::store::waves::Schedule) -> ScheduleJson {
-        use crate::text::Bilingual;
         ScheduleJson {
             invitations_auto: schedule.invitations_auto,
             reminders_auto: schedule.reminders_auto,
@@ -256,10 +256,19 @@ fn field_name(field: WaveField) -> &'static str {
     }
 }
 
+/// The 404 of an unknown wave, in the words of `app::waves`.
+pub fn no_such_wave(slug: &str) -> Problem {
+    let error = WaveError::NoSuchWave {
+        slug: slug.to_owned(),
+        known: Vec::new(),
+    };
+    Problem::new(Kind::NotFound, error.german())
+}
+
 /// A wave operation's error: an unknown wave is 404, a wrong setting names its field.
 pub fn problem(error: WaveError) -> Problem {
     if let WaveError::NoSuchWave { slug, .. } = &error {
-        return Problem::new(Kind::NotFound, format!("Es gibt keine Welle „{slug}“."));
+        return no_such_wave(slug);
     }
     let at = error.field().map(|f| pointer("", field_name(f)));
     Problem::of(error, at)
@@ -274,7 +283,7 @@ fn summary(conn: &mut diesel::PgConnection, slug: &str) -> Result<WaveJson, Prob
         .into_iter()
         .find(|s| s.wave.id == wave.id)
         .map(|s| WaveJson::of(&s, schedules.get(&s.wave.id)))
-        .ok_or_else(|| Problem::new(Kind::NotFound, format!("Es gibt keine Welle „{slug}“.")))
+        .ok_or_else(|| no_such_wave(slug))
 }
 
 /// Path parameter: the wave.

@@ -186,9 +186,7 @@ async fn serve(
     } else {
         file
     };
-    let download = [".csv", ".xlsx", ".zip", ".pdf"]
-        .iter()
-        .any(|e| file.ends_with(e));
+    let download = is_download(&file);
     let subject = match &view {
         View::Compare(other) => format!("{wave}/vergleich/{other}/{file}"),
         View::Trend => format!("{wave}/verlauf/{file}"),
@@ -217,6 +215,14 @@ pub(crate) fn plain_report_files(
     slug: &str,
 ) -> Result<Arc<Vec<OutputFile>>, AppError> {
     report_files(state, slug, &View::Plain)
+}
+
+/// Whether a report file is a download (PDF, CSV, Excel, ZIP): recorded in the audit log, and the
+/// only files the API hands out.
+pub(crate) fn is_download(file: &str) -> bool {
+    [".csv", ".xlsx", ".zip", ".pdf"]
+        .iter()
+        .any(|e| file.ends_with(e))
 }
 
 /// The report's files, from the cache while no submission changed the wave(s).
