@@ -174,7 +174,7 @@ fn storing_a_whole_response_in_one_statement_never_makes_a_second_response() {
     let now = chrono::Utc::now();
     // Another tab started the response after this request read the link: nothing is stored, and
     // the caller goes the general way.
-    stored::insert_for_participant(&mut conn, &participant, now).unwrap();
+    stored::insert_for_participant(&mut conn, &participant, 0, now).unwrap();
     assert!(!stored::insert_submitted(&mut conn, &participant, &answers, now).unwrap());
     assert_eq!(count(&db), (1, 0));
     let submitted: Option<chrono::DateTime<chrono::Utc>> = participants::table

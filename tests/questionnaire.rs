@@ -449,9 +449,171 @@ fn a_page_from_a_stale_tab_after_submitting_changes_nothing() {
         &stored::PagePosition {
             current_page: Some(0),
             land_code: None,
+            ..Default::default()
         },
     )
     .unwrap();
-    assert!(!saved, "a submitted response is not changed");
+    assert!(saved.is_none(), "a submitted response is not changed");
     assert_eq!(stored_answers(&db, &survey), before);
+}
+
+/// A page save outside a transaction (`save_page` with `seen`) saves only the response as the
+/// caller read it; one changed since (another tab's page) is not touched, and the request takes the
+/// general way. The last page's "Absenden" submits with the save, never a reopened response. A quick
+/// move ("Weiter") turns off the wait for the disk for its own call only.
+#[test]
+fn a_page_save_outside_a_transaction_saves_only_the_response_as_it_was_read() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 1);
+    let app = TestApp::spawn(&db);
+    let path = link_path(&db, &slug, "person0@example.org");
+    let (mut respondent, _) = Respondent::open(&app, &path);
+    let (status, _, _) = respondent.post("beginnen", &[("einwilligung".into(), "ja".into())]);
+    assert_eq!(status, 303);
+    let survey = surveys::find_latest(&mut db.conn(), "fruehjahr-2020")
+        .unwrap()
+        .unwrap()
+        .survey;
+    let read = || {
+        responses::table
+            .select(stored::Response::as_select())
+            .first(&mut db.conn())
+            .unwrap()
+    };
+    let seen = |response: &stored::Response, answered: &[&str]| {
+        Some(stored::Seen {
+            updated_at: response.updated_at,
+            answered: answered.iter().map(|id| id.to_string()).collect(),
+        })
+    };
+    let single = |id: &str, code: &str| -> (String, Answers) {
+        let answers: Answers = [(
+            id.to_owned(),
+            Answer::Single {
+                code: code.to_owned(),
+                other: None,
+            },
+        )]
+        .into_iter()
+        .collect();
+        (id.to_owned(), answers)
+    };
+    let question = survey.pages[0].questions[0].id.clone();
+    let (id, first) = single(&question, "a");
+    let mut conn = db.conn();
+
+    // A quick move, as read: saved; the session waits for the disk again afterwards (the test
+    // cluster never does, so the session asks for it here).
+    diesel::sql_query("SET synchronous_commit = on")
+        .execute(&mut conn)
+        .unwrap();
+    let start = read();
+    let quick = stored::PagePosition {
+        current_page: Some(1),
+        seen: seen(&start, &[]),
+        quick: true,
+        ..Default::default()
+    };
+    let saved = stored::save_page(
+        &mut conn,
+        start.id,
+        std::slice::from_ref(&id),
+        &first,
+        &quick,
+    )
+    .unwrap();
+    let after = read();
+    assert_eq!(saved, Some(after.updated_at));
+    assert!(after.updated_at > start.updated_at);
+    assert_eq!(after.current_page, 1);
+    let synchronous: String = diesel::select(diesel::dsl::sql::<diesel::sql_types::Text>(
+        "current_setting('synchronous_commit')",
+    ))
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(synchronous, "on", "the quick commit ended with its call");
+
+    // Read before that save: nothing saved, nothing submitted.
+    let (_, second) = single(&question, "b");
+    let stale = stored::PagePosition {
+        current_page: Some(2),
+        seen: seen(&start, &[]),
+        submit: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        stored::save_page(
+            &mut conn,
+            start.id,
+            std::slice::from_ref(&id),
+            &second,
+            &stale
+        )
+        .unwrap(),
+        None
+    );
+    let now = read();
+    assert_eq!((now.current_page, now.submitted_at), (1, None));
+    let stored_first = stored::find_answers(&mut conn, now.id, &survey).unwrap();
+    assert_eq!(stored_first.get(&id), first.get(&id));
+    let submitted = |db: &TestDb| -> Option<chrono::DateTime<chrono::Utc>> {
+        participants::table
+            .select(participants::submitted_at)
+            .first(&mut db.conn())
+            .unwrap()
+    };
+    assert_eq!(submitted(&db), None);
+
+    // Read as it is (the answer stored then is replaced): saved and submitted, the participant too.
+    let fresh = stored::PagePosition {
+        seen: seen(&now, &[&id]),
+        submit: true,
+        ..Default::default()
+    };
+    assert!(
+        stored::save_page(
+            &mut conn,
+            now.id,
+            std::slice::from_ref(&id),
+            &second,
+            &fresh
+        )
+        .unwrap()
+        .is_some()
+    );
+    let done = read();
+    assert!(done.submitted_at.is_some());
+    assert_eq!(submitted(&db), done.submitted_at);
+    let stored_second = stored::find_answers(&mut conn, done.id, &survey).unwrap();
+    assert_eq!(stored_second.get(&id), second.get(&id));
+    let again = stored::PagePosition {
+        seen: seen(&done, &[&id]),
+        ..Default::default()
+    };
+    assert_eq!(
+        stored::save_page(&mut conn, done.id, &[], &Answers::new(), &again).unwrap(),
+        None,
+        "a submitted response is not changed"
+    );
+
+    // A reopened response's change is saved as read, but submitted the general way only.
+    stored::mark_reopened(&mut conn, done.id, 0, chrono::Utc::now()).unwrap();
+    let reopened = read();
+    let change = stored::PagePosition {
+        seen: seen(&reopened, &[&id]),
+        submit: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        stored::save_page(
+            &mut conn,
+            done.id,
+            std::slice::from_ref(&id),
+            &first,
+            &change
+        )
+        .unwrap(),
+        None
+    );
+    assert_eq!(read().updated_at, reopened.updated_at);
 }

@@ -65,7 +65,7 @@ pub(crate) fn answer(
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
     conn.transaction(|conn| {
-        let response = responses::insert_for_participant(conn, &participant, Utc::now())?;
+        let response = responses::insert_for_participant(conn, &participant, 0, Utc::now())?;
         let mut answers = Answers::new();
         let mut page = answers::visible_pages(&survey, &answers, &attributes)
             .first()

@@ -9,6 +9,7 @@ pub mod cluster;
 pub mod laender;
 pub mod outbox;
 pub mod participants;
+pub mod prepared;
 pub mod regions;
 pub mod reports;
 pub mod responses;

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
+use super::prepared::prepared;
 use super::schema::{contacts, participants, regions};
 use crate::tokens::{self, SecretKey};
 
@@ -222,33 +223,53 @@ pub struct Link {
     pub region: String,
     /// Their response, once they gave consent.
     pub response: Option<super::responses::Response>,
+    /// The response's answers (the draft of the change while it is reopened).
+    pub answers: super::responses::StoredAnswers,
 }
 
 /// What the token leads to, in one query (every request through a personal link starts here).
 pub fn find_link_by_token(conn: &mut PgConnection, token: &str) -> QueryResult<Option<Link>> {
-    use super::responses::Response;
+    use super::responses::{CURRENT_ANSWERS_JSON, Response, StoredAnswers};
     use super::schema::{responses, waves};
-    participants::table
-        .inner_join(waves::table)
-        .inner_join(regions::table)
-        .left_join(responses::table.on(responses::participant_id.eq(participants::id.nullable())))
-        .filter(participants::token_sha256.eq(tokens::token_hash(token)))
-        .select((
-            Participant::as_select(),
-            super::waves::Wave::as_select(),
-            regions::name,
-            Option::<Response>::as_select(),
-        ))
-        .first(conn)
-        .optional()
-        .map(|found| {
-            found.map(|(participant, wave, region, response)| Link {
+    let found = prepared(
+        participants::table
+            .inner_join(waves::table)
+            .inner_join(regions::table)
+            .left_join(
+                responses::table.on(responses::participant_id.eq(participants::id.nullable())),
+            )
+            .filter(participants::token_sha256.eq(tokens::token_hash(token)))
+            .select((
+                Participant::as_select(),
+                super::waves::Wave::as_select(),
+                regions::name,
+                Option::<Response>::as_select(),
+                diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+                    CURRENT_ANSWERS_JSON,
+                ),
+            )),
+    )
+    // At most one row (the token, the participant's response: unique), so no LIMIT: with a
+    // LIMIT parameter PostgreSQL re-plans the prepared statement on every call.
+    .get_result::<(
+        Participant,
+        super::waves::Wave,
+        String,
+        Option<Response>,
+        Option<String>,
+    )>(conn)
+    .optional()?;
+    found
+        .map(|(participant, wave, region, response, answers)| {
+            Ok(Link {
                 participant,
                 wave,
                 region,
                 response,
+                answers: StoredAnswers::from_json(answers.as_deref())?,
             })
         })
+        .transpose()
 }
 
 /// Makes a new link for a participant (the old one stops working) and lifts a revocation.

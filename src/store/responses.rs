@@ -8,6 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Date, Nullable, Text};
 
 use super::participants::Participant;
+use super::prepared::prepared;
 use super::schema::answers as stored_answers;
 use super::schema::{answer_changes, participants, responses};
 use crate::survey::answers::{self, Answer, Answers, Attributes};
@@ -35,6 +36,9 @@ pub struct Response {
     pub submitted_at: Option<DateTime<Utc>>,
     /// Reopened for changes after submitting (until submitted again).
     pub reopened_at: Option<DateTime<Utc>>,
+    /// When it last changed: a page save outside a transaction saves only if it is still as it
+    /// was read ([`PagePosition::seen`]).
+    pub updated_at: DateTime<Utc>,
 }
 
 impl Response {
@@ -90,24 +94,32 @@ pub fn find_submissions_per_day(
     Ok(days.into_iter().map(|d| (d.day, d.n)).collect())
 }
 
-/// Starts a participant's response with their consent (a second call returns the existing one).
+/// Starts a participant's response with their consent, at `page` (one statement; a second call
+/// returns the existing one as it is).
 pub fn insert_for_participant(
     conn: &mut PgConnection,
     participant: &Participant,
+    page: i32,
     now: DateTime<Utc>,
 ) -> QueryResult<Response> {
-    diesel::insert_into(responses::table)
+    let inserted = diesel::insert_into(responses::table)
         .values((
             responses::wave_id.eq(participant.wave_id),
             responses::participant_id.eq(participant.id),
             responses::land_code.eq(&participant.land_code),
             responses::attributes.eq(&participant.attributes),
             responses::consented_at.eq(now),
+            responses::current_page.eq(page),
         ))
         .on_conflict(responses::participant_id)
         .do_nothing()
-        .execute(conn)?;
-    find_for_participant(conn, participant.id)?.ok_or(diesel::result::Error::NotFound)
+        .returning(Response::as_returning())
+        .get_result(conn)
+        .optional()?;
+    match inserted {
+        Some(response) => Ok(response),
+        None => find_for_participant(conn, participant.id)?.ok_or(diesel::result::Error::NotFound),
+    }
 }
 
 /// The response an open-link session started in a wave, if any.
@@ -139,16 +151,18 @@ pub fn find_for_session(
         .filter(responses::wave_id.eq(wave_id))
         .filter(responses::session_sha256.eq(session_sha256))
         .select(Response::as_select())
-        .first(conn)
+        // Unique session hash: no LIMIT parameter (see participants::find_link_by_token).
+        .get_result(conn)
         .optional()
 }
 
-/// Starts an anonymous open-link response with its consent.
+/// Starts an anonymous open-link response with its consent, at `page`.
 pub fn insert_for_session(
     conn: &mut PgConnection,
     wave_id: i64,
     session_sha256: &[u8],
     is_test: bool,
+    page: i32,
     now: DateTime<Utc>,
 ) -> QueryResult<Response> {
     diesel::insert_into(responses::table)
@@ -157,6 +171,7 @@ pub fn insert_for_session(
             responses::session_sha256.eq(session_sha256),
             responses::consented_at.eq(now),
             responses::is_test.eq(is_test),
+            responses::current_page.eq(page),
         ))
         .returning(Response::as_returning())
         .get_result(conn)
@@ -192,7 +207,7 @@ pub fn set_land(conn: &mut PgConnection, response_id: i64, land_code: &str) -> Q
 }
 
 /// One stored answer row, as queries read it back.
-#[derive(QueryableByName)]
+#[derive(Clone, QueryableByName)]
 pub(crate) struct AnswerRow {
     #[diesel(sql_type = Text)]
     pub(crate) question_id: String,
@@ -242,9 +257,8 @@ fn read_answers(
              FROM answer_changes WHERE response_id = $1 ORDER BY question_id, item_id, option_code"
         }
     };
-    let rows: Vec<AnswerRow> = diesel::sql_query(sql)
-        .bind::<BigInt, _>(response_id)
-        .load(conn)?;
+    let rows: Vec<AnswerRow> =
+        prepared(diesel::sql_query(sql).bind::<BigInt, _>(response_id)).load(conn)?;
     Ok(answers_from_rows(survey, rows))
 }
 
@@ -270,6 +284,71 @@ pub fn find_change(
     survey: &Survey,
 ) -> QueryResult<Answers> {
     read_answers(conn, AnswerTable::Change, response_id, survey)
+}
+
+/// The answers a respondent works on (as [`find_current_answers`]) of the response joined as
+/// `responses`, as one JSON text (`NULL`: none), to be selected with the response's row: the page
+/// requests of a personal link read their link, response and answers in one query. Read them with
+/// [`StoredAnswers::from_json`].
+pub(crate) const CURRENT_ANSWERS_JSON: &str = "CASE WHEN responses.reopened_at IS NULL \
+     THEN (SELECT json_agg(json_build_array(question_id, item_id, option_code, number::text, \
+           text_value, date_value) ORDER BY question_id, item_id, option_code)::text \
+           FROM answers WHERE response_id = responses.id) \
+     ELSE (SELECT json_agg(json_build_array(question_id, item_id, option_code, number::text, \
+           text_value, date_value) ORDER BY question_id, item_id, option_code)::text \
+           FROM answer_changes WHERE response_id = responses.id) END";
+
+/// A response's answer rows as read with its row ([`CURRENT_ANSWERS_JSON`]), not yet typed by
+/// the survey's questions.
+#[derive(Clone, Default)]
+pub struct StoredAnswers(Vec<AnswerRow>);
+
+impl std::fmt::Debug for StoredAnswers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Answers are personal data: a debug print shows how many, never what.
+        write!(f, "StoredAnswers({} rows)", self.0.len())
+    }
+}
+
+impl StoredAnswers {
+    /// Reads the JSON text of [`CURRENT_ANSWERS_JSON`].
+    pub(crate) fn from_json(json: Option<&str>) -> QueryResult<Self> {
+        #[derive(serde::Deserialize)]
+        struct Row(
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<NaiveDate>,
+        );
+        let Some(json) = json else {
+            return Ok(Self::default());
+        };
+        let rows: Vec<Row> = serde_json::from_str(json)
+            .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)))?;
+        Ok(Self(
+            rows.into_iter()
+                .map(
+                    |Row(question_id, item_id, option_code, number, text_value, date_value)| {
+                        AnswerRow {
+                            question_id,
+                            item_id,
+                            option_code,
+                            number,
+                            text_value,
+                            date_value,
+                        }
+                    },
+                )
+                .collect(),
+        ))
+    }
+
+    /// The answers, typed by the survey's questions (rows of unknown questions are skipped).
+    pub fn typed(self, survey: &Survey) -> Answers {
+        answers_from_rows(survey, self.0)
+    }
 }
 
 pub(crate) fn answers_from_rows(
@@ -469,20 +548,22 @@ pub fn insert_submitted(
     }
     // The function (migration create_submit_response) runs the three statements with plans kept
     // for the session; as one plain statement they would be parsed and planned every time.
-    let result: Stored = diesel::sql_query(
-        "SELECT submit_response($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS stored",
+    let result: Stored = prepared(
+        diesel::sql_query(
+            "SELECT submit_response($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) AS stored",
+        )
+        .bind::<BigInt, _>(participant.wave_id)
+        .bind::<BigInt, _>(participant.id)
+        .bind::<Text, _>(&participant.land_code)
+        .bind::<diesel::sql_types::Jsonb, _>(&participant.attributes)
+        .bind::<diesel::sql_types::Timestamptz, _>(now)
+        .bind::<Array<Text>, _>(&columns.question)
+        .bind::<Array<Text>, _>(&columns.item)
+        .bind::<Array<Text>, _>(&columns.option)
+        .bind::<Array<Nullable<Text>>, _>(&columns.number)
+        .bind::<Array<Nullable<Text>>, _>(&columns.text)
+        .bind::<Array<Nullable<Date>>, _>(&columns.date),
     )
-    .bind::<BigInt, _>(participant.wave_id)
-    .bind::<BigInt, _>(participant.id)
-    .bind::<Text, _>(&participant.land_code)
-    .bind::<diesel::sql_types::Jsonb, _>(&participant.attributes)
-    .bind::<diesel::sql_types::Timestamptz, _>(now)
-    .bind::<Array<Text>, _>(&columns.question)
-    .bind::<Array<Text>, _>(&columns.item)
-    .bind::<Array<Text>, _>(&columns.option)
-    .bind::<Array<Nullable<Text>>, _>(&columns.number)
-    .bind::<Array<Nullable<Text>>, _>(&columns.text)
-    .bind::<Array<Nullable<Date>>, _>(&columns.date)
     .get_result(conn)?;
     Ok(result.stored)
 }
@@ -515,43 +596,80 @@ pub struct PagePosition {
     pub current_page: Option<i32>,
     /// The Land an open-link response now counts for (`None`: unchanged).
     pub land_code: Option<String>,
+    /// The response as the caller read it (`None`: whatever it is now, in the caller's
+    /// transaction). Nothing is saved if it changed since; and as the reading is then what is
+    /// stored, only the stored rows of the questions it had answers to are deleted.
+    pub seen: Option<Seen>,
+    /// Submit the response with this save: the caller found every required answer in what it read
+    /// (needs `seen`; never a reopened response, whose change is submitted in a transaction).
+    pub submit: bool,
+    /// A move to another page ("Weiter", "Zurück"): the commit need not wait for the disk (a
+    /// crash of the database server may lose the last fraction of a second of moves; see the
+    /// migration save_page_submits). `false` for "Zwischenspeichern" and whatever submits.
+    pub quick: bool,
 }
 
-/// Stores a page save in one call (function `save_page`, migration create_save_page): the answers
-/// to `replaced` become those of `answers`, and `position` is recorded. Returns false, storing
-/// nothing, when the response may no longer be changed (submitted meanwhile) or is gone.
+/// A response as read before a page save: [`Response::updated_at`] and the questions that had
+/// answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Seen {
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// The questions with answers (the draft's while it is reopened).
+    pub answered: Vec<String>,
+}
+
+/// Stores a page save in one call (function `save_page`, migrations create_save_page and
+/// save_page_submits): the answers to `replaced` become those of `answers`, and `position` is
+/// recorded (and the response submitted, if it says so). Returns when the response changed (its new
+/// `updated_at`), or `None`, storing nothing, when it may no longer be changed (submitted
+/// meanwhile), is gone, or changed since it was `seen`.
 pub fn save_page(
     conn: &mut PgConnection,
     response_id: i64,
     replaced: &[String],
     answers: &Answers,
     position: &PagePosition,
-) -> QueryResult<bool> {
+) -> QueryResult<Option<DateTime<Utc>>> {
     let mut columns = Columns::default();
     for (question_id, answer) in answers.iter().filter(|(id, _)| replaced.contains(id)) {
         for row in rows_of(answer) {
             columns.push(question_id, row);
         }
     }
+    let deleted: Vec<&String> = match &position.seen {
+        Some(seen) => (replaced.iter())
+            .filter(|id| seen.answered.contains(id))
+            .collect(),
+        None => replaced.iter().collect(),
+    };
     #[derive(QueryableByName)]
     struct Saved {
-        #[diesel(sql_type = diesel::sql_types::Bool)]
-        saved: bool,
+        #[diesel(sql_type = Nullable<diesel::sql_types::Timestamptz>)]
+        saved_at: Option<DateTime<Utc>>,
     }
-    let result: Saved =
-        diesel::sql_query("SELECT save_page($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS saved")
-            .bind::<BigInt, _>(response_id)
-            .bind::<Array<Text>, _>(replaced)
-            .bind::<Nullable<diesel::sql_types::Integer>, _>(position.current_page)
-            .bind::<Nullable<Text>, _>(position.land_code.as_deref())
-            .bind::<Array<Text>, _>(&columns.question)
-            .bind::<Array<Text>, _>(&columns.item)
-            .bind::<Array<Text>, _>(&columns.option)
-            .bind::<Array<Nullable<Text>>, _>(&columns.number)
-            .bind::<Array<Nullable<Text>>, _>(&columns.text)
-            .bind::<Array<Nullable<Date>>, _>(&columns.date)
-            .get_result(conn)?;
-    Ok(result.saved)
+    let result: Saved = prepared(
+        diesel::sql_query(
+            "SELECT save_page($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) AS saved_at",
+        )
+        .bind::<BigInt, _>(response_id)
+        .bind::<Array<Text>, _>(&deleted)
+        .bind::<Nullable<diesel::sql_types::Integer>, _>(position.current_page)
+        .bind::<Nullable<Text>, _>(position.land_code.as_deref())
+        .bind::<Array<Text>, _>(&columns.question)
+        .bind::<Array<Text>, _>(&columns.item)
+        .bind::<Array<Text>, _>(&columns.option)
+        .bind::<Array<Nullable<Text>>, _>(&columns.number)
+        .bind::<Array<Nullable<Text>>, _>(&columns.text)
+        .bind::<Array<Nullable<Date>>, _>(&columns.date)
+        .bind::<Nullable<diesel::sql_types::Timestamptz>, _>(
+            position.seen.as_ref().map(|seen| seen.updated_at),
+        )
+        .bind::<diesel::sql_types::Bool, _>(position.submit)
+        .bind::<diesel::sql_types::Bool, _>(position.quick),
+    )
+    .get_result(conn)?;
+    Ok(result.saved_at)
 }
 
 /// Remembers the page to show next.

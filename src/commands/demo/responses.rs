@@ -96,7 +96,7 @@ fn answer_all(
 ) -> anyhow::Result<()> {
     let attributes = participant.condition_attributes();
     conn.transaction(|conn| {
-        let response = responses::insert_for_participant(conn, participant, Utc::now())?;
+        let response = responses::insert_for_participant(conn, participant, 0, Utc::now())?;
         let mut answers = Answers::new();
         let mut page = answers::visible_pages(survey, &answers, &attributes)
             .first()

@@ -90,13 +90,11 @@ fn load_for_token(
         wave,
         region,
         response,
+        answers,
     } = find_by_token(conn, token)?;
     let presented = cache.for_wave(conn, &wave)?;
     let survey = presented.survey;
-    let answers = match &response {
-        Some(r) => responses::find_current_answers(conn, r, &survey)?,
-        None => Answers::new(),
-    };
+    let answers = answers.typed(&survey);
     let attributes = participant.condition_attributes();
     Ok(Context {
         who: Who::Participant {
@@ -544,9 +542,17 @@ pub(super) async fn handle_post(
                 return Ok(reply);
             }
         }
+        if posted.action == "beginnen" {
+            // Starting is one statement (a second start finds the response there): no transaction.
+            let ctx = load(conn)?;
+            if ctx.response.is_none() && ctx.takes_answers() {
+                return start(conn, &ctx, posted.consent, &location, &token);
+            }
+        }
         if PAGE_ACTIONS.contains(&posted.action.as_str()) {
             // A page's save is one call and needs no transaction around it (the common case, and
-            // the fast one); submitting and a response changed meanwhile take the general way.
+            // the fast one), its first submission too; submitting a change and a response changed
+            // meanwhile take the general way.
             let ctx = load(conn)?;
             if let Some(response) =
                 (ctx.response.clone()).filter(|r| r.is_editable() && ctx.takes_answers())
@@ -646,9 +652,8 @@ fn start(
     if ctx.survey.consent.is_some() && !consent {
         return render_consent(ctx, location, csrf, true, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let response = insert_response(conn, ctx)?;
     let first = ctx.sheet().visible_pages().first().copied().unwrap_or(0);
-    responses::set_current_page(conn, response.id, i32::try_from(first).unwrap_or(0))?;
+    insert_response(conn, ctx, i32::try_from(first).unwrap_or(0))?;
     Ok(redirect(location))
 }
 
@@ -660,6 +665,8 @@ enum Outcome {
     Errors(Vec<FieldError>, bool),
     /// Submitting: every shown page is checked.
     Submit,
+    /// Submitting found required questions unanswered: this page with them.
+    Missing(usize, Vec<FieldError>),
     /// Back to the link (an action the page does not have).
     Stay,
 }
@@ -685,6 +692,14 @@ fn page_action(
         return Ok(Some(redirect(location)));
     };
     let input = answers::read_page(&ctx.survey, page, fields, &ctx.answers, &ctx.attributes);
+    let mut position = responses::PagePosition {
+        // Outside a transaction: saved only if the response is still as read.
+        seen: (!in_transaction).then(|| responses::Seen {
+            updated_at: response.updated_at,
+            answered: ctx.answers.keys().cloned().collect(),
+        }),
+        ..Default::default()
+    };
     let replaced = responses::apply_page(
         &ctx.survey,
         &ctx.attributes,
@@ -692,7 +707,6 @@ fn page_action(
         page,
         input.answers.clone(),
     );
-    let mut position = responses::PagePosition::default();
     if let (Who::Session(_), Some(land)) = (&ctx.who, land_answer(&ctx.answers)) {
         // An open-link response counts for the Land its respondent chose.
         position.land_code = Some(land.clone());
@@ -719,18 +733,41 @@ fn page_action(
         "weiter" | "absenden" => Outcome::Submit,
         _ => Outcome::Stay,
     };
-    if matches!(outcome, Outcome::Submit) && !in_transaction {
-        return Ok(None);
-    }
-    if let Outcome::Go(target, _) = outcome {
+    let outcome = match outcome {
+        // Outside a transaction a first submission is part of the page's save: submitted only if
+        // the response is still as read (else nothing is stored and the general way reads again).
+        Outcome::Submit if !in_transaction => {
+            if response.reopened_at.is_some() {
+                return Ok(None);
+            }
+            match missing_required(&ctx) {
+                None => {
+                    position.submit = true;
+                    Outcome::Go(page, "")
+                }
+                Some((first, errors)) => {
+                    position.current_page = Some(i32::try_from(first).unwrap_or(0));
+                    Outcome::Missing(first, errors)
+                }
+            }
+        }
+        outcome => outcome,
+    };
+    if let Outcome::Go(target, suffix) = outcome {
         position.current_page = Some(i32::try_from(target).unwrap_or(0));
+        // A move to another page; "Zwischenspeichern" (`?gespeichert`) waits for the disk.
+        position.quick = suffix.is_empty() && !position.submit;
     }
-    if !responses::save_page(conn, response.id, &replaced, &ctx.answers, &position)? {
-        // Submitted meanwhile (another tab): show where things stand.
+    let saved = responses::save_page(conn, response.id, &replaced, &ctx.answers, &position)?;
+    if saved.is_none() {
+        // Changed meanwhile (another tab): outside a transaction the general way reads again; in
+        // it, the response was submitted meanwhile: show where things stand.
         return Ok((in_transaction).then(|| redirect(location)));
     }
     let reply = match outcome {
+        Outcome::Go(_, _) if position.submit => redirect(location),
         Outcome::Go(_, suffix) => redirect(&format!("{location}{suffix}")),
+        Outcome::Missing(page, errors) => render_missing(&ctx, page, &errors, location, csrf)?,
         Outcome::Errors(errors, saved) => render_page(
             &ctx,
             page,
@@ -747,17 +784,18 @@ fn page_action(
     Ok(Some(reply))
 }
 
-/// Starts the response of a participant or an open-link session (consent given now).
+/// Starts the response of a participant or an open-link session (consent given now) at `page`.
 pub(super) fn insert_response(
     conn: &mut PgConnection,
     ctx: &Context,
+    page: i32,
 ) -> Result<Response, AppError> {
     Ok(match &ctx.who {
         Who::Participant { participant, .. } => {
-            responses::insert_for_participant(conn, participant, Utc::now())?
+            responses::insert_for_participant(conn, participant, page, Utc::now())?
         }
         Who::Session(Some(hash)) => {
-            responses::insert_for_session(conn, ctx.wave.id, hash, ctx.test, Utc::now())?
+            responses::insert_for_session(conn, ctx.wave.id, hash, ctx.test, page, Utc::now())?
         }
         Who::Session(None) => return Err(AppError::BadRequest),
     })
@@ -779,8 +817,7 @@ fn submit(
     location: &str,
     csrf: &str,
 ) -> Result<Reply, AppError> {
-    let missing = ctx.sheet().missing_required();
-    let Some((page, _)) = missing.first().cloned() else {
+    let Some((page, errors)) = missing_required(ctx) else {
         if response.reopened_at.is_none() {
             responses::mark_submitted(conn, response, Utc::now())?;
         } else {
@@ -795,7 +832,16 @@ fn submit(
         return Ok(redirect(location));
     };
     responses::set_current_page(conn, response.id, i32::try_from(page).unwrap_or(0))?;
-    let errors: Vec<FieldError> = missing
+    render_missing(ctx, page, &errors, location, csrf)
+}
+
+/// The first shown page with an unanswered required question, with an error for each such question
+/// on it; `None` when the response may be submitted.
+fn missing_required(ctx: &Context) -> Option<(usize, Vec<FieldError>)> {
+    let missing = ctx.sheet().missing_required();
+    let (page, _) = missing.first()?;
+    let page = *page;
+    let errors = missing
         .iter()
         .filter(|(p, _)| *p == page)
         .map(|(_, id)| FieldError {
@@ -805,11 +851,22 @@ fn submit(
             missing: true,
         })
         .collect();
+    Some((page, errors))
+}
+
+/// The page with the required questions that submitting found unanswered.
+fn render_missing(
+    ctx: &Context,
+    page: usize,
+    errors: &[FieldError],
+    location: &str,
+    csrf: &str,
+) -> Result<Reply, AppError> {
     render_page(
         ctx,
         page,
         Values::Stored(&ctx.answers),
-        &errors,
+        errors,
         false,
         location,
         csrf,
