@@ -617,3 +617,66 @@ fn a_page_save_outside_a_transaction_saves_only_the_response_as_it_was_read() {
     );
     assert_eq!(read().updated_at, reopened.updated_at);
 }
+
+/// A page's save may start from what the link's last request left in memory (no read first), but
+/// never outlives the link: after a revocation, a renewal or the wave's closing the next page is
+/// refused with the page a fresh link would get, and nothing of it is stored.
+#[test]
+fn a_remembered_page_is_refused_once_its_link_is_revoked_renewed_or_closed() {
+    let db = TestDb::new();
+    let slug = open_wave(&db, 3);
+    let app = TestApp::spawn(&db);
+    let survey = surveys::find_latest(&mut db.conn(), "fruehjahr-2020")
+        .unwrap()
+        .unwrap()
+        .survey;
+    let answer_rows =
+        |db: &TestDb| -> i64 { answers::table.count().get_result(&mut db.conn()).unwrap() };
+    // Each respondent consents and moves past the first page: their context is remembered.
+    let mut respondents = Vec::new();
+    for i in 0..3 {
+        let path = link_path(&db, &slug, &format!("person{i}@example.org"));
+        let (mut respondent, _) = Respondent::open(&app, &path);
+        let (status, _, _) = respondent.post("beginnen", &[("einwilligung".into(), "ja".into())]);
+        assert_eq!(status, 303);
+        for _ in 0..2 {
+            let (_, body) = respondent.page();
+            let page = page_index(&body);
+            let fields = answer_page(&survey, page, &Answers::new(), &attributes(), &[]);
+            let (status, _, body) = respondent.post(
+                "weiter",
+                &[&[("page".to_owned(), page.to_string())][..], &fields].concat(),
+            );
+            assert_eq!(status, 303, "{body}");
+        }
+        respondents.push(respondent);
+    }
+    let next_page = |respondent: &mut Respondent<'_>| {
+        let (_, body) = respondent.page();
+        let page = page_index(&body);
+        let fields = answer_page(&survey, page, &Answers::new(), &attributes(), &[]);
+        [&[("page".to_owned(), page.to_string())][..], &fields].concat()
+    };
+    let forms: Vec<_> = respondents.iter_mut().map(next_page).collect();
+    let before = answer_rows(&db);
+    assert!(before > 0);
+
+    let retire = |command: &str, email: &str| {
+        mint(
+            &db,
+            &["participants", command, "--wave", &slug, "--email", email],
+        )
+        .success();
+    };
+    retire("revoke", "person0@example.org");
+    let (status, _, body) = respondents[0].post("weiter", &forms[0]);
+    assert_eq!(status, 404, "revoked: {body}");
+    retire("renew", "person1@example.org");
+    let (status, _, body) = respondents[1].post("weiter", &forms[1]);
+    assert_eq!(status, 404, "renewed: {body}");
+    mint(&db, &["wave", "close", &slug]).success();
+    let (status, _, body) = respondents[2].post("weiter", &forms[2]);
+    assert_eq!(status, 410, "closed: {body}");
+    assert!(body.contains("Die Umfrage ist beendet"), "{body}");
+    assert_eq!(answer_rows(&db), before, "nothing of those pages is stored");
+}

@@ -1,4 +1,4 @@
-DROP FUNCTION save_page(bigint, text[], integer, text, text[], text[], text[], text[], text[], date[], timestamptz, boolean, boolean);
+DROP FUNCTION save_page(bigint, text[], integer, text, text[], text[], text[], text[], text[], date[], timestamptz, boolean, boolean, bytea);
 
 CREATE FUNCTION save_page(
     p_response_id bigint,

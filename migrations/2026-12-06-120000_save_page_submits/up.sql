@@ -13,6 +13,9 @@
 --   (at most three times wal_writer_delay, 0.6 s by default; never half of one), whose answers the
 --   respondent's next look at the page or the check before submitting asks for again.
 --   "Zwischenspeichern" (after which people leave) and every submission wait for the disk.
+-- * p_token (or NULL) is the SHA-256 of the personal link the caller remembers the response by
+--   (web::respondent::recent): nothing is saved unless that link still leads to the response and
+--   takes answers: not renewed or revoked, its wave open as waves::Wave::state says.
 -- Returns the response's new updated_at (strictly later than the old one), or NULL.
 DROP FUNCTION save_page(bigint, text[], integer, text, text[], text[], text[], text[], text[], date[]);
 
@@ -29,7 +32,8 @@ CREATE FUNCTION save_page(
     p_dates date[],
     p_seen timestamptz,
     p_submit boolean,
-    p_quick boolean
+    p_quick boolean,
+    p_token bytea
 ) RETURNS timestamptz
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -46,6 +50,12 @@ BEGIN
     WHERE id = p_response_id AND (submitted_at IS NULL OR reopened_at IS NOT NULL)
       AND (p_seen IS NULL OR updated_at = p_seen)
       AND (NOT p_submit OR reopened_at IS NULL)
+      AND (p_token IS NULL OR EXISTS (
+          SELECT FROM participants p JOIN waves w ON w.id = p.wave_id
+          WHERE p.id = responses.participant_id AND p.token_sha256 = p_token
+            AND p.revoked_at IS NULL
+            AND NOT (coalesce(w.closed_at <= now(), false) OR coalesce(w.closes_at <= now(), false))
+            AND (coalesce(w.opened_at <= now(), false) OR coalesce(w.opens_at <= now(), false))))
     RETURNING reopened_at IS NOT NULL, participant_id, updated_at
     INTO changing, participant, saved_at;
     IF NOT FOUND THEN

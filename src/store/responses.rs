@@ -607,6 +607,10 @@ pub struct PagePosition {
     /// crash of the database server may lose the last fraction of a second of moves; see the
     /// migration save_page_submits). `false` for "Zwischenspeichern" and whatever submits.
     pub quick: bool,
+    /// The SHA-256 of the personal link the caller remembers the response by, without having
+    /// read it for this save: nothing is saved unless the link still leads to the response and
+    /// takes answers (not renewed or revoked, the wave open).
+    pub token_sha256: Option<Vec<u8>>,
 }
 
 /// A response as read before a page save: [`Response::updated_at`] and the questions that had
@@ -650,7 +654,8 @@ pub fn save_page(
     }
     let result: Saved = prepared(
         diesel::sql_query(
-            "SELECT save_page($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) AS saved_at",
+            "SELECT save_page($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             AS saved_at",
         )
         .bind::<BigInt, _>(response_id)
         .bind::<Array<Text>, _>(&deleted)
@@ -666,7 +671,8 @@ pub fn save_page(
             position.seen.as_ref().map(|seen| seen.updated_at),
         )
         .bind::<diesel::sql_types::Bool, _>(position.submit)
-        .bind::<diesel::sql_types::Bool, _>(position.quick),
+        .bind::<diesel::sql_types::Bool, _>(position.quick)
+        .bind::<Nullable<diesel::sql_types::Binary>, _>(position.token_sha256.as_deref()),
     )
     .get_result(conn)?;
     Ok(result.saved_at)

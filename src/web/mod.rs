@@ -69,6 +69,8 @@ pub struct AppState {
     pub reports: std::sync::Arc<board::ReportCache>,
     /// Rendered blank one-form questionnaires.
     pub blank_forms: respondent::one_form::BlankForms,
+    /// Personal links being answered, as their last request left them.
+    pub recent_links: respondent::recent::RecentLinks,
     /// Wakes the staff-mail worker after a staff mail was queued.
     pub staff_mailer: std::sync::Arc<background::Wakeup>,
     /// Wakes the scheduler (a changed schedule is looked at at once).
@@ -303,6 +305,7 @@ impl AppState {
             legal: LegalTexts::default(),
             reports: std::sync::Arc::default(),
             blank_forms: respondent::one_form::BlankForms::default(),
+            recent_links: respondent::recent::RecentLinks::default(),
             staff_mailer: std::sync::Arc::new(background::Wakeup::staff_mails()),
             scheduler: std::sync::Arc::new(background::Wakeup::scheduler()),
             visits: std::sync::Arc::default(),

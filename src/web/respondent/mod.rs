@@ -7,6 +7,7 @@
 pub mod one_form;
 pub mod open_link;
 pub mod questionnaire;
+pub mod recent;
 pub mod test_link;
 pub mod view;
 

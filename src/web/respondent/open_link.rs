@@ -120,7 +120,7 @@ pub async fn submit_open(
     let path = format!("/o/{slug}");
     let cache = state.surveys.clone();
     let wave = slug.clone();
-    let reply = handle_post(&state, &request, form, move |conn| {
+    let reply = handle_post(&state, &request, form, None, move |conn| {
         load_for_session(conn, &cache, &wave, Some(hash.clone()), false)
     })
     .await?;

@@ -30,6 +30,7 @@ use crate::web::shared::{with_cookie, with_db};
 use crate::web::{AppState, SurveyCache, csrf};
 
 /// Who answers: a participant through a personal link, or an anonymous open-link session.
+#[derive(Clone)]
 pub(super) enum Who {
     /// A personal link.
     Participant {
@@ -43,6 +44,7 @@ pub(super) enum Who {
 }
 
 /// Everything a request about one link needs.
+#[derive(Clone)]
 pub(super) struct Context {
     pub(super) who: Who,
     pub(super) wave: Wave,
@@ -467,9 +469,14 @@ pub async fn submit_page(
     form: CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     let cache = state.surveys.clone();
-    handle_post(&state, &request, form.into_inner(), move |conn| {
-        load_for_token(conn, &cache, &token)
-    })
+    let remembered = crate::tokens::token_hash(token.as_str());
+    handle_post(
+        &state,
+        &request,
+        form.into_inner(),
+        Some(remembered),
+        move |conn| load_for_token(conn, &cache, &token),
+    )
     .await
     .map(Reply::into_response)
 }
@@ -514,10 +521,13 @@ const PAGE_ACTIONS: [&str; 4] = ["weiter", "zurueck", "speichern", "absenden"];
 /// Any questionnaire POST, personal or open link: `load` finds who answers what, in the transaction
 /// (a participant's first whole questionnaire is read before and stored without one; should a
 /// response have appeared meanwhile, `load` runs again in the transaction).
+/// A POST of the questionnaire: `remembered` is the SHA-256 of a personal link, whose context the
+/// request may take from and leave in [`super::recent::RecentLinks`] (`None`: always `load`).
 pub(super) async fn handle_post(
     state: &web::Data<AppState>,
     request: &HttpRequest,
     form: Vec<(String, String)>,
+    remembered: Option<Vec<u8>>,
     load: impl Fn(&mut PgConnection) -> Result<Context, AppError> + Send + 'static,
 ) -> Result<Reply, AppError> {
     let posted = read_form(form);
@@ -527,6 +537,16 @@ pub(super) async fn handle_post(
         // A robot filled the field people cannot see: pretend all is well, store nothing.
         return Ok(redirect(&location));
     }
+    // Taken out now: a second request of the link meanwhile (another tab) reads.
+    let taken =
+        (remembered.as_ref()).and_then(|key| Some((key.clone(), state.recent_links.take(key)?)));
+    let recent = state.clone();
+    let keep = move |next: Option<Context>| {
+        if let (Some(key), Some(next)) = (&remembered, next) {
+            recent.recent_links.keep(key.clone(), next);
+        }
+    };
+    let remembered = taken;
     with_db(state, move |conn| {
         if posted.action == "alles-absenden" {
             // A participant's first, complete questionnaire is one statement: no transaction needed.
@@ -544,19 +564,26 @@ pub(super) async fn handle_post(
         }
         if posted.action == "beginnen" {
             // Starting is one statement (a second start finds the response there): no transaction.
-            let ctx = load(conn)?;
+            let mut ctx = load(conn)?;
             if ctx.response.is_none() && ctx.takes_answers() {
-                return start(conn, &ctx, posted.consent, &location, &token);
+                let (reply, response) = start(conn, &ctx, posted.consent, &location, &token)?;
+                if response.is_some() {
+                    ctx.response = response;
+                    keep(Some(ctx));
+                }
+                return Ok(reply);
             }
         }
         if PAGE_ACTIONS.contains(&posted.action.as_str()) {
             // A page's save is one call and needs no transaction around it (the common case, and
             // the fast one), its first submission too; submitting a change and a response changed
-            // meanwhile take the general way.
-            let ctx = load(conn)?;
-            if let Some(response) =
-                (ctx.response.clone()).filter(|r| r.is_editable() && ctx.takes_answers())
-                && let Some(reply) = page_action(
+            // meanwhile take the general way. The link's last request may have left its context.
+            let remembered = remembered.clone().and_then(|(key, ctx)| {
+                let response = (ctx.response.clone()).filter(|r| r.is_editable())?;
+                ctx.takes_answers().then_some((key, ctx, response))
+            });
+            if let Some((key, ctx, response)) = remembered
+                && let Some((reply, next)) = page_action(
                     conn,
                     ctx,
                     &response,
@@ -565,9 +592,28 @@ pub(super) async fn handle_post(
                     &posted.fields,
                     &location,
                     &token,
-                    false,
+                    Way::Remembered(key),
                 )?
             {
+                keep(next);
+                return Ok(reply);
+            }
+            let ctx = load(conn)?;
+            if let Some(response) =
+                (ctx.response.clone()).filter(|r| r.is_editable() && ctx.takes_answers())
+                && let Some((reply, next)) = page_action(
+                    conn,
+                    ctx,
+                    &response,
+                    &posted.action,
+                    posted.page,
+                    &posted.fields,
+                    &location,
+                    &token,
+                    Way::Read,
+                )?
+            {
+                keep(next);
                 return Ok(reply);
             }
         }
@@ -589,7 +635,7 @@ pub(super) async fn handle_post(
                         &token,
                     )
                 }
-                ("beginnen", None) => start(conn, &ctx, posted.consent, &location, &token),
+                ("beginnen", None) => Ok(start(conn, &ctx, posted.consent, &location, &token)?.0),
                 ("verwerfen", Some(response)) if response.reopened_at.is_some() => {
                     responses::discard_change(conn, response.id)?;
                     Ok(redirect(&location))
@@ -621,9 +667,9 @@ pub(super) async fn handle_post(
                         &posted.fields,
                         &location,
                         &token,
-                        true,
+                        Way::Transaction,
                     )?;
-                    Ok(reply.unwrap_or_else(|| redirect(&location)))
+                    Ok(reply.map_or_else(|| redirect(&location), |(reply, _)| reply))
                 }
                 // A page or a whole form from a window that still shows the questionnaire, after
                 // the response was submitted (another tab, the back button): nothing is stored,
@@ -642,19 +688,33 @@ pub(super) async fn handle_post(
     .await
 }
 
+/// Starts the response with the consent; returns it too (`None`: no consent, asked again).
 fn start(
     conn: &mut PgConnection,
     ctx: &Context,
     consent: bool,
     location: &str,
     csrf: &str,
-) -> Result<Reply, AppError> {
+) -> Result<(Reply, Option<Response>), AppError> {
     if ctx.survey.consent.is_some() && !consent {
-        return render_consent(ctx, location, csrf, true, StatusCode::UNPROCESSABLE_ENTITY);
+        let page = render_consent(ctx, location, csrf, true, StatusCode::UNPROCESSABLE_ENTITY)?;
+        return Ok((page, None));
     }
     let first = ctx.sheet().visible_pages().first().copied().unwrap_or(0);
-    insert_response(conn, ctx, i32::try_from(first).unwrap_or(0))?;
-    Ok(redirect(location))
+    let response = insert_response(conn, ctx, i32::try_from(first).unwrap_or(0))?;
+    Ok((redirect(location), Some(response)))
+}
+
+/// How a page save knows the response it saves.
+enum Way {
+    /// Read in the request's transaction.
+    Transaction,
+    /// Read by this request, outside a transaction: saved only if still as read.
+    Read,
+    /// Remembered from the link's last request ([`super::recent::RecentLinks`]), by the SHA-256 of the link:
+    /// saved only if still as remembered and the link still takes answers, and only a save that
+    /// moves on or submits (anything else reads first).
+    Remembered(Vec<u8>),
 }
 
 /// Where a page's POST leads, once its answers are saved.
@@ -673,8 +733,10 @@ enum Outcome {
 
 /// A page's "Weiter", "Zurück", "Zwischenspeichern" or "Absenden": the valid answers are saved in
 /// any case (nothing typed correctly is lost, whatever the button), with the page to show next, in
-/// one call. Outside a transaction (`in_transaction` false, the common case) `None` means: take
-/// the general way in a transaction (submitting, or the response changed meanwhile).
+/// one call. Returns the reply, with the context the link's next request may start from (after a
+/// move to another page outside a transaction). Outside a transaction `None` means: take the
+/// general way (reading first, or in a transaction: submitting a change, or the response changed
+/// meanwhile).
 #[allow(clippy::too_many_arguments)]
 fn page_action(
     conn: &mut PgConnection,
@@ -685,11 +747,12 @@ fn page_action(
     fields: &FormFields,
     location: &str,
     csrf: &str,
-    in_transaction: bool,
-) -> Result<Option<Reply>, AppError> {
+    way: Way,
+) -> Result<Option<(Reply, Option<Context>)>, AppError> {
+    let in_transaction = matches!(way, Way::Transaction);
     let visible = ctx.sheet().visible_pages();
     let Some(page) = page.filter(|p| visible.contains(p)) else {
-        return Ok(Some(redirect(location)));
+        return Ok(Some((redirect(location), None)));
     };
     let input = answers::read_page(&ctx.survey, page, fields, &ctx.answers, &ctx.attributes);
     let mut position = responses::PagePosition {
@@ -699,6 +762,13 @@ fn page_action(
             answered: ctx.answers.keys().cloned().collect(),
         }),
         ..Default::default()
+    };
+    let remembered = match way {
+        Way::Remembered(token_sha256) => {
+            position.token_sha256 = Some(token_sha256);
+            true
+        }
+        Way::Transaction | Way::Read => false,
     };
     let replaced = responses::apply_page(
         &ctx.survey,
@@ -753,20 +823,39 @@ fn page_action(
         }
         outcome => outcome,
     };
+    if remembered && !matches!(outcome, Outcome::Go(..)) {
+        // A page shown again (or a stray action) is rendered from what is stored now.
+        return Ok(None);
+    }
     if let Outcome::Go(target, suffix) = outcome {
         position.current_page = Some(i32::try_from(target).unwrap_or(0));
         // A move to another page; "Zwischenspeichern" (`?gespeichert`) waits for the disk.
         position.quick = suffix.is_empty() && !position.submit;
     }
-    let saved = responses::save_page(conn, response.id, &replaced, &ctx.answers, &position)?;
-    if saved.is_none() {
+    let Some(saved_at) =
+        responses::save_page(conn, response.id, &replaced, &ctx.answers, &position)?
+    else {
         // Changed meanwhile (another tab): outside a transaction the general way reads again; in
         // it, the response was submitted meanwhile: show where things stand.
-        return Ok((in_transaction).then(|| redirect(location)));
-    }
+        return Ok((in_transaction).then(|| (redirect(location), None)));
+    };
     let reply = match outcome {
         Outcome::Go(_, _) if position.submit => redirect(location),
-        Outcome::Go(_, suffix) => redirect(&format!("{location}{suffix}")),
+        Outcome::Go(target, suffix) => {
+            let reply = redirect(&format!("{location}{suffix}"));
+            if in_transaction {
+                return Ok(Some((reply, None)));
+            }
+            // What is stored now, for the link's next page.
+            if let Some(response) = ctx.response.as_mut() {
+                response.updated_at = saved_at;
+                response.current_page = i32::try_from(target).unwrap_or(0);
+                if position.land_code.is_some() {
+                    response.land_code = position.land_code;
+                }
+            }
+            return Ok(Some((reply, Some(ctx))));
+        }
         Outcome::Missing(page, errors) => render_missing(&ctx, page, &errors, location, csrf)?,
         Outcome::Errors(errors, saved) => render_page(
             &ctx,
@@ -781,7 +870,7 @@ fn page_action(
         Outcome::Submit => submit(conn, &ctx, response, location, csrf)?,
         Outcome::Stay => redirect(location),
     };
-    Ok(Some(reply))
+    Ok(Some((reply, None)))
 }
 
 /// Starts the response of a participant or an open-link session (consent given now) at `page`.

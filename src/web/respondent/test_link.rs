@@ -68,7 +68,7 @@ pub async fn submit_test(
     let check = (slug.clone(), token.clone());
     let hash = with_db(&state, move |conn| session(conn, &app, &check.0, &check.1)).await?;
     let cache = state.surveys.clone();
-    let reply = handle_post(&state, &request, form.into_inner(), move |conn| {
+    let reply = handle_post(&state, &request, form.into_inner(), None, move |conn| {
         load_for_session(conn, &cache, &slug, Some(hash.clone()), true)
     })
     .await?;
