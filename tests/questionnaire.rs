@@ -680,3 +680,52 @@ fn a_remembered_page_is_refused_once_its_link_is_revoked_renewed_or_closed() {
     assert!(body.contains("Die Umfrage ist beendet"), "{body}");
     assert_eq!(answer_rows(&db), before, "nothing of those pages is stored");
 }
+
+/// What a request leaves for the link's next one (`as_stored`) is what a fresh read of the saved
+/// answers gives: every kind of question of the shipped survey, the whole questionnaire.
+#[test]
+fn answers_kept_in_memory_are_those_a_fresh_read_gives() {
+    use mint_survey::survey::answers::{FormFields, read_page, visible_pages};
+    let db = TestDb::new();
+    let slug = open_wave(&db, 1);
+    let app = TestApp::spawn(&db);
+    let path = link_path(&db, &slug, "person0@example.org");
+    let (mut respondent, _) = Respondent::open(&app, &path);
+    let (status, _, _) = respondent.post("beginnen", &[("einwilligung".into(), "ja".into())]);
+    assert_eq!(status, 303);
+    let survey = surveys::find_latest(&mut db.conn(), "fruehjahr-2020")
+        .unwrap()
+        .unwrap()
+        .survey;
+    let mut conn = db.conn();
+    let id: i64 = responses::table
+        .select(responses::id)
+        .first(&mut conn)
+        .unwrap();
+    let mut answers = Answers::new();
+    let mut page = visible_pages(&survey, &answers, &attributes())
+        .first()
+        .copied();
+    while let Some(current) = page {
+        let mut fields = FormFields::new();
+        for (name, value) in answer_page(&survey, current, &answers, &attributes(), &[]) {
+            fields.entry(name).or_default().push(value);
+        }
+        let input = read_page(&survey, current, &fields, &answers, &attributes());
+        assert!(input.errors.is_empty(), "{:?}", input.errors);
+        let replaced =
+            stored::apply_page(&survey, &attributes(), &mut answers, current, input.answers);
+        stored::save_page(&mut conn, id, &replaced, &answers, &Default::default()).unwrap();
+        assert_eq!(
+            stored::as_stored(&survey, &answers),
+            stored::find_answers(&mut conn, id, &survey).unwrap(),
+            "after page {current}"
+        );
+        page = (visible_pages(&survey, &answers, &attributes()).into_iter()).find(|&p| p > current);
+    }
+    assert!(
+        answers.len() > 10,
+        "the whole questionnaire: {}",
+        answers.len()
+    );
+}

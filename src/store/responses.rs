@@ -94,14 +94,26 @@ pub fn find_submissions_per_day(
     Ok(days.into_iter().map(|d| (d.day, d.n)).collect())
 }
 
-/// Starts a participant's response with their consent, at `page` (one statement; a second call
-/// returns the existing one as it is).
+/// Starts a participant's response with their consent, at `page` (a second call returns the
+/// existing one as it is).
 pub fn insert_for_participant(
     conn: &mut PgConnection,
     participant: &Participant,
     page: i32,
     now: DateTime<Utc>,
 ) -> QueryResult<Response> {
+    start_for_participant(conn, participant, page, now).map(|(response, _)| response)
+}
+
+/// Starts a participant's response with their consent, at `page`, in one statement; returns it
+/// with whether this call started it (`false`: it was there already, as it is, perhaps with
+/// answers).
+pub fn start_for_participant(
+    conn: &mut PgConnection,
+    participant: &Participant,
+    page: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<(Response, bool)> {
     let inserted = diesel::insert_into(responses::table)
         .values((
             responses::wave_id.eq(participant.wave_id),
@@ -117,8 +129,10 @@ pub fn insert_for_participant(
         .get_result(conn)
         .optional()?;
     match inserted {
-        Some(response) => Ok(response),
-        None => find_for_participant(conn, participant.id)?.ok_or(diesel::result::Error::NotFound),
+        Some(response) => Ok((response, true)),
+        None => find_for_participant(conn, participant.id)?
+            .map(|response| (response, false))
+            .ok_or(diesel::result::Error::NotFound),
     }
 }
 
@@ -349,6 +363,34 @@ impl StoredAnswers {
     pub fn typed(self, survey: &Survey) -> Answers {
         answers_from_rows(survey, self.0)
     }
+}
+
+/// `answers` as a fresh read of them would give them back (the rows they are stored as, in the
+/// order they are read): what a request leaves for the link's next one to start from.
+pub fn as_stored(survey: &Survey, answers: &Answers) -> Answers {
+    let mut rows: Vec<AnswerRow> = answers
+        .iter()
+        .flat_map(|(question_id, answer)| {
+            rows_of(answer).into_iter().map(
+                |(item_id, option_code, number, text_value, date_value)| AnswerRow {
+                    question_id: question_id.clone(),
+                    item_id,
+                    option_code,
+                    number,
+                    text_value,
+                    date_value,
+                },
+            )
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (&a.question_id, &a.item_id, &a.option_code).cmp(&(
+            &b.question_id,
+            &b.item_id,
+            &b.option_code,
+        ))
+    });
+    answers_from_rows(survey, rows)
 }
 
 pub(crate) fn answers_from_rows(

@@ -291,7 +291,7 @@ pub(super) fn submit(
     };
     let response = match &ctx.response {
         Some(response) => response.clone(),
-        None => insert_response(conn, ctx, 0)?,
+        None => insert_response(conn, ctx, 0)?.0,
     };
     if let (Who::Session(_), Some(land)) = (&ctx.who, land_answer(&answers)) {
         responses::set_land(conn, response.id, &land)?;

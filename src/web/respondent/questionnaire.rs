@@ -566,9 +566,10 @@ pub(super) async fn handle_post(
             // Starting is one statement (a second start finds the response there): no transaction.
             let mut ctx = load(conn)?;
             if ctx.response.is_none() && ctx.takes_answers() {
-                let (reply, response) = start(conn, &ctx, posted.consent, &location, &token)?;
-                if response.is_some() {
-                    ctx.response = response;
+                let (reply, started) = start(conn, &ctx, posted.consent, &location, &token)?;
+                if started.is_some() {
+                    // A response started now has no answers: the link's first page saves from it.
+                    ctx.response = started;
                     keep(Some(ctx));
                 }
                 return Ok(reply);
@@ -688,7 +689,8 @@ pub(super) async fn handle_post(
     .await
 }
 
-/// Starts the response with the consent; returns it too (`None`: no consent, asked again).
+/// Starts the response with the consent; returns it too if this request started it (`None`: no
+/// consent, asked again; or another request started it meanwhile).
 fn start(
     conn: &mut PgConnection,
     ctx: &Context,
@@ -701,8 +703,8 @@ fn start(
         return Ok((page, None));
     }
     let first = ctx.sheet().visible_pages().first().copied().unwrap_or(0);
-    let response = insert_response(conn, ctx, i32::try_from(first).unwrap_or(0))?;
-    Ok((redirect(location), Some(response)))
+    let (response, started) = insert_response(conn, ctx, i32::try_from(first).unwrap_or(0))?;
+    Ok((redirect(location), started.then_some(response)))
 }
 
 /// How a page save knows the response it saves.
@@ -847,6 +849,7 @@ fn page_action(
                 return Ok(Some((reply, None)));
             }
             // What is stored now, for the link's next page.
+            ctx.answers = responses::as_stored(&ctx.survey, &ctx.answers);
             if let Some(response) = ctx.response.as_mut() {
                 response.updated_at = saved_at;
                 response.current_page = i32::try_from(target).unwrap_or(0);
@@ -873,19 +876,21 @@ fn page_action(
     Ok(Some((reply, None)))
 }
 
-/// Starts the response of a participant or an open-link session (consent given now) at `page`.
+/// Starts the response of a participant or an open-link session (consent given now) at `page`;
+/// `true`: started by this call (else a participant's response was there already).
 pub(super) fn insert_response(
     conn: &mut PgConnection,
     ctx: &Context,
     page: i32,
-) -> Result<Response, AppError> {
+) -> Result<(Response, bool), AppError> {
     Ok(match &ctx.who {
         Who::Participant { participant, .. } => {
-            responses::insert_for_participant(conn, participant, page, Utc::now())?
+            responses::start_for_participant(conn, participant, page, Utc::now())?
         }
-        Who::Session(Some(hash)) => {
-            responses::insert_for_session(conn, ctx.wave.id, hash, ctx.test, page, Utc::now())?
-        }
+        Who::Session(Some(hash)) => (
+            responses::insert_for_session(conn, ctx.wave.id, hash, ctx.test, page, Utc::now())?,
+            true,
+        ),
         Who::Session(None) => return Err(AppError::BadRequest),
     })
 }
