@@ -713,9 +713,9 @@ enum Way {
     Transaction,
     /// Read by this request, outside a transaction: saved only if still as read.
     Read,
-    /// Remembered from the link's last request ([`super::recent::RecentLinks`]), by the SHA-256 of the link:
-    /// saved only if still as remembered and the link still takes answers, and only a save that
-    /// moves on or submits (anything else reads first).
+    /// Remembered from the link's last request ([`super::recent::RecentLinks`]), by the SHA-256
+    /// of the link: saved only if still as remembered and the link still takes answers, and only
+    /// a save that moves on or submits (anything else reads first).
     Remembered(Vec<u8>),
 }
 
