@@ -64,6 +64,8 @@ BEGIN
     IF p_quick AND NOT p_submit THEN
         PERFORM set_config('synchronous_commit', 'off', true);
     END IF;
+    -- The same statements for either table, written out: each keeps its plan for the session
+    -- (EXECUTE format(…) would be planned on every call).
     IF changing THEN
         IF cardinality(p_replaced) > 0 THEN
             DELETE FROM answer_changes

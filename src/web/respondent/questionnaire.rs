@@ -578,43 +578,30 @@ pub(super) async fn handle_post(
         if PAGE_ACTIONS.contains(&posted.action.as_str()) {
             // A page's save is one call and needs no transaction around it (the common case, and
             // the fast one), its first submission too; submitting a change and a response changed
-            // meanwhile take the general way. The link's last request may have left its context.
-            let remembered = remembered.clone().and_then(|(key, ctx)| {
-                let response = (ctx.response.clone()).filter(|r| r.is_editable())?;
-                ctx.takes_answers().then_some((key, ctx, response))
-            });
-            if let Some((key, ctx, response)) = remembered
-                && let Some((reply, next)) = page_action(
-                    conn,
-                    ctx,
-                    &response,
-                    &posted.action,
-                    posted.page,
-                    &posted.fields,
-                    &location,
-                    &token,
-                    Way::Remembered(key),
-                )?
+            // meanwhile take the general way. The link's last request may have left its context;
+            // else (or if that no longer holds) the request reads first.
+            let save = |conn: &mut PgConnection, ctx: Context, way| {
+                let Some(response) =
+                    (ctx.response.clone()).filter(|r| r.is_editable() && ctx.takes_answers())
+                else {
+                    return Ok(None);
+                };
+                let (action, page, fields) = (&posted.action, posted.page, &posted.fields);
+                let saved = page_action(
+                    conn, ctx, &response, action, page, fields, &location, &token, way,
+                )?;
+                Ok::<_, AppError>(saved.map(|(reply, next)| {
+                    keep(next);
+                    reply
+                }))
+            };
+            if let Some((key, ctx)) = remembered.clone()
+                && let Some(reply) = save(conn, ctx, Way::Remembered(key))?
             {
-                keep(next);
                 return Ok(reply);
             }
             let ctx = load(conn)?;
-            if let Some(response) =
-                (ctx.response.clone()).filter(|r| r.is_editable() && ctx.takes_answers())
-                && let Some((reply, next)) = page_action(
-                    conn,
-                    ctx,
-                    &response,
-                    &posted.action,
-                    posted.page,
-                    &posted.fields,
-                    &location,
-                    &token,
-                    Way::Read,
-                )?
-            {
-                keep(next);
+            if let Some(reply) = save(conn, ctx, Way::Read)? {
                 return Ok(reply);
             }
         }
