@@ -618,13 +618,14 @@ fn a_page_save_outside_a_transaction_saves_only_the_response_as_it_was_read() {
     assert_eq!(read().updated_at, reopened.updated_at);
 }
 
-/// A page's save may start from what the link's last request left in memory (no read first), but
-/// never outlives the link: after a revocation, a renewal or the wave's closing the next page is
-/// refused with the page a fresh link would get, and nothing of it is stored.
+/// A page's save (and the consent after the first look) may start from what the link's last
+/// request left in memory (no read first), but never outlives the link: after a revocation, a
+/// renewal or the wave's closing the next page is refused with the page a fresh link would get,
+/// and nothing of it is stored.
 #[test]
 fn a_remembered_page_is_refused_once_its_link_is_revoked_renewed_or_closed() {
     let db = TestDb::new();
-    let slug = open_wave(&db, 3);
+    let slug = open_wave(&db, 4);
     let app = TestApp::spawn(&db);
     let survey = surveys::find_latest(&mut db.conn(), "fruehjahr-2020")
         .unwrap()
@@ -661,6 +662,11 @@ fn a_remembered_page_is_refused_once_its_link_is_revoked_renewed_or_closed() {
     let before = answer_rows(&db);
     assert!(before > 0);
 
+    // One more has only seen the consent page: that is remembered too.
+    let path = link_path(&db, &slug, "person3@example.org");
+    let (mut undecided, _) = Respondent::open(&app, &path);
+    let responses_before = response_count(&db);
+
     let retire = |command: &str, email: &str| {
         mint(
             &db,
@@ -671,6 +677,10 @@ fn a_remembered_page_is_refused_once_its_link_is_revoked_renewed_or_closed() {
     retire("revoke", "person0@example.org");
     let (status, _, body) = respondents[0].post("weiter", &forms[0]);
     assert_eq!(status, 404, "revoked: {body}");
+    retire("revoke", "person3@example.org");
+    let (status, _, body) = undecided.post("beginnen", &[("einwilligung".into(), "ja".into())]);
+    assert_eq!(status, 404, "revoked before consenting: {body}");
+    assert_eq!(response_count(&db), responses_before, "no response started");
     retire("renew", "person1@example.org");
     let (status, _, body) = respondents[1].post("weiter", &forms[1]);
     assert_eq!(status, 404, "renewed: {body}");

@@ -1,4 +1,5 @@
 DROP FUNCTION save_page(bigint, text[], integer, text, text[], text[], text[], text[], text[], date[], timestamptz, boolean, boolean, bytea);
+DROP FUNCTION link_takes_answers(bigint, bytea);
 
 CREATE FUNCTION save_page(
     p_response_id bigint,

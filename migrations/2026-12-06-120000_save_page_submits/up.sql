@@ -14,10 +14,25 @@
 --   respondent's next look at the page or the check before submitting asks for again.
 --   "Zwischenspeichern" (after which people leave) and every submission wait for the disk.
 -- * p_token (or NULL) is the SHA-256 of the personal link the caller remembers the response by
---   (web::respondent::recent): nothing is saved unless that link still leads to the response and
---   takes answers: not renewed or revoked, its wave open as waves::Wave::state says.
+--   (web::respondent::recent): nothing is saved unless that link still takes answers.
 -- Returns the response's new updated_at (strictly later than the old one), or NULL.
 DROP FUNCTION save_page(bigint, text[], integer, text, text[], text[], text[], text[], text[], date[]);
+
+-- Whether the participant's personal link with this SHA-256 takes answers now: not renewed or
+-- revoked, its wave open as waves::Wave::state says. For writes that trust what an earlier request
+-- read (web::respondent::recent).
+CREATE FUNCTION link_takes_answers(p_participant bigint, p_token bytea) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    -- PL/pgSQL keeps the plan for the session (a LANGUAGE sql function called from a WHERE clause
+    -- is planned on every call: bench/submit.sh, page by page, was four times slower).
+    RETURN EXISTS (
+        SELECT FROM participants p JOIN waves w ON w.id = p.wave_id
+        WHERE p.id = p_participant AND p.token_sha256 = p_token AND p.revoked_at IS NULL
+          AND NOT (coalesce(w.closed_at <= now(), false) OR coalesce(w.closes_at <= now(), false))
+          AND (coalesce(w.opened_at <= now(), false) OR coalesce(w.opens_at <= now(), false)));
+END
+$$;
 
 CREATE FUNCTION save_page(
     p_response_id bigint,
@@ -50,12 +65,7 @@ BEGIN
     WHERE id = p_response_id AND (submitted_at IS NULL OR reopened_at IS NOT NULL)
       AND (p_seen IS NULL OR updated_at = p_seen)
       AND (NOT p_submit OR reopened_at IS NULL)
-      AND (p_token IS NULL OR EXISTS (
-          SELECT FROM participants p JOIN waves w ON w.id = p.wave_id
-          WHERE p.id = responses.participant_id AND p.token_sha256 = p_token
-            AND p.revoked_at IS NULL
-            AND NOT (coalesce(w.closed_at <= now(), false) OR coalesce(w.closes_at <= now(), false))
-            AND (coalesce(w.opened_at <= now(), false) OR coalesce(w.opens_at <= now(), false))))
+      AND (p_token IS NULL OR link_takes_answers(participant_id, p_token))
     RETURNING reopened_at IS NOT NULL, participant_id, updated_at
     INTO changing, participant, saved_at;
     IF NOT FOUND THEN

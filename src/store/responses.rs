@@ -15,7 +15,7 @@ use crate::survey::answers::{self, Answer, Answers, Attributes};
 use crate::survey::{QuestionKind, Survey};
 
 /// A response as stored.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = responses)]
 pub struct Response {
     /// Row id.
@@ -136,7 +136,36 @@ pub fn start_for_participant(
     }
 }
 
-/// The response an open-link session started in a wave, if any.
+/// Starts a participant's response with their consent, at `page`, through the personal link with
+/// this SHA-256, in one statement, if the link still takes answers (SQL `link_takes_answers`: for
+/// a caller that read the link in an earlier request) and no response is there yet; `None`: not
+/// started, read the link again.
+pub fn start_for_link(
+    conn: &mut PgConnection,
+    participant_id: i64,
+    token_sha256: &[u8],
+    page: i32,
+    now: DateTime<Utc>,
+) -> QueryResult<Option<Response>> {
+    prepared(
+        diesel::sql_query(
+            "INSERT INTO responses (wave_id, participant_id, land_code, attributes, consented_at,
+                                    current_page)
+             SELECT wave_id, id, land_code, attributes, $3, $4 FROM participants
+             WHERE id = $1 AND link_takes_answers($1, $2)
+             ON CONFLICT (participant_id) DO NOTHING
+             RETURNING id, wave_id, participant_id, land_code, attributes, consented_at,
+                       current_page, submitted_at, reopened_at, updated_at",
+        )
+        .bind::<BigInt, _>(participant_id)
+        .bind::<diesel::sql_types::Binary, _>(token_sha256)
+        .bind::<diesel::sql_types::Timestamptz, _>(now)
+        .bind::<diesel::sql_types::Integer, _>(page),
+    )
+    .get_result(conn)
+    .optional()
+}
+
 /// Gives an open-link response a new session (a continue link was asked for): only the newest
 /// link works. Returns false when the response no longer has session `old` (changed meanwhile).
 pub fn rotate_session(

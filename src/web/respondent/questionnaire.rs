@@ -238,6 +238,7 @@ pub async fn show_questionnaire(
     query: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let cache = state.surveys.clone();
+    let token_sha256 = crate::tokens::token_hash(token.as_str());
     let ctx = with_db(&state, move |conn| load_for_token(conn, &cache, &token)).await?;
     // The first opening counts for the wave's progress ("geöffnet"): noted for the recorder, which
     // writes it in a batch, so the page does not wait for a write. Later views only read.
@@ -265,6 +266,10 @@ pub async fn show_questionnaire(
     } else {
         render_current(&ctx, &action, &token, Note::of(request.query_string()))?
     };
+    if editable && ctx.takes_answers() {
+        // The consent or the page just shown posts next: it may start from what was read here.
+        state.recent_links.keep(token_sha256, ctx);
+    }
     with_cookie(page.into_response(), cookie)
 }
 
@@ -564,6 +569,25 @@ pub(super) async fn handle_post(
         }
         if posted.action == "beginnen" {
             // Starting is one statement (a second start finds the response there): no transaction.
+            // From what the link's last request read, if the link still takes answers.
+            if let Some((key, ctx)) = remembered.clone()
+                && let Who::Participant { participant, .. } = &ctx.who
+                && ctx.response.is_none()
+                && (posted.consent || ctx.survey.consent.is_none())
+                && ctx.takes_answers()
+            {
+                let first = ctx.sheet().visible_pages().first().copied().unwrap_or(0);
+                let first = i32::try_from(first).unwrap_or(0);
+                let started =
+                    responses::start_for_link(conn, participant.id, &key, first, Utc::now())?;
+                if started.is_some() {
+                    keep(Some(Context {
+                        response: started,
+                        ..ctx
+                    }));
+                    return Ok(redirect(&location));
+                }
+            }
             let mut ctx = load(conn)?;
             if ctx.response.is_none() && ctx.takes_answers() {
                 let (reply, started) = start(conn, &ctx, posted.consent, &location, &token)?;
