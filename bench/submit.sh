@@ -12,10 +12,14 @@
 #      one of the POST and the submit_response() call, for fresh participants.
 # Usage: bench/submit.sh [RESPONSES]   (page-by-page responses per level, default 2000; the one-form run
 # and reference 2 use four times as many; LEVELS="16" to pick; run from the project folder)
+# ROUNDS=N repeats page by page, one form and reference 1 N times per level, alternating (fresh links
+# each round), and prints each round's ratios to reference 1 and their medians: on a shared machine the
+# reference itself varies by a fifth from run to run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-2000}
 forms=$((4 * n))
+rounds=${ROUNDS:-1}
 cargo build --release --quiet --bin mint-survey --example submit_load
 bin=$PWD/target/release/mint-survey
 load=$PWD/target/release/examples/submit_load
@@ -37,7 +41,7 @@ pgbench() {
 for c in ${LEVELS:-16 64}; do
   slug=$("$bin" wave create --survey fruehjahr-2020 --title "Bench $c" --closes 2099-12-31 2> /dev/null)
   "$bin" wave open "$slug" > /dev/null
-  python3 - "$((n + forms))" > "$work/p$c.csv" <<'PY'
+  python3 - "$(((n + forms) * rounds))" > "$work/p$c.csv" <<'PY'
 import sys
 laender = ["DE-BW","DE-BY","DE-BE","DE-BB","DE-HB","DE-HH","DE-HE","DE-MV","DE-NI","DE-NW","DE-RP","DE-SL","DE-SN","DE-ST","DE-SH","DE-TH"]
 print("Region;Bundesland;E-Mail;Landesnetzwerk")
@@ -46,21 +50,15 @@ for i in range(int(sys.argv[1])):
 PY
   "$bin" participants import --wave "$slug" "$work/p$c.csv" > /dev/null
   "$bin" participants links --wave "$slug" > "$work/links$c.csv"
-  head -n $((n + 1)) "$work/links$c.csv" > "$work/paged$c.csv"
-  tail -n +$((n + 2)) "$work/links$c.csv" | sed '1i header' > "$work/forms$c.csv"
   "$bin" serve --bind 127.0.0.1:18099 > "$work/serve$c.log" 2>&1 &
   server=$!
   until curl -sf http://127.0.0.1:18099/healthz > /dev/null; do sleep 0.1; done
   [ "$c" = 64 ] && "$load" "$work/links$c.csv" "$c" "$forms" first-page | sed 's/^/  mint-survey /'
-  "$load" "$work/paged$c.csv" "$c" "$n" | sed 's/^/  mint-survey page by page: /'
-  "$load" "$work/forms$c.csv" "$c" "$forms" one-form | sed 's/^/  mint-survey one form: /'
-  echo "  server peak memory: $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' /proc/$server/status)"
-  kill "$server"; wait "$server" 2> /dev/null || true
 
   # Reference 1, the issue's: the statements of one submission, one transaction each.
   cat > "$work/plain.sql" <<SQL
 \set n random(1, 2000000000)
-\set p random(0, $((n + forms - 1)))
+\set p random(0, $(((n + forms) * rounds - 1)))
 BEGIN;
 INSERT INTO responses (wave_id, session_sha256, land_code, consented_at, submitted_at)
   VALUES ((SELECT id FROM waves WHERE slug = '$slug'), sha256((:n || '-' || :client_id || '-' || random())::bytea), 'DE-TH', now(), now())
@@ -70,7 +68,32 @@ INSERT INTO answers (response_id, question_id, item_id, option_code, text_value)
 UPDATE participants SET submitted_at = now() WHERE id = (SELECT min(id) FROM participants WHERE wave_id = (SELECT id FROM waves WHERE slug = '$slug')) + :p;
 COMMIT;
 SQL
-  echo "  reference 1, pgbench, the submission's plain statements: $(pgbench -c "$c" -j 2 -T 10 -f "$work/plain.sql")"
+  rate() { sed -E 's/.* = ([0-9]+) (responses|transactions)\/s.*/\1/; s/^([0-9]+) transactions\/s.*/\1/' <<< "$1"; }
+  : > "$work/ratios$c"
+  for r in $(seq 1 "$rounds"); do
+    # This round's links: the next n page by page, then the next four times n as one form.
+    from=$(((r - 1) * (n + forms) + 2))
+    sed -n "1p;${from},$((from + n - 1))p" "$work/links$c.csv" > "$work/paged$c.csv"
+    sed -n "1p;$((from + n)),$((from + n + forms - 1))p" "$work/links$c.csv" > "$work/forms$c.csv"
+    [ "$rounds" -gt 1 ] && echo "  round $r:"
+    paged=$("$load" "$work/paged$c.csv" "$c" "$n")
+    echo "  mint-survey page by page: $paged"
+    form=$("$load" "$work/forms$c.csv" "$c" "$forms" one-form)
+    echo "  mint-survey one form: $form"
+    reference=$(pgbench -c "$c" -j 2 -T 10 -f "$work/plain.sql")
+    echo "  reference 1, pgbench, the submission's plain statements: $reference"
+    ratios=$(awk -v p="$(rate "$paged")" -v f="$(rate "$form")" -v t="$(rate "$reference")" \
+      'BEGIN {printf "%.1f %.1f", 100 * p / t, 100 * f / t}')
+    echo "$ratios" >> "$work/ratios$c"
+    read -r by_page by_form <<< "$ratios"
+    echo "  of reference 1: page by page ${by_page} %, one form ${by_form} %"
+  done
+  if [ "$rounds" -gt 1 ]; then
+    median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+    echo "  median of $rounds rounds, of reference 1: page by page $(cut -d' ' -f1 "$work/ratios$c" | median) %, one form $(cut -d' ' -f2 "$work/ratios$c" | median) %"
+  fi
+  echo "  server peak memory: $(awk '/VmHWM/ {printf "%.1f MiB", $2/1024}' /proc/$server/status)"
+  kill "$server"; wait "$server" 2> /dev/null || true
 
   # Reference 2: what the app's one-form response asks of PostgreSQL, for the one-form participants
   # again (their responses deleted first): the link look-up twice (GET and POST; the first also takes
