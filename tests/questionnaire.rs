@@ -38,6 +38,22 @@ pub fn stored_answers(db: &TestDb, survey: &Survey) -> Answers {
 }
 
 /// person0 of `open_wave` is in a Land network (landesnetzwerk = ja) and in Baden-Württemberg.
+/// The shipped survey the fixtures' waves ask.
+fn fruehjahr(db: &TestDb) -> Survey {
+    surveys::find_latest(&mut db.conn(), "fruehjahr-2020")
+        .unwrap()
+        .unwrap()
+        .survey
+}
+
+/// Opens `email`'s link and gives consent: the respondent is at the first page.
+fn consented<'a>(app: &'a TestApp, db: &TestDb, slug: &str, email: &str) -> Respondent<'a> {
+    let (mut respondent, _) = Respondent::open(app, &link_path(db, slug, email));
+    let (status, _, _) = respondent.post("beginnen", &[("einwilligung".into(), "ja".into())]);
+    assert_eq!(status, 303);
+    respondent
+}
+
 fn attributes() -> Attributes {
     [
         ("landesnetzwerk".to_owned(), "ja".to_owned()),
@@ -90,10 +106,7 @@ fn a_respondent_consents_answers_saves_resumes_submits_and_changes_an_answer() {
     let db = TestDb::new();
     let slug = open_wave(&db, 2);
     let app = TestApp::spawn(&db);
-    let survey = surveys::find_latest(&mut db.conn(), "fruehjahr-2020")
-        .unwrap()
-        .unwrap()
-        .survey;
+    let survey = fruehjahr(&db);
     let (mut respondent, body) =
         Respondent::open(&app, &link_path(&db, &slug, "person0@example.org"));
     assert!(body.contains("Datenschutz und Einwilligung"), "{body}");
@@ -299,10 +312,7 @@ fn saving_for_later_demands_no_required_answer_and_shows_only_wrong_entries() {
     respondent.post("beginnen", &[("einwilligung".into(), "ja".into())]);
     let (_, body) = respondent.page();
     let page = page_index(&body);
-    let survey = surveys::find_latest(&mut db.conn(), "fruehjahr-2020")
-        .unwrap()
-        .unwrap()
-        .survey;
+    let survey = fruehjahr(&db);
 
     // The required "existenz_bedroht" left open: saved all the same, one message.
     let (status, location, body) = respondent.post(
@@ -367,10 +377,7 @@ fn the_summary_changes_one_page_directly() {
     let app = TestApp::spawn(&db);
     let path = link_path(&db, &slug, "person0@example.org");
     let (mut respondent, _) = Respondent::open(&app, &path);
-    let survey = surveys::find_latest(&mut db.conn(), "fruehjahr-2020")
-        .unwrap()
-        .unwrap()
-        .survey;
+    let survey = fruehjahr(&db);
     let mut fields = whole_form(&survey, &attributes(), &[]);
     fields.push(("einwilligung".into(), "ja".into()));
     let (status, _, body) = respondent.post("alles-absenden", &fields);
@@ -410,10 +417,7 @@ fn a_page_from_a_stale_tab_after_submitting_changes_nothing() {
     let app = TestApp::spawn(&db);
     let path = link_path(&db, &slug, "person0@example.org");
     let (mut respondent, _) = Respondent::open(&app, &path);
-    let survey = surveys::find_latest(&mut db.conn(), "fruehjahr-2020")
-        .unwrap()
-        .unwrap()
-        .survey;
+    let survey = fruehjahr(&db);
     let (status, _, _) = respondent.post("beginnen", &[("einwilligung".into(), "ja".into())]);
     assert_eq!(status, 303);
     answer_to_the_end(&db, &survey, &mut respondent, &attributes(), &[]);
@@ -466,14 +470,8 @@ fn a_page_save_outside_a_transaction_saves_only_the_response_as_it_was_read() {
     let db = TestDb::new();
     let slug = open_wave(&db, 1);
     let app = TestApp::spawn(&db);
-    let path = link_path(&db, &slug, "person0@example.org");
-    let (mut respondent, _) = Respondent::open(&app, &path);
-    let (status, _, _) = respondent.post("beginnen", &[("einwilligung".into(), "ja".into())]);
-    assert_eq!(status, 303);
-    let survey = surveys::find_latest(&mut db.conn(), "fruehjahr-2020")
-        .unwrap()
-        .unwrap()
-        .survey;
+    consented(&app, &db, &slug, "person0@example.org");
+    let survey = fruehjahr(&db);
     let read = || {
         responses::table
             .select(stored::Response::as_select())
@@ -627,19 +625,13 @@ fn a_remembered_page_is_refused_once_its_link_is_revoked_renewed_or_closed() {
     let db = TestDb::new();
     let slug = open_wave(&db, 4);
     let app = TestApp::spawn(&db);
-    let survey = surveys::find_latest(&mut db.conn(), "fruehjahr-2020")
-        .unwrap()
-        .unwrap()
-        .survey;
+    let survey = fruehjahr(&db);
     let answer_rows =
         |db: &TestDb| -> i64 { answers::table.count().get_result(&mut db.conn()).unwrap() };
     // Each respondent consents and moves past the first page: their context is remembered.
     let mut respondents = Vec::new();
     for i in 0..3 {
-        let path = link_path(&db, &slug, &format!("person{i}@example.org"));
-        let (mut respondent, _) = Respondent::open(&app, &path);
-        let (status, _, _) = respondent.post("beginnen", &[("einwilligung".into(), "ja".into())]);
-        assert_eq!(status, 303);
+        let mut respondent = consented(&app, &db, &slug, &format!("person{i}@example.org"));
         for _ in 0..2 {
             let (_, body) = respondent.page();
             let page = page_index(&body);
@@ -699,14 +691,8 @@ fn answers_kept_in_memory_are_those_a_fresh_read_gives() {
     let db = TestDb::new();
     let slug = open_wave(&db, 1);
     let app = TestApp::spawn(&db);
-    let path = link_path(&db, &slug, "person0@example.org");
-    let (mut respondent, _) = Respondent::open(&app, &path);
-    let (status, _, _) = respondent.post("beginnen", &[("einwilligung".into(), "ja".into())]);
-    assert_eq!(status, 303);
-    let survey = surveys::find_latest(&mut db.conn(), "fruehjahr-2020")
-        .unwrap()
-        .unwrap()
-        .survey;
+    consented(&app, &db, &slug, "person0@example.org");
+    let survey = fruehjahr(&db);
     let mut conn = db.conn();
     let id: i64 = responses::table
         .select(responses::id)
