@@ -229,7 +229,7 @@ fn read(
     location: &str,
     csrf: &str,
 ) -> Result<Result<answers::Answers, Reply>, AppError> {
-    let consent_missing = ctx.response.is_none() && ctx.survey.consent.is_some() && !consent;
+    let consent_missing = ctx.response.is_none() && ctx.consent_missing(consent);
     let input = answers::read_all(&ctx.survey, fields, &ctx.attributes);
     if consent_missing || !input.is_valid() {
         let status = StatusCode::UNPROCESSABLE_ENTITY;

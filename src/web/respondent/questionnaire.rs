@@ -76,6 +76,17 @@ impl Context {
             .is_some_and(|r| r.reopened_at.is_some())
     }
 
+    /// Whether starting needs a consent that was not given (`consent`: the box was ticked).
+    pub(super) fn consent_missing(&self, consent: bool) -> bool {
+        self.survey.consent.is_some() && !consent
+    }
+
+    /// The page a response started now begins at: the first one shown.
+    fn first_page(&self) -> i32 {
+        let first = self.sheet().visible_pages().first().copied().unwrap_or(0);
+        i32::try_from(first).unwrap_or(0)
+    }
+
     /// The survey as this respondent sees it now (conditions evaluated once).
     pub(super) fn sheet(&self) -> AnswerSheet<'_> {
         AnswerSheet::new(&self.survey, &self.answers, &self.attributes)
@@ -573,11 +584,10 @@ pub(super) async fn handle_post(
             if let Some((key, ctx)) = remembered.clone()
                 && let Who::Participant { participant, .. } = &ctx.who
                 && ctx.response.is_none()
-                && (posted.consent || ctx.survey.consent.is_none())
+                && !ctx.consent_missing(posted.consent)
                 && ctx.takes_answers()
             {
-                let first = ctx.sheet().visible_pages().first().copied().unwrap_or(0);
-                let first = i32::try_from(first).unwrap_or(0);
+                let first = ctx.first_page();
                 let started =
                     responses::start_for_link(conn, participant.id, &key, first, Utc::now())?;
                 if started.is_some() {
@@ -709,12 +719,11 @@ fn start(
     location: &str,
     csrf: &str,
 ) -> Result<(Reply, Option<Response>), AppError> {
-    if ctx.survey.consent.is_some() && !consent {
+    if ctx.consent_missing(consent) {
         let page = render_consent(ctx, location, csrf, true, StatusCode::UNPROCESSABLE_ENTITY)?;
         return Ok((page, None));
     }
-    let first = ctx.sheet().visible_pages().first().copied().unwrap_or(0);
-    let (response, started) = insert_response(conn, ctx, i32::try_from(first).unwrap_or(0))?;
+    let (response, started) = insert_response(conn, ctx, ctx.first_page())?;
     Ok((redirect(location), started.then_some(response)))
 }
 

@@ -49,16 +49,6 @@ impl RecentLinks {
     pub(super) fn keep(&self, token_sha256: Vec<u8>, context: Context) {
         self.0.keep(token_sha256, context);
     }
-
-    /// How many links are remembered.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether no link is remembered.
-    pub fn is_empty(&self) -> bool {
-        self.0.len() == 0
-    }
 }
 
 /// Values by key, at most `capacity` (the least recently used goes first), each for `max_age`.
