@@ -8,14 +8,11 @@ use crate::config::Settings;
 use crate::store;
 use crate::web::{AppState, Application};
 
-/// Database connections of one `serve` process.
-const POOL_SIZE: u32 = 16;
-
 /// Migrates the store and serves until stopped (Ctrl-C).
 pub fn run(settings: &Settings, bind: Option<&str>) -> anyhow::Result<()> {
     let url = store::database_url(settings)?;
     store::run_migrations(&mut store::establish(&url)?)?;
-    let pool = store::pool(&url, POOL_SIZE)?;
+    let pool = store::pool(&url, settings.database_connections())?;
     let bind = bind.unwrap_or(&settings.bind);
     let listener = TcpListener::bind(bind).with_context(|| format!("cannot listen on {bind}"))?;
     let mut state = AppState::new(pool, settings.secret_key()?, settings.clone());

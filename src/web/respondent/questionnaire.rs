@@ -562,7 +562,10 @@ pub(super) async fn handle_post(
             recent.recent_links.keep(key.clone(), next);
         }
     };
-    let remembered = taken;
+    // Used at most once: should the request run again (a connection broken by a restart), it
+    // reads.
+    let remembered = std::sync::Mutex::new(taken);
+    let take_remembered = move || remembered.lock().ok().and_then(|mut r| r.take());
     with_db(state, move |conn| {
         if posted.action == "alles-absenden" {
             // A participant's first, complete questionnaire is one statement: no transaction needed.
@@ -581,7 +584,7 @@ pub(super) async fn handle_post(
         if posted.action == "beginnen" {
             // Starting is one statement (a second start finds the response there): no transaction.
             // From what the link's last request read, if the link still takes answers.
-            if let Some((key, ctx)) = remembered.clone()
+            if let Some((key, ctx)) = take_remembered()
                 && let Who::Participant { participant, .. } = &ctx.who
                 && ctx.response.is_none()
                 && !ctx.consent_missing(posted.consent)
@@ -629,7 +632,7 @@ pub(super) async fn handle_post(
                     reply
                 }))
             };
-            if let Some((key, ctx)) = remembered.clone()
+            if let Some((key, ctx)) = take_remembered()
                 && let Some(reply) = save(conn, ctx, Way::Remembered(key))?
             {
                 return Ok(reply);
