@@ -220,8 +220,8 @@ impl Settings {
     /// Database connections of one `serve` process: `DATABASE_CONNECTIONS`, else twice the
     /// processor cores plus two (PostgreSQL's rule of thumb; at least 4, at most 32). More
     /// connections than the machine can run at once only make the requests take turns inside
-    /// PostgreSQL: on 2 cores, 6 instead of 16 answered as many questionnaire pages per second with
-    /// a p99 latency of 11–13.5 ms instead of 13–26 ms (bench/submit.sh's load, page by page).
+    /// PostgreSQL: on 2 cores, 6 instead of 16 answered as many questionnaires per second, with a
+    /// somewhat lower p99 latency (bench/submit.sh, `DATABASE_CONNECTIONS=16` for the comparison).
     pub fn database_connections(&self) -> u32 {
         self.database_connections.unwrap_or_else(|| {
             let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
