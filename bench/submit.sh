@@ -9,7 +9,9 @@
 #   1. the issue's reference: pgbench executing the SQL of one submission as plain statements (one
 #      response row, 30 answer rows, one token update, one transaction);
 #   2. the app's own SQL of one one-form response, without the app: the link look-up of the GET, the
-#      one of the POST and the submit_response() call, for fresh participants.
+#      one of the POST and the submit_response() call, for fresh participants;
+#   3. the app's own SQL of one page-by-page response, without the app: the look-up, the consent's
+#      insert and the six page saves (PostgreSQL's part of the page-by-page goal).
 # Usage: bench/submit.sh [RESPONSES]   (page-by-page responses per level, default 2000; the one-form run
 # and reference 2 use four times as many; LEVELS="16" to pick; run from the project folder)
 # ROUNDS=N repeats page by page, one form and reference 1 N times per level, alternating (fresh links
@@ -113,6 +115,41 @@ SELECT submit_response(:wid, :pid, 'DE-TH', '{"landesnetzwerk": "ja"}', now(),
   array_fill(NULL::text, ARRAY[27]), array_fill(NULL::date, ARRAY[27]));
 SQL
   echo "  reference 2, pgbench, the app's statements of a one-form response: $(pgbench -M prepared -c "$c" -j 2 -t $((forms / c)) -f "$work/app.sql")"
+
+  # Reference 3: what the app's page-by-page response asks of PostgreSQL, for the first round's
+  # page-by-page participants (their responses were deleted above): the GET's link look-up with
+  # the answers, the consent's insert, and six save_page() calls with the answers the load
+  # generator sends (the last one submits), each its own transaction, as the app sends them. With
+  # reference 1 of the same run it tells what share of the page-by-page goal PostgreSQL alone takes.
+  psql -c "CREATE SEQUENCE bench_paged_$c START $(psql -c "SELECT min(id) FROM participants WHERE wave_id = (SELECT id FROM waves WHERE slug = '$slug')")"
+  save() { # page, questions, items, options, texts, submit, quick
+    local nulls; nulls="{$(sed 's/[^,]*/NULL/g' <<< "${2:1:-1}")}"
+    echo "SELECT save_page(:rid, '{}', $1, NULL, '$2', '$3', '$4', '$nulls', '${5:-$nulls}', '$nulls', :u::timestamptz, '$6', '$7', :tok::bytea) AS u \\gset"
+  }
+  text='"Eine Antwort, wie sie vorkommt: ein oder zwei Sätze."'
+  {
+    echo "SELECT id AS pid, token_sha256 AS tok FROM participants WHERE id = (SELECT nextval('bench_paged_$c')) \\gset"
+    echo "SELECT p.*, w.*, g.name, r.*, CASE WHEN r.reopened_at IS NULL THEN (SELECT json_agg(json_build_array(question_id, item_id, option_code, number::text, text_value, date_value) ORDER BY question_id, item_id, option_code)::text FROM answers WHERE response_id = r.id) END"
+    echo "  FROM participants p JOIN waves w ON w.id = p.wave_id JOIN regions g ON g.id = p.region_id LEFT JOIN responses r ON r.participant_id = p.id WHERE p.token_sha256 = :tok::bytea;"
+    echo "INSERT INTO responses (wave_id, participant_id, land_code, attributes, consented_at, current_page)"
+    echo "  SELECT wave_id, id, land_code, attributes, now(), 0 FROM participants WHERE id = :pid AND link_takes_answers(:pid, :tok::bytea)"
+    echo "  ON CONFLICT (participant_id) DO NOTHING RETURNING id AS rid, updated_at AS u \\gset"
+    save 1 '{lage_gesamt,existenz_bedroht,arbeitssituation_koordination}' '{"","",""}' '{sehr_gut,nein,homeoffice}' '' f t
+    save 2 '{veraenderungen_netzwerkarbeit,digitale_werkzeuge,zielgruppe_erreicht,angebote_ausfall,angebote_ausfall,angebote_ausfall,angebote_ausfall,angebote_ausfall,angebote_ausfall}' \
+      '{"","","",kita,schulen,ausserschulische_lernorte,berufsorientierung,wettbewerbe,lehrkraeftefortbildung}' \
+      '{treffen_online,videokonferenz,sehr_gut,nicht_betroffen,nicht_betroffen,nicht_betroffen,nicht_betroffen,nicht_betroffen,nicht_betroffen}' '' f t
+    save 3 '{entwicklung_6_monate,entwicklung_6_monate,entwicklung_6_monate,entwicklung_6_monate,entwicklung_6_monate,ausblick_persoenlich,chancen_krise}' \
+      '{engagement_finanziell,engagement_operativ,foerderung_oeffentlich,beteiligung_schulen,nachfrage_angebote,"",""}' \
+      '{deutlich_weniger,deutlich_weniger,deutlich_weniger,deutlich_weniger,deutlich_weniger,sehr_optimistisch,""}' \
+      "{NULL,NULL,NULL,NULL,NULL,NULL,$text}" f t
+    save 4 '{unterstuetzung_gewuenscht}' '{""}' '{austausch_regionen}' '' f t
+    save 5 '{landesnetzwerk_angebote,landesnetzwerk_angebote,landesnetzwerk_angebote,landesnetzwerk_angebote,landesnetzwerk_angebote,landesnetzwerk_angebote}' \
+      '{beratung,hotline,lernplattform,austausch_online,informationen,materialien}' '{genutzt,genutzt,genutzt,genutzt,genutzt,genutzt}' '' f t
+    save 5 '{anmerkungen}' '{""}' '{""}' "{$text}" t f
+  } > "$work/pages.sql"
+  paged_sql=$(pgbench -M prepared -c "$c" -j 2 -t $((n / c)) -f "$work/pages.sql")
+  echo "  reference 3, pgbench, the app's statements of a page-by-page response: $paged_sql" \
+    "= $(awk -v p="$(rate "$paged_sql")" -v t="$(rate "$reference")" 'BEGIN {printf "%.1f", 100 * p / t}') % of the last reference 1"
 done
 "$bin" db stop > /dev/null
 echo "scratch folder: $work (rm -rf it when done)"
