@@ -224,8 +224,7 @@ impl Settings {
     /// somewhat lower p99 latency (bench/submit.sh, `DATABASE_CONNECTIONS=16` for the comparison).
     pub fn database_connections(&self) -> u32 {
         self.database_connections.unwrap_or_else(|| {
-            let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-            u32::try_from(2 * cores + 2)
+            u32::try_from(2 * processor_cores() + 2)
                 .unwrap_or(u32::MAX)
                 .clamp(4, 32)
         })
@@ -296,6 +295,12 @@ pub fn address_of(mailbox: &str) -> String {
 }
 
 /// A numeric setting within `min..=max`, or `default` when unset.
+/// The processor cores this process may use (2 when the system does not say): what the server's
+/// workers and database connections, and the threads drawing a report's charts, are sized by.
+pub fn processor_cores() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+}
+
 fn number<T>(
     env: &impl Environment,
     name: &'static str,
@@ -390,10 +395,9 @@ mod tests {
         let sized = Settings::from(&Fake(HashMap::new()))
             .unwrap()
             .database_connections();
-        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         assert_eq!(
             usize::try_from(sized).unwrap(),
-            (2 * cores + 2).clamp(4, 32)
+            (2 * processor_cores() + 2).clamp(4, 32)
         );
         let env = Fake(HashMap::from([("DATABASE_CONNECTIONS", "3")]));
         assert_eq!(Settings::from(&env).unwrap().database_connections(), 3);

@@ -229,9 +229,7 @@ fn describe(file: &str) -> &'static str {
 
 /// Draws every diagram as SVG and PNG, spread over the machine's cores.
 fn draw(diagrams: Vec<Diagram>) -> Result<Vec<(Diagram, String, Vec<u8>)>, chart::ChartError> {
-    let threads = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(8);
+    let threads = crate::config::processor_cores().min(8);
     let chunk = diagrams.len().div_ceil(threads).max(1);
     let mut diagrams = diagrams;
     let mut parts = Vec::new();

@@ -564,8 +564,7 @@ pub(super) async fn handle_post(
     };
     // Used at most once: should the request run again (a connection broken by a restart), it
     // reads.
-    let remembered = std::sync::Mutex::new(taken);
-    let take_remembered = move || remembered.lock().ok().and_then(|mut r| r.take());
+    let remembered = std::cell::Cell::new(taken);
     with_db(state, move |conn| {
         if posted.action == "alles-absenden" {
             // A participant's first, complete questionnaire is one statement: no transaction needed.
@@ -584,7 +583,7 @@ pub(super) async fn handle_post(
         if posted.action == "beginnen" {
             // Starting is one statement (a second start finds the response there): no transaction.
             // From what the link's last request read, if the link still takes answers.
-            if let Some((key, ctx)) = take_remembered()
+            if let Some((key, ctx)) = remembered.take()
                 && let Who::Participant { participant, .. } = &ctx.who
                 && ctx.response.is_none()
                 && !ctx.consent_missing(posted.consent)
@@ -632,7 +631,7 @@ pub(super) async fn handle_post(
                     reply
                 }))
             };
-            if let Some((key, ctx)) = take_remembered()
+            if let Some((key, ctx)) = remembered.take()
                 && let Some(reply) = save(conn, ctx, Way::Remembered(key))?
             {
                 return Ok(reply);
